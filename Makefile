@@ -1,0 +1,40 @@
+# homelang: `make all` runs the pipeline on the sample content, `make test` runs the suite.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HL     := $(VENV)/bin/homelang
+STAMP  := $(VENV)/.installed
+
+# command=debian-package pairs the tests and builds need on the system.
+SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext
+
+.PHONY: all setup system test bench reliability clean
+
+all: setup
+	$(HL) extract
+	$(HL) update
+	$(HL) compile
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+system:
+	scripts/system-packages.sh $(SYSTEM_PACKAGES)
+
+test: setup system
+	$(PY) -m pytest -q -m "not slow"
+
+bench: setup system
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+reliability: setup system
+	$(PY) -m pytest -q -m slow -s tests
+
+clean:
+	rm -rf build .homelang
+	find locales -name '*.mo' -delete

@@ -1,0 +1,4 @@
+from pipeline.cli import run
+
+run()
+

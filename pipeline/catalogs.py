@@ -1,0 +1,178 @@
+"""The one module that reads and writes gettext files (POT, PO, MO).
+
+Everything else works on :class:`polib.POFile` objects in memory. Writes are atomic
+and change-aware: a catalog whose entries did not change keeps its bytes (and its
+revision date), so a no-op run leaves ``git status`` clean.
+
+PO files are written unwrapped (like ``msgmerge --no-wrap``): one line per string,
+which keeps git diffs to the lines that changed and saves most of polib's write time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import polib
+
+from pipeline import __version__
+from pipeline.errors import CatalogError
+from pipeline.files import atomic_write
+from pipeline.languages import Language
+
+HEADER_ORDER = (
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
+    "X-Generator",
+)
+
+
+def timestamp() -> str:
+    """Now, as gettext writes dates; ``SOURCE_DATE_EPOCH`` pins it for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    now = (
+        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        if epoch
+        else dt.datetime.now(dt.timezone.utc)
+    )
+    return now.strftime("%Y-%m-%d %H:%M+0000")
+
+
+def read_catalog(path: Path, shown: Path | None = None) -> polib.POFile:
+    """Parse a PO or POT file; any problem is a :class:`CatalogError` naming file and line."""
+    shown = shown or path
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("no such catalog", shown) from None
+    except OSError as exc:
+        raise CatalogError(f"cannot read: {exc.strerror}", shown) from None
+    return parse_catalog(raw, shown)
+
+
+def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
+    """Parse PO bytes (UTF-8, BOM and CRLF tolerated) into a catalog, validating what msgfmt would."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError("not UTF-8 (homelang catalogs are UTF-8)", shown, line) from None
+    text = text.replace("\r\n", "\n")
+    if "\x00" in text:
+        raise CatalogError("NUL byte in catalog", shown, text.count("\n", 0, text.index("\x00")) + 1)
+    try:
+        catalog = polib.pofile(text, wrapwidth=0, check_for_duplicates=False)
+    except (OSError, ValueError, UnicodeError) as exc:
+        match = re.search(r"\(line (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(line \d+\)", "", str(exc)).replace(" None", "")
+        raise CatalogError(f"not a valid PO file: {message}", shown, int(match.group(1)) if match else None) from None
+    _check_structure(catalog, text, shown)
+    return catalog
+
+
+def _check_structure(catalog: polib.POFile, text: str, shown: Path) -> None:
+    """Reject what polib accepts but GNU gettext refuses: duplicates, a half-written last entry."""
+    seen: dict[tuple[str | None, str], int] = {}
+    for entry in catalog:
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen and not entry.obsolete:
+            raise CatalogError(f"duplicate message {entry.msgid[:40]!r} (first at line {seen[key]})", shown, entry.linenum)
+        if not entry.obsolete:
+            seen[key] = entry.linenum
+    stripped = text.rstrip()
+    if stripped:
+        last = stripped.splitlines()[-1].strip()
+        if re.match(r"^(#~\s*)?(msgid|msgctxt|msgid_plural)\b", last):
+            raise CatalogError("file ends inside an entry (truncated?)", shown, stripped.count("\n") + 1)
+
+
+def render(catalog: polib.POFile) -> bytes:
+    """The catalog as PO bytes: unwrapped, header fields in gettext's order."""
+    catalog.wrapwidth = 0
+    catalog.metadata = dict(sorted(catalog.metadata.items(), key=_header_rank))
+    return (str(catalog).rstrip("\n") + "\n").encode("utf-8")
+
+
+def _header_rank(item: tuple[str, str]) -> tuple[int, str]:
+    key = item[0]
+    return (HEADER_ORDER.index(key) if key in HEADER_ORDER else len(HEADER_ORDER), key)
+
+
+def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bool:
+    """Write atomically if the content changed, bumping ``date_field``; return whether it changed."""
+    data = render(catalog)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    catalog.metadata[date_field] = timestamp()
+    return atomic_write(path, render(catalog))
+
+
+def write_template(path: Path, template: polib.POFile) -> bool:
+    """Write a POT file; POT-Creation-Date changes only when the entries do."""
+    try:
+        old = read_catalog(path)
+        if "POT-Creation-Date" in old.metadata:
+            template.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
+    except CatalogError:
+        pass
+    return write_catalog(path, template, "POT-Creation-Date")
+
+
+def new_template(doc_id: str) -> polib.POFile:
+    template = polib.POFile(wrapwidth=0)
+    template.header = f"Translations of the homelang document {doc_id!r}.\nThis file is generated by 'homelang extract': do not edit it."
+    template.metadata = {
+        "Project-Id-Version": doc_id,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": "",
+        "PO-Revision-Date": "YEAR-MO-DA HO:MI+ZONE",
+        "Last-Translator": "FULL NAME <EMAIL@ADDRESS>",
+        "Language-Team": "LANGUAGE <LL@li.org>",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "X-Generator": f"homelang {__version__.split('.dev')[0]}",
+    }
+    return template
+
+
+def catalog_headers(template: polib.POFile, lang: Language, old: polib.POFile | None) -> dict[str, str]:
+    """A PO file's header: the template's, plus the language's, keeping a translator's own fields."""
+    metadata = dict(template.metadata)
+    if old is not None:
+        for key in ("PO-Revision-Date", "Last-Translator", "Language-Team"):
+            if old.metadata.get(key):
+                metadata[key] = old.metadata[key]
+        for key, value in old.metadata.items():
+            metadata.setdefault(key, value)  # e.g. X-Poedit-* headers a translator's tool added
+    if metadata.get("Language-Team", "").startswith("LANGUAGE"):
+        metadata["Language-Team"] = f"{lang.english_name} <{lang.code}@li.org>"
+    if metadata.get("Last-Translator", "").startswith("FULL NAME"):
+        metadata["Last-Translator"] = "homelang <>"
+    if metadata.get("PO-Revision-Date", "").startswith("YEAR"):
+        metadata["PO-Revision-Date"] = metadata.get("POT-Creation-Date", "")
+    metadata["Language"] = lang.code
+    metadata["Plural-Forms"] = lang.plural_forms
+    metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    return metadata
+
+
+def compile_catalog(path: Path, catalog: polib.POFile) -> bool:
+    """Write the MO file for ``catalog`` at ``path``; fuzzy and obsolete entries are left out."""
+    return atomic_write(path, catalog.to_binary())

@@ -1,0 +1,111 @@
+"""The ``homelang`` command: parses arguments, calls one stage, prints its result.
+
+Stages raise :class:`~pipeline.errors.PipelineError`; this is the one place that
+turns them into a one-line message and an exit code (2 for bad input, 1 for
+``--check`` findings and provider failures). No stage imports this package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import PipelineError
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+
+class UserError(click.ClickException):
+    """A :class:`PipelineError` as click shows it: ``Error: path:line: message``."""
+
+    def __init__(self, error: PipelineError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PipelineError as error:
+            raise UserError(error) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-C",
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project folder (default: the nearest folder with homelang settings).",
+)
+@click.version_option(__version__, prog_name="homelang")
+@click.pass_context
+def main(ctx: click.Context, project: Path | None) -> None:
+    """homelang: translate school notices and FAQs into families' home languages.
+
+    \b
+    The pipeline, in order:
+      extract       source/*.md     -> locales/<doc>.pot
+      update        templates       -> locales/<lang>/LC_MESSAGES/<doc>.po
+      pretranslate  empty entries   -> machine drafts (fuzzy), for review
+      review        packets out to volunteers and back in; check; status
+      build         reviewed text   -> letters, flyers (PDF), web snippets
+    """
+    ctx.obj = {"project": project}
+
+
+def settings(ctx: click.Context) -> Settings:
+    """The project's settings, loaded on first use."""
+    from pipeline.settings import load
+
+    state = ctx.find_root().obj
+    if "settings" not in state:
+        state["settings"] = load(state["project"])
+    return state["settings"]
+
+
+def to_json(value: Any) -> str:
+    """Results (dataclasses, lists, dicts) as stable, indented JSON."""
+
+    def plain(v: Any) -> Any:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {k: plain(x) for k, x in dataclasses.asdict(v).items()}
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [plain(x) for x in v]
+        if isinstance(v, Path):
+            return v.as_posix()
+        return v
+
+    return json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False, default=str)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
+
+
+def echo_table(rows: list[list[str]], header: list[str]) -> None:
+    """A plain aligned table on stdout."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# Commands live in one module per stage; importing registers them on `main`.
+from pipeline.cli import catalog, machine, publish, review  # noqa: E402,F401
+
+
+def run() -> None:  # pragma: no cover - entry point shim for `python -m pipeline`
+    main(prog_name="homelang")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

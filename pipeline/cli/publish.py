@@ -1,0 +1,1 @@
+"""Commands of this stage are registered here (see pipeline.cli)."""

@@ -1,0 +1,77 @@
+"""Extract: source documents -> one gettext template per document (``locales/<doc-id>.pot``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polib
+
+from pipeline import catalogs
+from pipeline.documents import Document, discover
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class TemplateResult:
+    doc_id: str
+    path: str
+    entries: int
+    words: int
+    changed: bool
+
+
+def build_template(document: Document) -> polib.POFile:
+    """The template for one document (pure): one entry per distinct segment, in reading order."""
+    template = catalogs.new_template(document.id)
+    by_msgid: dict[str, polib.POEntry] = {}
+    kinds: dict[str, list[str]] = {}
+    notes: dict[str, list[str]] = {}
+    for segment in document.segments():
+        entry = by_msgid.get(segment.msgid)
+        if entry is None:
+            entry = by_msgid[segment.msgid] = polib.POEntry(msgid=segment.msgid, msgstr="")
+            template.append(entry)
+            kinds[segment.msgid], notes[segment.msgid] = [], []
+        reference = (document.path.as_posix(), str(segment.line))
+        if reference not in entry.occurrences:
+            entry.occurrences.append(reference)
+        if segment.kind not in kinds[segment.msgid]:
+            kinds[segment.msgid].append(segment.kind)
+        if segment.note and segment.note not in notes[segment.msgid]:
+            notes[segment.msgid].append(segment.note)
+    for msgid, entry in by_msgid.items():
+        lines = [", ".join(kinds[msgid])] + [f"Note: {n}" for note in notes[msgid] for n in note.splitlines()]
+        entry.comment = "\n".join(lines)
+    return template
+
+
+def extract(settings: Settings, check: bool = False) -> list[TemplateResult]:
+    """Write (or with ``check``, only compare) the template of every source document."""
+    results = []
+    for document in discover(settings.source_path, settings.root):
+        template = build_template(document)
+        path = settings.template_path(document.id)
+        if check:
+            changed = _differs(path, template)
+        else:
+            changed = catalogs.write_template(path, template)
+        results.append(
+            TemplateResult(
+                doc_id=document.id,
+                path=path.relative_to(settings.root).as_posix(),
+                entries=len(template),
+                words=sum(len(e.msgid.split()) for e in template),
+                changed=changed,
+            )
+        )
+    return results
+
+
+def _differs(path, template: polib.POFile) -> bool:
+    try:
+        old = catalogs.read_catalog(path)
+    except catalogs.CatalogError:
+        return True
+    return [(e.msgid, e.occurrences, e.comment) for e in old] != [
+        (e.msgid, e.occurrences, e.comment) for e in template
+    ]

@@ -1,0 +1,277 @@
+"""Project settings: ``[tool.homelang]`` in pyproject.toml, or a ``homelang.toml``.
+
+Each table maps onto a frozen dataclass; unknown keys and badly typed values are
+errors that name the key (and its line), with a suggestion for a misspelling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import languages
+from pipeline.errors import LanguageError, SettingsError
+
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class District:
+    """Letterhead and contact block printed on letters and flyers."""
+
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentOptions:
+    """Per-document overrides, ``[tool.homelang.documents.<doc-id>]``."""
+
+    publish_threshold: float | None = None
+    formats: list[str] | None = None
+    bilingual_flyer: bool | None = None
+
+
+@dataclass(frozen=True)
+class ProviderOptions:
+    """Settings of one machine translation provider, ``[tool.homelang.providers.<name>]``.
+
+    Secrets are better kept in ``HOMELANG_<PROVIDER>_<KEY>`` environment variables.
+    """
+
+    url: str = ""
+    api_key: str = ""
+    price_per_million_chars: float = 0.0
+    requests_per_second: float = 0.0
+    max_chars_per_request: int = 0
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True)
+class PretranslateSettings:
+    provider: str = "google"
+    workers: int = 8
+    max_chars: int = 0
+    # language code -> provider name, or "none" to leave the language to people
+    language_providers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    assignment_days: int = 14
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    formats: list[str] = field(default_factory=lambda: ["letter", "flyer", "web"])
+    publish_threshold: float = 0.8
+    bilingual_flyer: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    file: Path
+    source_language: str = "en"
+    languages: list[str] = field(default_factory=list)
+    source_dir: str = "source"
+    locales_dir: str = "locales"
+    build_dir: str = "build"
+    state_dir: str = ".homelang"
+    glossary: str = "glossary.csv"
+    district: District = field(default_factory=District)
+    pretranslate: PretranslateSettings = field(default_factory=PretranslateSettings)
+    providers: dict[str, ProviderOptions] = field(default_factory=dict)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
+    documents: dict[str, DocumentOptions] = field(default_factory=dict)
+
+    @property
+    def source_path(self) -> Path:
+        return self.root / self.source_dir
+
+    @property
+    def locales_path(self) -> Path:
+        return self.root / self.locales_dir
+
+    @property
+    def build_path(self) -> Path:
+        return self.root / self.build_dir
+
+    @property
+    def state_path(self) -> Path:
+        """Machine-local state (cache, lock): git-ignored, never holds family data."""
+        return self.root / self.state_dir
+
+    @property
+    def glossary_path(self) -> Path:
+        return self.root / self.glossary
+
+    def template_path(self, doc_id: str) -> Path:
+        return self.locales_path / f"{doc_id}.pot"
+
+    def catalog_path(self, lang: str, doc_id: str) -> Path:
+        return self.locales_path / lang / "LC_MESSAGES" / f"{doc_id}.po"
+
+    def document_options(self, doc_id: str) -> DocumentOptions:
+        return self.documents.get(doc_id, DocumentOptions())
+
+    def select_languages(self, wanted: tuple[str, ...] | list[str] = ()) -> list[str]:
+        """The configured languages, or the ``wanted`` subset of them (an error if not configured)."""
+        for code in wanted:
+            if code not in self.languages:
+                raise SettingsError(
+                    f"language {code!r} is not configured (languages: {', '.join(self.languages)})",
+                    self.file,
+                )
+        return list(wanted) if wanted else list(self.languages)
+
+
+def find_settings_file(start: Path) -> Path:
+    """The nearest ``homelang.toml``, or ``pyproject.toml`` with ``[tool.homelang]``, at or above ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "homelang.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and re.search(r"^\[tool\.homelang", candidate.read_text("utf-8"), re.M):
+            return candidate
+    raise SettingsError(
+        f"no homelang project here or above: add [tool.homelang] to pyproject.toml "
+        f"or create homelang.toml ({start})"
+    )
+
+
+def load(start: Path | None = None) -> Settings:
+    """Read and validate the settings of the project at or above ``start`` (default: cwd)."""
+    path = find_settings_file(start or Path.cwd())
+    text = path.read_text("utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise SettingsError(f"not valid TOML: {exc}", path, int(match.group(1)) if match else None) from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("homelang", {})
+        prefix = "tool.homelang"
+    else:
+        table, prefix = data, ""
+    return from_table(table, root=path.parent, file=path, prefix=prefix, text=text)
+
+
+def from_table(table: dict[str, Any], root: Path, file: Path, prefix: str = "", text: str = "") -> Settings:
+    """Build :class:`Settings` from a parsed TOML table (validation included)."""
+    context = _Context(file, prefix, text)
+    settings = context.build(Settings, table, prefix, extra={"root": root, "file": file})
+    _validate(settings, context)
+    return settings
+
+
+class _Context:
+    def __init__(self, file: Path, prefix: str, text: str):
+        self.file, self.prefix, self.text = file, prefix, text
+
+    def error(self, key: str, message: str) -> SettingsError:
+        return SettingsError(f"{key}: {message}", self.file, self.line_of(key))
+
+    def line_of(self, key: str) -> int | None:
+        """Best-effort line of ``key`` (dotted) in the TOML text, for error messages."""
+        *tables, name = key.split(".")
+        lines = self.text.splitlines()
+        start = 0
+        if tables:
+            header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(map(re.escape, tables)) + r"\s*\]")
+            start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
+        pattern = re.compile(rf"^\s*\"?{re.escape(name)}\"?\s*=|^\s*\[.*\b{re.escape(name)}\s*\]")
+        for i in range(start, len(lines)):
+            if pattern.match(lines[i]):
+                return i + 1
+        return None
+
+    def build(self, cls: type, table: Any, key: str, extra: dict[str, Any] | None = None) -> Any:
+        if not isinstance(table, dict):
+            raise self.error(key, f"expected a table, got {table!r}")
+        hints = typing.get_type_hints(cls)
+        fields = {f.name for f in dataclasses.fields(cls) if f.name not in (extra or {})}
+        values: dict[str, Any] = dict(extra or {})
+        for name, value in table.items():
+            full = f"{key}.{name}" if key else name
+            if name not in fields:
+                close = difflib.get_close_matches(name, sorted(fields), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.error(full, f"unknown setting{hint}")
+            values[name] = self.convert(hints[name], value, full)
+        return cls(**values)
+
+    def convert(self, hint: Any, value: Any, key: str) -> Any:
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+        if origin in (types.UnionType, typing.Union):
+            inner = [a for a in args if a is not type(None)][0]
+            return self.convert(inner, value, key)
+        if dataclasses.is_dataclass(hint):
+            return self.build(hint, value, key)  # type: ignore[arg-type]
+        if origin is list:
+            if not isinstance(value, list):
+                raise self.error(key, f"expected a list, got {value!r}")
+            return [self.convert(args[0], v, key) for v in value]
+        if origin is dict:
+            if not isinstance(value, dict):
+                raise self.error(key, f"expected a table, got {value!r}")
+            return {k: self.convert(args[1], v, f"{key}.{k}") for k, v in value.items()}
+        if hint is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+            raise self.error(key, f"expected {hint.__name__}, got {value!r}")
+        return value
+
+
+def _validate(settings: Settings, context: _Context) -> None:
+    p = f"{context.prefix}." if context.prefix else ""
+    for key, code in [("source_language", settings.source_language)] + [
+        ("languages", c) for c in settings.languages
+    ]:
+        try:
+            languages.get(code)
+        except LanguageError as exc:
+            raise context.error(p + key, exc.message) from None
+    if not settings.languages:
+        raise context.error(p + "languages", "list at least one target language")
+    if len(set(settings.languages)) != len(settings.languages):
+        raise context.error(p + "languages", "a language is listed twice")
+    if settings.source_language in settings.languages:
+        raise context.error(p + "languages", "the source language is not a target language")
+    for key in ("source_dir", "locales_dir", "build_dir", "state_dir", "glossary"):
+        value = getattr(settings, key)
+        if not value or Path(value).is_absolute() or ".." in Path(value).parts or "\0" in value:
+            raise context.error(p + key, f"must be a relative path inside the project, got {value!r}")
+    for provider in [settings.pretranslate.provider, *settings.pretranslate.language_providers.values()]:
+        if provider not in (*languages.PROVIDERS, "pseudo", "none"):
+            raise context.error(p + "pretranslate.provider", f"unknown provider {provider!r}")
+    for code in settings.pretranslate.language_providers:
+        if code not in settings.languages:
+            raise context.error(p + f"pretranslate.language_providers.{code}", "not a configured language")
+    for name in settings.providers:
+        if name not in languages.PROVIDERS:
+            raise context.error(p + f"providers.{name}", f"unknown provider (known: {', '.join(languages.PROVIDERS)})")
+    if settings.pretranslate.workers < 1:
+        raise context.error(p + "pretranslate.workers", "must be at least 1")
+    thresholds = [("build.publish_threshold", settings.build.publish_threshold)] + [
+        (f"documents.{d}.publish_threshold", o.publish_threshold) for d, o in settings.documents.items()
+    ]
+    for key, value in thresholds:
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise context.error(p + key, f"must be between 0 and 1, got {value}")
+    for doc_id in settings.documents:
+        if not SAFE_NAME.match(doc_id):
+            raise context.error(p + f"documents.{doc_id}", "document ids are lowercase letters, digits, - and _")

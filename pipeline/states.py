@@ -1,0 +1,73 @@
+"""Review states of a catalog entry, and the marks that record them.
+
+The marks are translator comments (``# machine: google 2026-11-29``,
+``# reviewed: Amina 2026-11-30``): GNU msgmerge, msgcat and Poedit keep them.
+
+=============  ==========================================================
+untranslated   no translation yet
+machine        a machine or translation-memory draft (fuzzy), not reviewed
+needs-update   a person's translation whose English changed (fuzzy)
+reviewed       a person's translation (not fuzzy)
+=============  ==========================================================
+"""
+
+from __future__ import annotations
+
+import re
+
+import polib
+
+STATES = ("untranslated", "machine", "needs-update", "reviewed")
+
+_MACHINE = re.compile(r"^machine: (\S+) (\d{4}-\d{2}-\d{2})$", re.M)
+_REVIEWED = re.compile(r"^reviewed: (.+) (\d{4}-\d{2}-\d{2})$", re.M)
+
+
+def is_translated(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return any(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
+
+
+def state(entry: polib.POEntry) -> str:
+    """The entry's review state, one of :data:`STATES`."""
+    if not is_translated(entry):
+        return "untranslated"
+    if "fuzzy" in entry.flags:
+        return "machine" if machine_provider(entry) else "needs-update"
+    return "reviewed"
+
+
+def machine_provider(entry: polib.POEntry) -> str | None:
+    """The provider that drafted this entry ("memory" for translation memory), if a machine did."""
+    match = _MACHINE.search(entry.tcomment or "")
+    return match.group(1) if match else None
+
+
+def reviewer(entry: polib.POEntry) -> tuple[str, str] | None:
+    """(name, date) of the person who last reviewed this entry, if recorded."""
+    match = _REVIEWED.search(entry.tcomment or "")
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _without(comment: str, pattern: re.Pattern[str]) -> list[str]:
+    return [line for line in (comment or "").splitlines() if not pattern.fullmatch(line)]
+
+
+def mark_machine(entry: polib.POEntry, provider: str, date: str) -> None:
+    """Record a machine draft: fuzzy, with a ``machine:`` comment naming provider and date."""
+    lines = _without(entry.tcomment, _MACHINE)
+    entry.tcomment = "\n".join([*lines, f"machine: {provider} {date}"])
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+
+
+def mark_reviewed(entry: polib.POEntry, name: str, date: str) -> None:
+    """Record a person's review: not fuzzy, ``reviewed:`` comment replaces any machine mark."""
+    name = " ".join(name.split()) or "unknown"
+    lines = [line for line in _without(entry.tcomment, _MACHINE) if not _REVIEWED.fullmatch(line)]
+    entry.tcomment = "\n".join([*lines, f"reviewed: {name} {date}"])
+    if "fuzzy" in entry.flags:
+        entry.flags.remove("fuzzy")
+    entry.previous_msgid = None
+    entry.previous_msgctxt = None

@@ -1,0 +1,76 @@
+"""Shared fixtures: a copy of the sample project in tmp_path, the CLI, GNU gettext as judge."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+#: What a project is made of; tests copy these, never write into the repository.
+PROJECT_FILES = ("pyproject.toml", "source", "glossary.csv")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the sample project (settings and English sources, no catalogs)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in PROJECT_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, root / name)
+        elif src.exists():
+            shutil.copy2(src, root / name)
+    return root
+
+
+class Homelang:
+    """Runs ``homelang -C <project> ...`` in-process with click's CliRunner."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def __call__(self, *args: str, expect: int | None = 0, input: str | None = None) -> Result:
+        result = CliRunner().invoke(main, ["-C", str(self.root), *args], input=input, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, f"exit {result.exit_code}:\n{result.output}"
+        return result
+
+
+@pytest.fixture
+def homelang(project: Path) -> Homelang:
+    return Homelang(project)
+
+
+@pytest.fixture
+def catalogs_ready(project: Path, homelang: Homelang) -> Path:
+    """The sample project after ``extract`` and ``update``."""
+    homelang("extract")
+    homelang("update")
+    return project
+
+
+def msgfmt_check(path: Path) -> None:
+    """GNU gettext accepts the file: syntax, header and format strings."""
+    args = ["msgfmt", "--check-format", "-o", "/dev/null", str(path)]
+    if path.suffix == ".po":
+        args.insert(1, "--check-header")
+    proc = subprocess.run(args, capture_output=True, text=True)
+    assert proc.returncode == 0, f"msgfmt rejected {path}:\n{proc.stderr}"
+    if path.suffix == ".po":
+        assert "warning" not in proc.stderr, proc.stderr
+
+
+def all_catalogs(root: Path) -> list[Path]:
+    return sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))
+
+
+def load(path: Path) -> polib.POFile:
+    return polib.pofile(str(path), wrapwidth=0)
