@@ -73,6 +73,7 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
     text = text.replace("\r\n", "\n")
     if "\x00" in text:
         raise CatalogError("NUL byte in catalog", shown, text.count("\n", 0, text.index("\x00")) + 1)
+    _check_lines(text, shown)
     try:
         catalog = polib.pofile(text, wrapwidth=0, check_for_duplicates=False)
     except (OSError, ValueError, UnicodeError) as exc:
@@ -81,6 +82,22 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
         raise CatalogError(f"not a valid PO file: {message}", shown, int(match.group(1)) if match else None) from None
     _check_structure(catalog, text, shown)
     return catalog
+
+
+_STRING = r'"(?:[^"\\]|\\[ntrabfv"\\0-7x?])*"'
+_LINE = re.compile(
+    rf"(?:#~ ?)?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])[ \t]+)?{_STRING}[ \t]*"
+)
+
+
+def _check_lines(text: str, shown: Path) -> None:
+    """A line-level lexer: polib silently accepts unterminated strings and stray text."""
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped or (stripped.startswith("#") and not stripped.startswith("#~")) or stripped.startswith("#~|"):
+            continue
+        if not _LINE.fullmatch(stripped):
+            raise CatalogError(f"not a valid PO file: cannot parse {stripped[:40]!r}", shown, number)
 
 
 def _check_structure(catalog: polib.POFile, text: str, shown: Path) -> None:

@@ -104,7 +104,7 @@ def block_segments(block: Block) -> list[Segment]:
     if block.role == "question":
         kind = "FAQ question"
     elif block.role == "answer":
-        kind = f"FAQ answer ({kind})"
+        kind = f"FAQ answer: {kind}"
     return [Segment(block.text, block.line, kind, block.note)] if block.text.strip() else []
 
 

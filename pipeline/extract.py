@@ -40,7 +40,7 @@ def build_template(document: Document) -> polib.POFile:
         if segment.note and segment.note not in notes[segment.msgid]:
             notes[segment.msgid].append(segment.note)
     for msgid, entry in by_msgid.items():
-        lines = [", ".join(kinds[msgid])] + [f"Note: {n}" for note in notes[msgid] for n in note.splitlines()]
+        lines = [", ".join(kinds[msgid])] + [f"Note: {note}" for note in notes[msgid]]
         entry.comment = "\n".join(lines)
     return template
 
