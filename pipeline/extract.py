@@ -8,6 +8,8 @@ import polib
 
 from pipeline import catalogs
 from pipeline.documents import Document, discover
+from pipeline.errors import SourceError
+from pipeline.render import words
 from pipeline.settings import Settings
 
 
@@ -48,16 +50,22 @@ def build_template(document: Document) -> polib.POFile:
 def extract(settings: Settings, check: bool = False) -> list[TemplateResult]:
     """Write (or with ``check``, only compare) the template of every source document."""
     results = []
-    for document in discover(settings.source_path, settings.root):
-        template = build_template(document)
-        path = settings.template_path(document.id)
+    documents = discover(settings.source_path, settings.root)
+    for document in documents:
+        if document.id == words.CATALOG_ID:
+            raise SourceError(f"document id {words.CATALOG_ID!r} is reserved for the templates' words", document.path, 2)
+    # The templates' own words ("Dear family", ...) become one more template.
+    templates = [(d.id, build_template(d)) for d in documents]
+    templates.append((words.CATALOG_ID, words.words_template(settings.root)))
+    for doc_id, template in templates:
+        path = settings.template_path(doc_id)
         if check:
             changed = _differs(path, template)
         else:
             changed = catalogs.write_template(path, template)
         results.append(
             TemplateResult(
-                doc_id=document.id,
+                doc_id=doc_id,
                 path=path.relative_to(settings.root).as_posix(),
                 entries=len(template),
                 words=sum(len(e.msgid.split()) for e in template),

@@ -33,7 +33,7 @@ def test_golden_template(case: Path, tmp_path: Path) -> None:
 
 def test_sample_project_templates(catalogs_ready: Path) -> None:
     pots = {p.stem: p for p in (catalogs_ready / "locales").glob("*.pot")}
-    assert sorted(pots) == ["sanctuary-resolution", "sanctuary-resolution-faq"]
+    assert sorted(pots) == ["sanctuary-resolution", "sanctuary-resolution-faq", "templates"]
     for pot in pots.values():
         msgfmt_check(pot)
     faq = catalogs.read_catalog(pots["sanctuary-resolution-faq"])

@@ -1,0 +1,136 @@
+"""Inline Markdown of one segment, made safe for print and web.
+
+A translation is untrusted input. For print it becomes a list of *runs*
+(``{"text", "bold", "italic", "code", "link"}``) that the Typst templates lay out as
+data; for the web it becomes HTML through markdown-it with raw HTML disabled, whose
+``validateLink`` drops ``javascript:``, ``vbscript:`` and ``data:`` targets.
+
+In right-to-left text, left-to-right runs (house numbers, phone numbers, URLs,
+English names) are isolated, so "236 Maple Street" is not printed "Maple Street 236".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+#: Link schemes a printed or published page may point to.
+SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+LRI, PDI = "\u2066", "\u2069"
+
+# A left-to-right run: starts and ends with a Latin letter or a digit (a closing
+# bracket or slash may end it), and holds only Latin letters, digits and the
+# punctuation of addresses, numbers and URLs in between.
+_L = "A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff"
+_LTR_RUN = re.compile(rf"[{_L}](?:[{_L} .,:;/@#&+\-_'’%?=~()]*[{_L})/])?")
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    # Images are off: a page carries no external assets, and alt text reads as text.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+def ltr_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each left-to-right run in ``text``."""
+    return [m.span() for m in _LTR_RUN.finditer(text)]
+
+
+def isolate(text: str) -> str:
+    """``text`` with each left-to-right run wrapped in Unicode isolates (LRI ... PDI)."""
+    out, last = [], 0
+    for start, end in ltr_spans(text):
+        out.append(text[last:start] + LRI + text[start:end] + PDI)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def safe_link(href: str) -> str | None:
+    """``href`` if it is a web, mail or phone link that passes markdown-it's checks, else None."""
+    md = _markdown()
+    if not md.validateLink(href):
+        return None
+    target = md.normalizeLink(href)
+    return target if target.lower().startswith(SAFE_SCHEMES) else None
+
+
+def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
+    """Inline Markdown as a list of styled text runs, for the print templates."""
+    out: list[dict[str, Any]] = []
+    bold = italic = 0
+    links: list[str | None] = []
+    tokens: list[Token] = _markdown().parseInline(text)[0].children or []
+    for tok in tokens:
+        kind = tok.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind == "link_open":
+            links.append(safe_link(str(tok.attrGet("href") or "")))
+        elif kind == "link_close":
+            links.pop()
+        elif kind in ("text", "code_inline", "softbreak", "hardbreak"):
+            content = {"softbreak": " ", "hardbreak": "\n"}.get(kind, tok.content)
+            if not content:
+                continue
+            run: dict[str, Any] = {"text": isolate(content) if rtl and kind != "hardbreak" else content}
+            if bold:
+                run["bold"] = True
+            if italic:
+                run["italic"] = True
+            if kind == "code_inline":
+                run["code"] = True
+            link = next((href for href in reversed(links) if href), None) if links else None
+            if link:
+                run["link"] = link
+            _append(out, run)
+    return out
+
+
+def _append(out: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    """Add ``run``, merging it into the previous one when their styles are the same."""
+    if out and {k: v for k, v in out[-1].items() if k != "text"} == {k: v for k, v in run.items() if k != "text"}:
+        out[-1] = {**out[-1], "text": out[-1]["text"] + run["text"]}
+    else:
+        out.append(run)
+
+
+def plain(text: str) -> str:
+    """The words of inline Markdown, without marks (for coverage checks and summaries)."""
+    return "".join(r["text"] for r in runs(text))
+
+
+@cache
+def _html_renderer(rtl: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+    if rtl:
+        md.add_render_rule("text", _isolating_text)
+    return md
+
+
+def _isolating_text(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """markdown-it's text rule, with left-to-right runs wrapped in ``<bdi dir="ltr">``."""
+    content = tokens[idx].content
+    out, last = [], 0
+    for start, end in ltr_spans(content):
+        out.append(html.escape(content[last:start], quote=False))
+        out.append(f'<bdi dir="ltr">{html.escape(content[start:end], quote=False)}</bdi>')
+        last = end
+    out.append(html.escape(content[last:], quote=False))
+    return "".join(out)
+
+
+def to_html(text: str, rtl: bool = False) -> str:
+    """Inline Markdown as safe HTML: raw HTML shown as text, unsafe links left unlinked."""
+    return _html_renderer(rtl).renderInline(text).strip()
