@@ -55,6 +55,9 @@ class ProviderOptions:
     requests_per_second: float = 0.0
     max_chars_per_request: int = 0
     timeout: float = 20.0
+    region: str = ""  # Microsoft's resource region
+    retries: int = 3  # on timeouts, 429 and 5xx
+    backoff: float = 0.5  # seconds before the first retry, doubled each time (with jitter)
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,14 @@ def _validate(settings: Settings, context: _Context) -> None:
     for name in settings.providers:
         if name not in languages.PROVIDERS:
             raise context.error(p + f"providers.{name}", f"unknown provider (known: {', '.join(languages.PROVIDERS)})")
+    for name, options in settings.providers.items():
+        for key in ("price_per_million_chars", "requests_per_second", "max_chars_per_request", "retries", "backoff"):
+            if getattr(options, key) < 0:
+                raise context.error(p + f"providers.{name}.{key}", "must not be negative")
+        if options.timeout <= 0:
+            raise context.error(p + f"providers.{name}.timeout", "must be more than 0 seconds")
+    if settings.pretranslate.max_chars < 0:
+        raise context.error(p + "pretranslate.max_chars", "must not be negative")
     if settings.pretranslate.workers < 1:
         raise context.error(p + "pretranslate.workers", "must be at least 1")
     thresholds = [("build.publish_threshold", settings.build.publish_threshold)] + [

@@ -1,0 +1,94 @@
+"""Never pay twice: a local cache of machine output, and a memory of people's translations.
+
+The cache (SQLite, ``.homelang/cache.sqlite``, machine-local and git-ignored) keeps
+what each provider returned for each protected text and language pair, so the same
+text is never sent twice. The translation memory holds the reviewed translations of
+every catalog: an exact English match fills an entry before any engine is asked.
+Only catalog text (public notices) is stored here, never family data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import polib
+
+from pipeline import states
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    provider TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    text TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    PRIMARY KEY (provider, source, target, text)
+) WITHOUT ROWID
+"""
+
+
+class Cache:
+    """Machine output by (provider, source language, target language, protected text)."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = path
+        if read_only and not path.exists():
+            self._db: sqlite3.Connection | None = None
+            return
+        if read_only:
+            self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+            self._db.commit()
+
+    def get(self, provider: str, source: str, target: str, text: str) -> str | None:
+        if self._db is None:
+            return None
+        row = self._db.execute(
+            "SELECT translation FROM translations WHERE provider=? AND source=? AND target=? AND text=?",
+            (provider, source, target, text),
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_many(self, provider: str, source: str, target: str, pairs: list[tuple[str, str]]) -> None:
+        """Store (protected text, raw engine output) pairs in one transaction."""
+        if self._db is None or not pairs:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)",
+                [(provider, source, target, text, out) for text, out in pairs],
+            )
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class TranslationMemory:
+    """Reviewed translations of one language, by English text, from every catalog."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
+
+    def add_catalog(self, catalog: polib.POFile) -> None:
+        """Learn the catalog's reviewed entries (obsolete ones too: still a person's words)."""
+        for entry in catalog:
+            if not entry.msgid_plural and states.state(entry) == "reviewed":
+                self._found[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
+
+    def lookup(self, msgid: str, msgctxt: str | None = None) -> str | None:
+        """The reviewed translation of ``msgid``; the most frequent one (then first in order) if people differ."""
+        found = self._found.get((msgctxt, msgid))
+        if not found:
+            return None
+        return found.most_common(1)[0][0]
+
+    def __len__(self) -> int:
+        return len(self._found)

@@ -1,0 +1,311 @@
+"""Pretranslate: fill every empty catalog entry with a machine draft, marked as such.
+
+Only empty entries are filled; what a person wrote, fuzzy or not, is never touched.
+Each entry is tried, in order, from the translation memory (people's reviewed
+translations, marked ``memory``), from the cache of earlier machine output, and
+finally from the language's provider, concurrently, in batches, within the budget.
+Drafts are fuzzy with a ``# machine: <provider> <date>`` comment. Results reach the
+catalogs in atomic checkpoints that re-read each file and fill only entries still
+empty on disk, so Ctrl-C, a kill or a translator saving meanwhile loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from pipeline import catalogs, providers, states
+from pipeline.errors import CatalogError
+from pipeline.glossary import load_glossary
+from pipeline.memory import Cache, TranslationMemory
+from pipeline.protect import Protected, TokenError, protect, restore
+from pipeline.providers import Engine, ProviderConfig
+from pipeline.providers.resilience import CircuitBreaker, ProviderStopped, RateLimiter, RequestFailed
+from pipeline.settings import Settings
+from pipeline.update import template_ids
+
+#: Seconds between checkpoints: a kill loses at most this much work from the catalogs
+#: (the cache still has it, so the next run does not pay for it again).
+CHECKPOINT_SECONDS = 1.0
+
+Key = tuple[str | None, str]
+
+
+@dataclass
+class LanguageSummary:
+    """What a run did (or, with ``--dry-run``, would do) for one language."""
+
+    lang: str
+    provider: str
+    empty: int = 0
+    from_memory: int = 0
+    from_cache: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    chars: int = 0
+    requests: int = 0
+    cost: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PretranslateResult:
+    dry_run: bool
+    languages: list[LanguageSummary]
+    changed: list[str] = field(default_factory=list)
+    kept_by_person: int = 0  # drafts not written: a person filled the entry during the run
+
+    @property
+    def ok(self) -> bool:
+        """False when an entry failed or a provider stopped (the CLI exits 1)."""
+        return not any(s.failed or s.errors for s in self.languages)
+
+
+@dataclass
+class _Item:
+    path: Path
+    key: Key
+    protected: Protected
+
+
+@dataclass
+class _Batch:
+    engine: Engine
+    summary: LanguageSummary
+    texts: list[str]
+    items: list[list[_Item]]  # per text: every entry waiting for it
+
+
+def pretranslate(
+    settings: Settings,
+    langs: tuple[str, ...] = (),
+    docs: tuple[str, ...] = (),
+    provider: str | None = None,
+    dry_run: bool = False,
+    max_chars: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PretranslateResult:
+    """Fill the selected catalogs' empty entries; ``provider`` overrides the per-language choice."""
+    if provider is not None and provider not in providers.NAMES:
+        raise CatalogError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
+    doc_ids = template_ids(settings)
+    for doc_id in docs:
+        if doc_id not in doc_ids:
+            raise CatalogError(f"no template for document {doc_id!r}; run 'homelang extract'", settings.locales_path)
+    glossary = load_glossary(settings.glossary_path, Path(settings.glossary))
+    budget = settings.pretranslate.max_chars if max_chars is None else max_chars
+    cache = Cache(settings.state_path / "cache.sqlite", read_only=dry_run)
+    writer = _Writer(settings, dry_run)
+    breakers: dict[str, tuple[CircuitBreaker, RateLimiter]] = {}
+    try:
+        summaries, work = [], []
+        for lang in settings.select_languages(langs):
+            name = provider or settings.pretranslate.language_providers.get(lang, settings.pretranslate.provider)
+            summary = LanguageSummary(lang, name)
+            summaries.append(summary)
+            work += _plan(settings, lang, docs or tuple(doc_ids), doc_ids, summary, glossary, cache, writer, breakers)
+        batches = _within_budget(work, budget)
+        if not dry_run:
+            writer.flush()
+            _send(batches, cache, writer, workers or settings.pretranslate.workers, progress)
+    finally:
+        cache.close()
+    return PretranslateResult(dry_run, summaries, sorted(writer.changed), writer.kept_by_person)
+
+
+def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, breakers) -> list[_Batch]:  # noqa: ANN001
+    """Fill what memory and cache can for ``lang``; return the batches to send."""
+    memory = TranslationMemory()
+    empty: list[tuple[Path, polib.POEntry]] = []
+    for doc_id in doc_ids:
+        path = settings.catalog_path(lang, doc_id)
+        if not path.exists():
+            if doc_id in selected:
+                summary.notes.append(f"no catalog {path.relative_to(settings.root)}; run 'homelang update'")
+            continue
+        catalog = catalogs.read_catalog(path, path.relative_to(settings.root))
+        memory.add_catalog(catalog)
+        if doc_id in selected:
+            empty += [(path, e) for e in catalog if not e.obsolete and states.state(e) == "untranslated"]
+    summary.empty = len(empty)
+    waiting: list[tuple[Path, polib.POEntry]] = []
+    for path, entry in empty:
+        found = None if entry.msgid_plural else memory.lookup(entry.msgid, entry.msgctxt)
+        if found is not None:
+            writer.fill(path, (entry.msgctxt, entry.msgid), found, "memory")
+            summary.from_memory += 1
+        elif entry.msgid_plural:
+            summary.skipped += 1
+        else:
+            waiting.append((path, entry))
+    if entry_count := sum(1 for _, e in empty if e.msgid_plural):
+        summary.notes.append(f"{entry_count} plural entries left for people")
+    if not waiting:
+        return []
+    name = summary.provider
+    target = providers.route(name, lang)
+    if name == "none" or target is None:
+        summary.skipped += len(waiting)
+        why = "no provider configured (language_providers)" if name == "none" else f"{name} has no route to {lang}"
+        summary.notes.append(f"{why}: {len(waiting)} entries left for people")
+        return []
+    engine = _engine(settings, name, target, breakers)
+    by_text: dict[str, list[_Item]] = {}
+    for path, entry in waiting:
+        terms = {t.term: (t.term if t.keep else t.translation) for t in glossary.applicable(entry.msgid, lang)}
+        item = _Item(path, (entry.msgctxt, entry.msgid), protect(entry.msgid, terms))
+        cached = None if engine.offline else cache.get(name, engine.source, target, item.protected.text)
+        if cached is not None and _fill(writer, item, cached, name):
+            summary.from_cache += 1
+        else:
+            by_text.setdefault(item.protected.text, []).append(item)
+    too_long = [t for t in by_text if len(t) > engine.config.max_chars]
+    for text in too_long:
+        summary.failed += len(by_text.pop(text))
+    if too_long:
+        summary.errors.append(f"{len(too_long)} segments longer than {name}'s {engine.config.max_chars} characters a request")
+    return [_Batch(engine, summary, list(by_text), list(by_text.values()))]
+
+
+def _engine(settings: Settings, name: str, target: str, breakers: dict) -> Engine:  # noqa: ANN001
+    config = ProviderConfig("pseudo") if name == "pseudo" else providers.provider_config(settings, name)
+    source = providers.route(name, settings.source_language) or settings.source_language
+    if name not in breakers:  # one breaker and one rate limit per provider, shared by its languages
+        breakers[name] = (CircuitBreaker(), RateLimiter(config.per_second))
+    return Engine(config, source, target, *breakers[name])
+
+
+def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
+    """Split each language's texts into requests; texts past ``budget`` characters are skipped."""
+    used, batches = 0, []
+    for plan in work:
+        summary, kept = plan.summary, 0
+        for index, text in enumerate(plan.texts):
+            if budget and used + len(text) > budget:
+                summary.skipped += sum(len(items) for items in plan.items[index:])
+                summary.notes.append(f"budget of {budget} characters reached: {len(plan.texts) - index} segments not sent")
+                break
+            used += len(text)
+            kept += 1
+        texts, items = plan.texts[:kept], plan.items[:kept]
+        summary.chars = sum(map(len, texts))
+        summary.cost = plan.engine.config.cost(summary.chars)
+        groups = providers.batches(texts, plan.engine.config.max_chars)
+        summary.requests = 0 if plan.engine.offline else len(groups)
+        batches += [_Batch(plan.engine, summary, [texts[i] for i in g], [items[i] for i in g]) for g in groups]
+    return batches
+
+
+def _send(batches: list[_Batch], cache: Cache, writer: _Writer, workers: int, progress: Callable[[int], None] | None) -> None:
+    """Translate every batch concurrently; checkpoint results into the catalogs as they come."""
+    engines = {id(b.engine): b.engine for b in batches}
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pretranslate")
+    try:
+        futures: dict[Future, _Batch] = {pool.submit(b.engine.translate_many, b.texts): b for b in batches}
+        for future in as_completed(futures):
+            batch = futures[future]
+            _collect(batch, future, cache, writer)
+            if progress:
+                progress(sum(len(items) for items in batch.items))
+            writer.flush(every=CHECKPOINT_SECONDS)
+    finally:
+        for engine in engines.values():
+            engine.breaker.trip("interrupted")  # queued batches send nothing after Ctrl-C
+        pool.shutdown(wait=False, cancel_futures=True)
+        writer.flush()
+        _count_requests(batches, engines)
+
+
+def _collect(batch: _Batch, future: Future, cache: Cache, writer: _Writer) -> None:
+    summary, engine = batch.summary, batch.engine
+    entries = sum(len(items) for items in batch.items)
+    try:
+        outputs = future.result()
+    except ProviderStopped as error:
+        summary.skipped += entries
+        _error(summary, error.message.removeprefix("stopped: "), engine.name)
+        return
+    except RequestFailed as error:
+        summary.failed += entries
+        _error(summary, error.message, engine.name)
+        return
+    good: list[tuple[str, str]] = []
+    for text, items, output in zip(batch.texts, batch.items, outputs, strict=True):
+        if isinstance(output, RequestFailed):
+            summary.failed += len(items)
+            _error(summary, output.message, engine.name)
+            continue
+        if all(_fill(writer, item, output, engine.name) for item in items):
+            summary.sent += len(items)
+            good.append((text, output))
+        else:
+            summary.failed += len(items)
+            _error(summary, "machine output with broken tokens rejected (links, placeholders or marks)", engine.name)
+    if not engine.offline:
+        cache.put_many(engine.name, engine.source, engine.target, good)
+
+
+def _error(summary: LanguageSummary, message: str, provider: str) -> None:
+    line = f"{provider}: {message}"
+    if line not in summary.errors:
+        summary.errors.append(line)
+
+
+def _count_requests(batches: list[_Batch], engines: dict[int, Engine]) -> None:
+    """Requests actually made, retries and per-text fallbacks included (one engine per language)."""
+    for engine in engines.values():
+        next(b.summary for b in batches if b.engine is engine).requests = engine.requests
+
+
+def _fill(writer: _Writer, item: _Item, output: str, provider: str) -> bool:
+    """Restore ``output``'s tokens and queue it for the catalog; False if a token was broken."""
+    try:
+        text = restore(item.protected, output)
+    except TokenError:
+        return False
+    writer.fill(item.path, item.key, text, provider)
+    return True
+
+
+class _Writer:
+    """Checkpoints: queued drafts go into the catalogs on disk, only where entries are still empty."""
+
+    def __init__(self, settings: Settings, dry_run: bool):
+        self.settings, self.dry_run = settings, dry_run
+        self.pending: dict[Path, dict[Key, tuple[str, str]]] = {}
+        self.changed: set[str] = set()
+        self.kept_by_person = 0
+        self._last = time.monotonic()
+
+    def fill(self, path: Path, key: Key, text: str, provider: str) -> None:
+        self.pending.setdefault(path, {})[key] = (text, provider)
+
+    def flush(self, every: float = 0.0) -> None:
+        """Write pending drafts (if ``every`` seconds passed since the last checkpoint)."""
+        if self.dry_run or not self.pending or time.monotonic() - self._last < every:
+            return
+        date = catalogs.timestamp()[:10]
+        for path, fills in list(self.pending.items()):
+            shown = path.relative_to(self.settings.root)
+            catalog = catalogs.read_catalog(path, shown)  # a person may have saved since we read it
+            for entry in catalog:
+                fill = None if entry.obsolete else fills.get((entry.msgctxt, entry.msgid))
+                if fill is None:
+                    continue
+                if states.state(entry) != "untranslated":
+                    self.kept_by_person += 1
+                    continue
+                entry.msgstr = fill[0]
+                states.mark_machine(entry, fill[1], date)
+            if catalogs.write_catalog(path, catalog):
+                self.changed.add(shown.as_posix())
+            del self.pending[path]
+        self._last = time.monotonic()
