@@ -84,7 +84,7 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
     return catalog
 
 
-_STRING = r'"(?:[^"\\]|\\[ntrabfv"\\0-7x?])*"'
+_STRING = r'"[^"\\]*(?:\\[ntrabfv"\\0-7x?][^"\\]*)*"'
 _LINE = re.compile(
     rf"(?:#~ ?)?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])[ \t]+)?{_STRING}[ \t]*"
 )
@@ -128,16 +128,22 @@ def _header_rank(item: tuple[str, str]) -> tuple[int, str]:
     return (HEADER_ORDER.index(key) if key in HEADER_ORDER else len(HEADER_ORDER), key)
 
 
-def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bool:
-    """Write atomically if the content changed, bumping ``date_field``; return whether it changed."""
+def prepare_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bytes | None:
+    """The bytes to write at ``path`` (``date_field`` bumped), or None if its content is unchanged."""
     data = render(catalog)
     try:
         if path.read_bytes() == data:
-            return False
+            return None
     except FileNotFoundError:
         pass
     catalog.metadata[date_field] = timestamp()
-    return atomic_write(path, render(catalog))
+    return render(catalog)
+
+
+def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bool:
+    """Write atomically if the content changed, bumping ``date_field``; return whether it changed."""
+    data = prepare_catalog(path, catalog, date_field)
+    return data is not None and atomic_write(path, data)
 
 
 def write_template(path: Path, template: polib.POFile) -> bool:

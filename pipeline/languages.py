@@ -14,7 +14,7 @@ Provider codes come from deep-translator's own language tables where it has them
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from pipeline.errors import LanguageError
@@ -32,7 +32,12 @@ class Language:
     script: str  # ISO 15924 code, e.g. "Latn", "Arab", "Ethi", "Mymr"
     script_name: str
     plural_forms: str  # the gettext Plural-Forms header value
-    provider_codes: dict[str, str] = field(default_factory=dict, compare=False)
+    region: str | None = None  # CLDR's likely region, to pick among a provider's variants
+
+    @property
+    def provider_codes(self) -> dict[str, str]:
+        """Provider -> code this language goes by there (deep-translator is imported on first use)."""
+        return _provider_codes(self.code, self.region)
 
     @property
     def nplurals(self) -> int:
@@ -68,6 +73,7 @@ _REVIEWED: dict[str, dict[str, str]] = {
 _MICROSOFT = {"es": "es", "so": "so", "hmn": "mww", "am": "am", "ar": "ar", "vi": "vi"}
 
 
+@cache
 def _provider_codes(code: str, region: str | None) -> dict[str, str]:
     from deep_translator import constants as dt
 
@@ -107,6 +113,9 @@ def get(code: str) -> Language:
             locale = Locale.parse(code)
         except (UnknownLocaleError, ValueError):
             raise LanguageError(_unknown_message(code)) from None
+        if locale.language != code:  # Babel maps ISO 639-3 aliases: "som" -> so_SO
+            name = locale.get_display_name("en")
+            raise LanguageError(f"unknown language code {code!r}; did you mean {locale.language} ({name.split(' (')[0]})?")
         if locale.territory or locale.variant:
             raise LanguageError(f"use a bare language code, not {code!r}")
         plural = get_plural(locale)
@@ -122,7 +131,7 @@ def get(code: str) -> Language:
     return Language(
         code=code,
         script_name=scripts.get(values["script"], values["script"]),
-        provider_codes=_provider_codes(code, region),
+        region=region,
         **values,
     )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import catalogs, languages
+from pipeline.files import atomic_write
 from pipeline.merge import FuzzyMatcher, merge
 from pipeline.settings import Settings
 
@@ -34,44 +37,61 @@ def update(
     docs: tuple[str, ...] = (),
     check: bool = False,
 ) -> list[CatalogUpdate]:
-    """Bring every selected catalog up to date with its template (``check``: compare only)."""
-    results = []
+    """Bring every selected catalog up to date with its template (``check``: compare only).
+
+    All catalogs are read and merged before any is written, so a bad file anywhere
+    stops the run with nothing changed. Large projects merge on every core, one
+    document per task (the fuzzy matches of a document are shared by its languages).
+    """
     doc_ids = template_ids(settings)
     for doc_id in docs:
         if doc_id not in doc_ids:
             raise catalogs.CatalogError(f"no template for document {doc_id!r}; run 'homelang extract'", settings.locales_path)
-    for doc_id in docs or doc_ids:
-        template_path = settings.template_path(doc_id)
-        template = catalogs.read_catalog(template_path, _shown(settings, template_path))
-        matcher = FuzzyMatcher()  # shared by every language of this document
-        for lang in settings.select_languages(langs):
-            results.append(_update_one(settings, template, doc_id, lang, matcher, check))
+    selected = settings.select_languages(langs)
+    tasks = [(settings, doc_id, tuple(selected)) for doc_id in docs or doc_ids]
+    workers = min(os.cpu_count() or 1, len(tasks))
+    if workers > 1 and len(tasks) * len(selected) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers) as pool:
+            merged = [item for chunk in pool.map(_merge_document, *zip(*tasks, strict=True)) for item in chunk]
+    else:
+        merged = [item for task in tasks for item in _merge_document(*task)]
+    results = []
+    for result, data in merged:
+        if data is not None and not check:
+            atomic_write(settings.root / result.path, data)
+        results.append(result)
     return results
 
 
-def _update_one(settings, template, doc_id, lang, matcher, check) -> CatalogUpdate:
-    path = settings.catalog_path(lang, doc_id)
-    old = catalogs.read_catalog(path, _shown(settings, path)) if path.exists() else None
-    metadata = catalogs.catalog_headers(template, languages.get(lang), old)
-    merged, stats = merge(template, old, metadata, matcher)
-    if check:
-        try:
-            changed = path.read_bytes() != catalogs.render(merged)
-        except FileNotFoundError:
-            changed = True
-    else:
-        changed = catalogs.write_catalog(path, merged)
-    return CatalogUpdate(
-        lang=lang,
-        doc_id=doc_id,
-        path=_shown(settings, path).as_posix(),
-        created=old is None,
-        changed=changed,
-        kept=stats.kept,
-        new=stats.new,
-        fuzzy=stats.fuzzy,
-        obsolete=stats.obsolete,
-    )
+#: Below this many catalogs, starting worker processes costs more than it saves.
+PARALLEL_FROM = 48
+
+
+def _merge_document(settings: Settings, doc_id: str, langs: tuple[str, ...]) -> list[tuple[CatalogUpdate, bytes | None]]:
+    """Merge one template into each language's catalog; return results and the bytes to write."""
+    template_path = settings.template_path(doc_id)
+    template = catalogs.read_catalog(template_path, _shown(settings, template_path))
+    matcher = FuzzyMatcher()  # shared by every language of this document
+    out = []
+    for lang in langs:
+        path = settings.catalog_path(lang, doc_id)
+        old = catalogs.read_catalog(path, _shown(settings, path)) if path.exists() else None
+        metadata = catalogs.catalog_headers(template, languages.get(lang), old)
+        catalog, stats = merge(template, old, metadata, matcher)
+        data = catalogs.prepare_catalog(path, catalog)
+        result = CatalogUpdate(
+            lang=lang,
+            doc_id=doc_id,
+            path=_shown(settings, path).as_posix(),
+            created=old is None,
+            changed=data is not None,
+            kept=stats.kept,
+            new=stats.new,
+            fuzzy=stats.fuzzy,
+            obsolete=stats.obsolete,
+        )
+        out.append((result, data))
+    return out
 
 
 def _shown(settings: Settings, path: Path) -> Path:
