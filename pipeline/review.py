@@ -1,0 +1,331 @@
+"""Review packets out to volunteers: which entries need a person, who holds which, export, release.
+
+A *review packet* is a PO file holding only the entries that need a person
+(untranslated, machine draft, needs-update) of one language, with everything that
+helps: the previous English, the machine draft, translation-memory suggestions,
+glossary terms and notes. Who holds which entries is recorded in the repository,
+``locales/<lang>/review-assignments.json`` (deterministic JSON), so the next export
+skips them until the packet comes back (``pipeline.packets``), is released, or expires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+from rapidfuzz import fuzz, process
+
+from pipeline import catalogs, languages, states
+from pipeline.errors import PipelineError
+from pipeline.files import atomic_write_text
+from pipeline.glossary import Glossary, load_glossary
+from pipeline.settings import Settings
+from pipeline.update import template_ids
+
+NEEDS_PERSON = ("untranslated", "machine", "needs-update")
+ASSIGNMENTS = "review-assignments.json"
+CONFLICTS = "review-conflicts.po"
+#: Translation-memory suggestions: at most this many, at least this similar (rapidfuzz ratio).
+TM_LIMIT, TM_CUTOFF = 3, 75.0
+
+
+class ReviewError(PipelineError):
+    """A review packet or assignment that cannot be made, read or applied."""
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One packet out with a reviewer: which entries (by key, with a hash of the text sent)."""
+
+    packet: str
+    lang: str
+    reviewer: str
+    exported: str  # catalogs.timestamp()
+    expires: str  # YYYY-MM-DD, the day after which the entries can go out again
+    docs: tuple[str, ...]
+    words: int
+    entries: dict[str, str] = field(default_factory=dict)  # entry_key -> text_hash(msgstr at export)
+
+    def expired(self, today: str) -> bool:
+        return self.expires < today
+
+
+def entry_key(doc_id: str, entry: polib.POEntry) -> str:
+    """A short stable id for an entry of a document (its English and context)."""
+    return text_hash(f"{doc_id}\x04{entry.msgctxt or ''}\x04{entry.msgid}", 16)
+
+
+def text_hash(text: str, size: int = 12) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:size]
+
+
+def today() -> str:
+    return catalogs.timestamp()[:10]
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def assignments_path(settings: Settings, lang: str) -> Path:
+    return settings.locales_path / lang / ASSIGNMENTS
+
+
+def conflicts_path(settings: Settings, lang: str) -> Path:
+    return settings.locales_path / lang / CONFLICTS
+
+
+def shown(settings: Settings, path: Path) -> Path:
+    return path.relative_to(settings.root) if path.is_relative_to(settings.root) else path
+
+
+def load_assignments(settings: Settings, lang: str) -> list[Assignment]:
+    """The packets out for ``lang``; a damaged file is an error naming its line."""
+    path = assignments_path(settings, lang)
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return []
+    except json.JSONDecodeError as exc:
+        raise ReviewError(f"not valid JSON: {exc.msg}", shown(settings, path), exc.lineno) from None
+    try:
+        return [
+            Assignment(**{**item, "docs": tuple(item["docs"]), "entries": dict(item["entries"])})
+            for item in data["packets"]
+        ]
+    except (KeyError, TypeError) as exc:
+        raise ReviewError(f"not a review assignments file ({exc})", shown(settings, path)) from None
+
+
+def save_assignments(settings: Settings, lang: str, packets: list[Assignment]) -> bool:
+    """Write the assignments deterministically (sorted, stable JSON); no packets, no file."""
+    path = assignments_path(settings, lang)
+    if not packets:
+        if path.exists():
+            path.unlink()
+            return True
+        return False
+    data = {"packets": [
+        {**vars(a), "docs": list(a.docs), "entries": dict(sorted(a.entries.items()))}
+        for a in sorted(packets, key=lambda a: a.packet)
+    ]}
+    return atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def language_catalogs(settings: Settings, lang: str, docs: tuple[str, ...] = ()) -> dict[str, polib.POFile]:
+    """doc id -> catalog for ``lang`` (the template, all untranslated, where no catalog exists yet)."""
+    known = template_ids(settings)
+    for doc_id in docs:
+        if doc_id not in known:
+            raise ReviewError(f"no document {doc_id!r} (documents: {', '.join(known) or 'none; run homelang extract'})",
+                              shown(settings, settings.locales_path))
+    found = {}
+    for doc_id in docs or known:
+        path = settings.catalog_path(lang, doc_id)
+        if not path.exists():
+            path = settings.template_path(doc_id)
+        found[doc_id] = catalogs.read_catalog(path, shown(settings, path))
+    return found
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    packet: str
+    lang: str
+    reviewer: str
+    path: str
+    entries: int
+    words: int
+    expires: str
+    skipped_held: int  # entries that need a person but are out in another packet
+
+
+def export(
+    settings: Settings,
+    lang: str,
+    docs: tuple[str, ...] = (),
+    reviewer: str = "",
+    max_words: int = 0,
+    output: Path | None = None,
+) -> ExportResult:
+    """Write a review packet for ``lang`` and record who holds its entries."""
+    settings.select_languages([lang])
+    language = languages.get(lang)
+    reviewer = " ".join(reviewer.split())
+    everything = language_catalogs(settings, lang)
+    selected = language_catalogs(settings, lang, docs) if docs else everything
+    held_by = held(settings, lang)
+    chosen: list[tuple[str, polib.POEntry]] = []
+    total, skipped = 0, 0
+    for doc_id, catalog in selected.items():
+        for entry in catalog:
+            if entry.obsolete or states.state(entry) not in NEEDS_PERSON:
+                continue
+            if entry_key(doc_id, entry) in held_by:
+                skipped += 1
+                continue
+            size = words(entry.msgid)
+            if max_words and chosen and total + size > max_words:
+                continue
+            chosen.append((doc_id, entry))
+            total += size
+    if not chosen:
+        why = f"; {skipped} are out in other packets (see homelang status)" if skipped else ""
+        raise ReviewError(f"nothing to review in {language.english_name}{why}")
+    stamp = catalogs.timestamp()
+    current = load_assignments(settings, lang)
+    packet_id = _packet_id(lang, stamp, reviewer, {a.packet for a in current})
+    expires = (dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=settings.review.assignment_days)).isoformat()
+    packet_docs = tuple(dict.fromkeys(doc_id for doc_id, _ in chosen))
+    assignment = Assignment(
+        packet=packet_id, lang=lang, reviewer=reviewer or "unnamed", exported=stamp, expires=expires,
+        docs=packet_docs, words=total,
+        entries={entry_key(d, e): text_hash(e.msgstr) for d, e in chosen},
+    )
+    glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
+    packet = build_packet(assignment, chosen, language, glossary, memory(everything), suggestions(settings, lang))
+    output = output or settings.build_path / "review" / f"{packet_id}.po"
+    catalogs.write_catalog(output, packet)
+    save_assignments(settings, lang, [*current, assignment])
+    return ExportResult(packet_id, lang, assignment.reviewer, str(output), len(chosen), total, expires, skipped)
+
+
+def held(settings: Settings, lang: str) -> dict[str, str]:
+    """entry key -> packet id, for entries out in packets that have not expired."""
+    now = today()
+    return {key: a.packet for a in load_assignments(settings, lang) if not a.expired(now) for key in a.entries}
+
+
+def _packet_id(lang: str, stamp: str, reviewer: str, taken: set[str]) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", reviewer.casefold()).strip("-")[:24] or "packet"
+    base = f"{lang}-{re.sub(r'[^0-9]', '', stamp[:16])[:12]}-{slug}"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def memory(catalogs_by_doc: dict[str, polib.POFile]) -> dict[str, list[tuple[str, str]]]:
+    """Reviewed translations of one language: English -> [(translation, doc id)]."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for doc_id, catalog in catalogs_by_doc.items():
+        for entry in catalog:
+            if not entry.obsolete and states.state(entry) == "reviewed" and not entry.msgid_plural:
+                found.setdefault(entry.msgid, []).append((entry.msgstr, doc_id))
+    return found
+
+
+def suggestions(settings: Settings, lang: str) -> dict[str, list[str]]:
+    """English -> notes kept from conflicting imports, so the next reviewer sees them."""
+    path = conflicts_path(settings, lang)
+    if not path.exists():
+        return {}
+    found: dict[str, list[str]] = {}
+    for entry in catalogs.read_catalog(path, shown(settings, path)):
+        found.setdefault(entry.msgid, []).append(f"{entry.tcomment.splitlines()[0]}: {entry.msgstr}")
+    return found
+
+
+def build_packet(
+    assignment: Assignment,
+    chosen: list[tuple[str, polib.POEntry]],
+    lang: languages.Language,
+    glossary: Glossary,
+    tm: dict[str, list[tuple[str, str]]],
+    kept: dict[str, list[str]],
+) -> polib.POFile:
+    """The packet's PO file (pure): headers Poedit reads, one entry per chosen catalog entry."""
+    packet = polib.POFile(wrapwidth=0)
+    packet.header = (
+        f"Review packet {assignment.packet}: {lang.english_name} ({lang.native_name}), "
+        f"for {assignment.reviewer}, please return by {assignment.expires}.\n"
+        "Translate or correct each entry. When an entry is right, remove its fuzzy mark\n"
+        "(in Poedit: turn off 'Needs work'). Leave the rest as it is and send the file back."
+    )
+    packet.metadata = {
+        "Project-Id-Version": f"homelang review {assignment.packet}",
+        "PO-Revision-Date": assignment.exported,
+        "Last-Translator": assignment.reviewer if assignment.reviewer != "unnamed" else "",
+        "Language-Team": f"{lang.english_name} <{lang.code}@li.org>",
+        "Language": lang.code,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": lang.plural_forms,
+        "X-Source-Language": "en",
+        "X-Homelang-Packet": assignment.packet,
+        "X-Homelang-Reviewer": assignment.reviewer,
+        "X-Homelang-Exported": assignment.exported,
+        "X-Homelang-Documents": " ".join(assignment.docs),
+        "X-Homelang-Entries": str(len(chosen)),
+    }
+    for doc_id, entry in chosen:
+        packet.append(_packet_entry(doc_id, entry, lang, glossary, tm, kept))
+    return packet
+
+
+def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
+    notes = (entry.comment or "").splitlines()
+    provider = states.machine_provider(entry)
+    if provider:
+        notes.append(f"Draft by {'translation memory' if provider == 'memory' else provider}: check every word.")
+    if entry.previous_msgid:
+        notes.append("The English changed (old English above): update the translation to match.")
+    for term in glossary.applicable(entry.msgid, lang.code):
+        meaning = "keep as is, do not translate" if term.keep else f"write {term.translation!r}"
+        notes.append(f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else ""))
+    candidates = {e: v for e, v in tm.items() if e != entry.msgid or any(d != doc_id for _, d in v)}
+    for english, score, _ in process.extract(entry.msgid, list(candidates), scorer=fuzz.ratio,
+                                            score_cutoff=TM_CUTOFF, limit=TM_LIMIT):
+        translation, other = candidates[english][0]
+        notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
+    for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
+        notes.append(f"Earlier suggestion, {note}")
+    return polib.POEntry(
+        msgctxt=doc_id if entry.msgctxt is None else f"{doc_id}|{entry.msgctxt}",
+        msgid=entry.msgid,
+        msgid_plural=entry.msgid_plural,
+        msgstr=entry.msgstr,
+        msgstr_plural=dict(entry.msgstr_plural),
+        previous_msgid=entry.previous_msgid,
+        comment="\n".join(notes),
+        occurrences=list(entry.occurrences),
+        flags=list(entry.flags),
+    )
+
+
+def split_context(msgctxt: str | None) -> tuple[str, str | None]:
+    """A packet entry's context -> (document id, the catalog entry's own context)."""
+    doc_id, _, own = (msgctxt or "").partition("|")
+    return doc_id, (own if "|" in (msgctxt or "") else None)
+
+
+@dataclass(frozen=True)
+class Release:
+    packet: str
+    lang: str
+    reviewer: str
+    entries: int
+
+
+def release(settings: Settings, packets: tuple[str, ...] = (), expired: bool = False) -> list[Release]:
+    """Drop assignments (named packets, or every expired one) so their entries can go out again."""
+    wanted, now = set(packets), today()
+    current = {lang: load_assignments(settings, lang) for lang in settings.languages}
+    unknown = wanted - {a.packet for out in current.values() for a in out}
+    if unknown:
+        raise ReviewError(f"no such packet out: {', '.join(sorted(unknown))} (see homelang status)")
+    released: list[Release] = []
+    for lang, out in current.items():
+        drop = [a for a in out if a.packet in wanted or (expired and a.expired(now))]
+        if drop:
+            save_assignments(settings, lang, [a for a in out if a not in drop])
+            released += [Release(a.packet, lang, a.reviewer, len(a.entries)) for a in drop]
+    return released
+

@@ -1,0 +1,144 @@
+"""What waits for whom: review states, check results and publishing per language and document.
+
+``status`` counts entries and English words in each review state, quality-check
+errors, whether the document may be published (``pipeline.policy``) and which review
+packets are out. ``check`` runs the quality checks and lists every finding. Both read
+the catalogs as they are on disk, so a volunteer's direct edit in Poedit counts too.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline import catalogs, languages, policy, states
+from pipeline.checks import Finding, check_catalog
+from pipeline.documents import discover
+from pipeline.glossary import load_glossary
+from pipeline.review import (
+    conflicts_path,
+    entry_key,
+    language_catalogs,
+    load_assignments,
+    shown,
+    today,
+    words,
+)
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class PacketOut:
+    packet: str
+    reviewer: str
+    entries: int  # entries of this document in the packet
+    exported: str
+    expires: str
+    expired: bool
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    lang: str
+    doc_id: str
+    path: str
+    entries: dict[str, int]  # review state -> entries
+    words: dict[str, int]  # review state -> English words
+    errors: int
+    warnings: int
+    publish: bool
+    reason: str
+    vital: bool
+    threshold: float
+    machine_route: str  # provider name, or "" when people translate everything
+    conflicts: int  # incoming texts kept aside for this document (review-conflicts.po)
+    packets: list[PacketOut] = field(default_factory=list)
+
+
+def machine_route(settings: Settings, lang: str) -> str:
+    """The provider that drafts ``lang``, or "" when none is configured or it has no route."""
+    provider = settings.pretranslate.language_providers.get(lang, settings.pretranslate.provider)
+    if provider == "none":
+        return ""
+    if provider != "pseudo" and languages.get(lang).provider_code(provider) is None:
+        return ""
+    return provider
+
+
+def thresholds(settings: Settings) -> dict[str, tuple[bool, float]]:
+    """doc id -> (vital, publish threshold): settings override front matter, which overrides the default."""
+    found = {}
+    for doc in discover(settings.source_path, settings.root):
+        option = settings.document_options(doc.id).publish_threshold
+        threshold = next(t for t in (option, doc.publish_threshold, settings.build.publish_threshold) if t is not None)
+        found[doc.id] = (doc.vital, float(threshold))
+    return found
+
+
+def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CatalogStatus]:
+    """One :class:`CatalogStatus` per selected language and document."""
+    glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
+    policies = thresholds(settings)
+    results = []
+    for lang in settings.select_languages(langs):
+        language = languages.get(lang)
+        out = load_assignments(settings, lang)
+        conflicted = _conflicts(settings, lang)
+        now = today()
+        for doc_id, catalog in language_catalogs(settings, lang, docs).items():
+            entries: Counter[str] = Counter({s: 0 for s in states.STATES})
+            counted: Counter[str] = Counter({s: 0 for s in states.STATES})
+            keys = set()
+            for entry in catalog:
+                if entry.obsolete:
+                    continue
+                state = states.state(entry)
+                entries[state] += 1
+                counted[state] += words(entry.msgid)
+                keys.add(entry_key(doc_id, entry))
+            findings = check_catalog(catalog, language, glossary)
+            errors = sum(f.level == "error" for f in findings)
+            vital, threshold = policies.get(doc_id, (False, settings.build.publish_threshold))
+            decision = policy.decide(vital, threshold, entries, errors)
+            packets = [
+                PacketOut(a.packet, a.reviewer, len(keys & a.entries.keys()), a.exported, a.expires, a.expired(now))
+                for a in out
+                if keys & a.entries.keys()
+            ]
+            results.append(CatalogStatus(
+                lang=lang, doc_id=doc_id, path=shown(settings, settings.catalog_path(lang, doc_id)).as_posix(),
+                entries=dict(entries), words=dict(counted), errors=errors, warnings=len(findings) - errors,
+                publish=decision.publish, reason=decision.reason, vital=vital, threshold=threshold,
+                machine_route=machine_route(settings, lang), conflicts=conflicted[doc_id], packets=packets,
+            ))
+    return results
+
+
+def _conflicts(settings: Settings, lang: str) -> Counter[str]:
+    """Kept-aside incoming texts per document id."""
+    path = conflicts_path(settings, lang)
+    if not path.exists():
+        return Counter()
+    return Counter((e.msgctxt or "").split(" ")[0] for e in catalogs.read_catalog(path, shown(settings, path)))
+
+
+@dataclass(frozen=True)
+class CatalogFindings:
+    lang: str
+    doc_id: str
+    path: str
+    findings: list[Finding]
+
+
+def check(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CatalogFindings]:
+    """Quality-check every selected catalog that exists."""
+    glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
+    results = []
+    for lang in settings.select_languages(langs):
+        language = languages.get(lang)
+        for doc_id, catalog in language_catalogs(settings, lang, docs).items():
+            path = settings.catalog_path(lang, doc_id)
+            if path.exists():
+                results.append(CatalogFindings(lang, doc_id, shown(settings, path).as_posix(),
+                                               check_catalog(catalog, language, glossary)))
+    return results
