@@ -62,13 +62,22 @@ def main(ctx: click.Context, project: Path | None) -> None:
     ctx.obj = {"project": project}
 
 
+#: Commands that never write, so they run beside a writing run without the lock.
+READ_ONLY = {"languages", "status", "check"}
+
+
 def settings(ctx: click.Context) -> Settings:
-    """The project's settings, loaded on first use."""
+    """The project's settings, loaded on first use; a writing command also takes the project lock."""
+    from pipeline.lock import project_lock
     from pipeline.settings import load
 
-    state = ctx.find_root().obj
+    root = ctx.find_root()
+    state = root.obj
     if "settings" not in state:
         state["settings"] = load(state["project"])
+        writes = ctx.info_name not in READ_ONLY and not (ctx.params.get("check") or ctx.params.get("dry_run"))
+        if writes:
+            root.with_resource(project_lock(state["settings"].state_path, ctx.command_path))
     return state["settings"]
 
 
