@@ -1,1 +1,51 @@
-"""Commands of this stage are registered here (see pipeline.cli)."""
+"""Commands that print what families read: build (letters, flyers, web snippets) and letters (mail merge)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.cli import echo_table, json_option, main, settings, to_json
+
+
+@main.command()
+@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
+@click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["letter", "flyer", "web", "mo"]),
+              help="Only this format (repeatable; default: settings build.formats).")
+@click.option("--draft", is_flag=True, help="Build every language, watermarked, with missing text in English.")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: the project's build folder).")
+@json_option
+@click.pass_context
+def build(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], formats: tuple[str, ...],
+          draft: bool, out: Path | None, as_json: bool) -> None:
+    """Build letters and flyers (PDF), web snippets (HTML) and MO files, plus build/index.html.
+
+    A document publishes in a language only as the publishing policy allows (vital:
+    fully reviewed and error-free; others: a reviewed share); other languages are
+    skipped with the reason. Outputs whose inputs did not change are not rebuilt.
+    """
+    from pipeline.build import build as run
+
+    result = run(settings(ctx), langs=langs, docs=docs, formats=formats, draft=draft, out=out)
+    if as_json:
+        click.echo(to_json(result))
+        return
+    rows = []
+    for (lang, doc_id), group in _grouped(result.outputs).items():
+        first = group[0]
+        built = sum(o.rebuilt for o in group)
+        formats_done = " ".join(o.format for o in group)
+        rows.append([lang, doc_id, first.status, formats_done, f"{built} rebuilt" if built else "up to date", first.reason])
+    echo_table(rows, ["lang", "document", "status", "formats", "outputs", "why"])
+    skipped = sum(o.status == "skipped" for o in result.outputs)
+    click.echo(f"{len(result.outputs) - skipped} outputs ({result.rebuilt} rebuilt), {skipped} skipped; see {result.index}")
+
+
+def _grouped(outputs: list) -> dict[tuple[str, str], list]:
+    groups: dict[tuple[str, str], list] = {}
+    for o in outputs:
+        groups.setdefault((o.lang, o.doc_id), []).append(o)
+    return groups

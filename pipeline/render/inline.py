@@ -120,14 +120,20 @@ def _html_renderer(rtl: bool) -> MarkdownIt:
 
 
 def _isolating_text(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-    """markdown-it's text rule, with left-to-right runs wrapped in ``<bdi dir="ltr">``."""
-    content = tokens[idx].content
+    """markdown-it's text rule, with left-to-right runs isolated."""
+    return escape(tokens[idx].content, rtl=True)
+
+
+def escape(text: str, rtl: bool = False) -> str:
+    """``text`` as HTML text; in right-to-left text, LTR runs are wrapped in ``<bdi dir="ltr">``."""
+    if not rtl:
+        return html.escape(text, quote=False)
     out, last = [], 0
-    for start, end in ltr_spans(content):
-        out.append(html.escape(content[last:start], quote=False))
-        out.append(f'<bdi dir="ltr">{html.escape(content[start:end], quote=False)}</bdi>')
+    for start, end in ltr_spans(text):
+        out.append(html.escape(text[last:start], quote=False))
+        out.append(f'<bdi dir="ltr">{html.escape(text[start:end], quote=False)}</bdi>')
         last = end
-    out.append(html.escape(content[last:], quote=False))
+    out.append(html.escape(text[last:], quote=False))
     return "".join(out)
 
 

@@ -50,7 +50,7 @@ def words_template(root: Path) -> polib.POFile:
         found = list(extract_from_file("jinja2.ext:babel_extract", str(path)))
     except jinja2.TemplateSyntaxError as exc:
         raise SourceError(f"template syntax error: {exc.message}", shown, exc.lineno) from None
-    for line, _func, message, _comments in found:
+    for line, message, _comments, _context in found:
         if not isinstance(message, str) or not message:
             continue
         entry = by_msgid.get(message)
@@ -101,7 +101,8 @@ def words(root: Path, translate: Callable[[str], str | None], phone: str) -> dic
     env = _environment(root / "templates")
     values = {name: f"%({name})s" for name in PER_LETTER}
     module = env.get_template(WORDS_FILE).make_module({**values, "phone": phone, "gettext": gettext, "ngettext": ngettext})
-    return {name: str(value).strip() for name, value in vars(module).items() if not name.startswith("_")}
+    exported = sorted((name, str(value).strip()) for name, value in vars(module).items() if not name.startswith("_"))
+    return dict(exported)  # sorted: the module's names come from a set
 
 
 def fill(pattern: str, **values: str) -> str:

@@ -1,0 +1,252 @@
+"""Build: reviewed catalogs -> letters and flyers (PDF), web snippets (HTML), MO files, index.html.
+
+Each document publishes in a language only as the publishing policy allows
+(:func:`pipeline.policy.decide`): a vital one when fully reviewed and free of check
+errors, others from a reviewed share on, with machine text labelled. ``draft``
+builds everything with a watermark. A language that may not publish is skipped with
+its reason, and its old outputs are removed, so nothing stale stays published.
+
+Builds are incremental: a manifest in the build folder keeps a fingerprint of each
+output's inputs (its page data, template, fonts), and an unchanged output is not
+rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polib
+
+from pipeline import __version__, catalogs, languages, policy, states
+from pipeline.checks import check_catalog
+from pipeline.documents import Document, discover
+from pipeline.errors import SettingsError
+from pipeline.files import atomic_write, atomic_write_text
+from pipeline.glossary import Glossary, load_glossary
+from pipeline.render import fonts, pdf, web
+from pipeline.render import words as template_words
+from pipeline.render.page import Page, Source, Translations, build_page
+from pipeline.settings import Settings
+
+FORMATS = ("letter", "flyer", "web", "mo")
+SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", "mo": ".mo"}
+MANIFEST = ".manifest.json"
+
+
+@dataclass(frozen=True)
+class Output:
+    lang: str
+    doc_id: str
+    format: str
+    path: str  # relative to the build folder
+    status: str  # published | draft | skipped
+    reason: str
+    rebuilt: bool
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    folder: str
+    outputs: list[Output]
+    index: str
+
+    @property
+    def rebuilt(self) -> int:
+        return sum(o.rebuilt for o in self.outputs)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A document in one language, ready to render, and whether it may be published."""
+
+    page: Page
+    decision: policy.Decision
+    catalog: polib.POFile | None
+
+
+def threshold(settings: Settings, document: Document) -> float:
+    """Reviewed share a non-vital document needs: settings per document, front matter, settings."""
+    per_doc = settings.document_options(document.id).publish_threshold
+    for value in (per_doc, document.publish_threshold):
+        if value is not None:
+            return float(value)
+    return settings.build.publish_threshold
+
+
+def select_documents(settings: Settings, wanted: tuple[str, ...] = ()) -> list[Document]:
+    documents = discover(settings.source_path, settings.root)
+    known = {d.id for d in documents}
+    for doc_id in wanted:
+        if doc_id not in known:
+            raise SettingsError(f"no document {doc_id!r} (documents: {', '.join(sorted(known))})", settings.source_path)
+    return [d for d in documents if not wanted or d.id in wanted]
+
+
+class Library:
+    """Catalogs, checks and template words of a project, read once per run."""
+
+    def __init__(self, settings: Settings, draft: bool):
+        self.settings = settings
+        self.draft = draft
+        self.glossary: Glossary = load_glossary(settings.glossary_path)
+        self._words: dict[str, dict[str, str]] = {}
+
+    def catalog(self, lang: str, doc_id: str) -> polib.POFile | None:
+        path = self.settings.catalog_path(lang, doc_id)
+        if not path.exists():
+            return None
+        return catalogs.read_catalog(path, path.relative_to(self.settings.root))
+
+    def errors(self, catalog: polib.POFile | None, lang: str) -> set[str]:
+        if catalog is None:
+            return set()
+        findings = check_catalog(catalog, languages.get(lang), self.glossary)
+        return {f.msgid for f in findings if f.level == "error"}
+
+    def words(self, lang: str) -> dict[str, str]:
+        """The templates' words in ``lang`` (English where not reviewed, or not drafted with ``draft``)."""
+        if lang not in self._words:
+            root, phone = self.settings.root, self.settings.district.phone
+            if lang == self.settings.source_language:
+                self._words[lang] = template_words.words(root, lambda msgid: None, phone)
+            else:
+                catalog = self.catalog(lang, template_words.CATALOG_ID)
+                lookup = Translations(catalog, self.draft, self.errors(catalog, lang))
+                self._words[lang] = template_words.words(root, lookup.word, phone)
+        return self._words[lang]
+
+    def edition(self, document: Document, lang: str) -> Edition:
+        """The page of ``document`` in ``lang`` and the publishing decision for it."""
+        settings = self.settings
+        language = languages.get(lang)
+        if lang == settings.source_language:
+            page = build_page(document, language, Source(), settings.district, self.words(lang))
+            total = len({s.msgid for s in document.segments()})
+            return Edition(page, policy.Decision(True, "source text", total, total), None)
+        catalog = self.catalog(lang, document.id)
+        errors = self.errors(catalog, lang)
+        text = Translations(catalog, self.draft, errors)
+        shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
+        page = build_page(document, language, text, settings.district, self.words(lang), self.draft, shown)
+        counts = Counter(states.state(text.entries[m]) if m in text.entries else "untranslated"
+                         for m in {s.msgid for s in document.segments()})
+        decision = policy.decide(document.vital, threshold(settings, document), counts, len(errors))
+        return Edition(page, decision, catalog)
+
+
+def build(
+    settings: Settings,
+    langs: tuple[str, ...] = (),
+    docs: tuple[str, ...] = (),
+    formats: tuple[str, ...] = (),
+    draft: bool = False,
+    out: Path | None = None,
+) -> BuildResult:
+    """Build the selected outputs into ``out`` (default: the project's build folder)."""
+    for name in formats:
+        if name not in FORMATS:
+            raise SettingsError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
+    folder = out or settings.build_path
+    library = Library(settings, draft)
+    manifest = _read_manifest(folder)
+    printers: dict[str, pdf.PrintTemplate] = {}
+    outputs: list[Output] = []
+    codes = [settings.source_language, *settings.select_languages(langs)]
+    for document in select_documents(settings, docs):
+        wanted = formats or tuple(settings.document_options(document.id).formats or settings.build.formats)
+        english = library.edition(document, settings.source_language).page
+        for lang in codes:
+            edition = library.edition(document, lang)
+            publish = edition.decision.publish
+            status = "published" if publish and not draft else "draft" if draft else "skipped"
+            reason = edition.decision.reason
+            for fmt in wanted:
+                if fmt == "mo" and lang == settings.source_language:
+                    continue  # English needs no catalog
+                relative = f"{lang}/{document.id}{SUFFIXES[fmt]}"
+                if status == "skipped":
+                    (folder / relative).unlink(missing_ok=True)
+                    manifest.pop(relative, None)
+                    outputs.append(Output(lang, document.id, fmt, relative, status, reason, False))
+                    continue
+                rebuilt = _produce(settings, folder / relative, relative, fmt, edition, english, draft, manifest, printers)
+                outputs.append(Output(lang, document.id, fmt, relative, status, reason, rebuilt))
+    index_path = folder / "index.html"
+    atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, outputs)))
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
+
+
+def _produce(settings: Settings, path: Path, relative: str, fmt: str, edition: Edition, english: Page,
+             draft: bool, manifest: dict[str, str], printers: dict[str, pdf.PrintTemplate]) -> bool:
+    """Render one output unless its fingerprint is unchanged; return whether it was rendered."""
+    page = edition.page
+    if fmt == "mo":
+        data: Any = None if edition.catalog is None else edition.catalog.to_binary().hex()
+        template = None
+    elif fmt == "web":
+        data = {"page": repr(page)}
+        template = template_words.template_file(settings.root, "web.html.j2")
+    else:
+        data = pdf.document_data([page], draft, page.title.text)
+        if fmt == "flyer" and _bilingual(settings, page):
+            data["english"] = pdf.version_data(english)
+        template = template_words.template_file(settings.root, f"{fmt}.typ")
+    fingerprint = _fingerprint(data, template)
+    if manifest.get(relative) == fingerprint and path.exists():
+        return False
+    if fmt == "mo":
+        if edition.catalog is None:
+            return False
+        atomic_write(path, edition.catalog.to_binary())
+    elif fmt == "web":
+        atomic_write_text(path, web.snippet(settings.root, page))
+    else:
+        pdf.check_fonts(page, data["fonts"])
+        if fmt not in printers:
+            printers[fmt] = pdf.PrintTemplate(settings.root, f"{fmt}.typ")
+        atomic_write(path, printers[fmt].render(data))
+    manifest[relative] = fingerprint
+    return True
+
+
+def _bilingual(settings: Settings, page: Page) -> bool:
+    option = settings.document_options(page.doc_id).bilingual_flyer
+    wanted = settings.build.bilingual_flyer if option is None else option
+    return wanted and page.lang.code != settings.source_language
+
+
+def _fingerprint(data: Any, template: Path | None) -> str:
+    h = hashlib.sha256(f"homelang {__version__}\n{fonts.digest()}\n".encode())
+    h.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+    if template is not None:
+        h.update(template.read_bytes())
+        h.update((template.parent / "common.typ").read_bytes() if template.suffix == ".typ" else b"")
+    return h.hexdigest()
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any]]:
+    rows = []
+    for code in dict.fromkeys(o.lang for o in outputs):
+        lang = languages.get(code)
+        rows.append({
+            "code": code,
+            "direction": lang.direction,
+            "native_name": lang.native_name,
+            "english_name": lang.english_name + (" (source)" if code == settings.source_language else ""),
+            "outputs": [{**o.__dict__, "href": o.path} for o in outputs if o.lang == code],
+        })
+    return rows

@@ -1,0 +1,108 @@
+"""Print: pages as JSON data, laid out by the Typst templates ``letter.typ`` and ``flyer.typ``.
+
+Typst was chosen on measurements on this 2-core machine (issue 5): about 340 one-page
+letters a second as separate documents and 1,800 as one document, against
+WeasyPrint's 5 and 50. Text reaches Typst only through ``sys.inputs`` as JSON, so a
+translation can never run as Typst code; inline Markdown becomes styled runs
+(:mod:`pipeline.render.inline`). Fonts come from PyPI packages, and every character
+is checked against them first, because Typst prints nothing for a missing glyph.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from pipeline.errors import PipelineError
+from pipeline.render import fonts, inline
+from pipeline.render.page import Page, Piece
+from pipeline.render.words import template_file
+
+WATERMARK = "DRAFT, not reviewed"
+
+
+class RenderError(PipelineError):
+    """A template failed to compile."""
+
+
+def piece_data(piece: Piece, rtl: bool) -> dict[str, Any]:
+    """Runs of one piece; English on a right-to-left page is set left to right as a whole."""
+    english = rtl and piece.status in ("english", "source")
+    return {"runs": inline.runs(piece.text, rtl and not english), "status": piece.status, "ltr": english}
+
+
+def version_data(page: Page) -> dict[str, Any]:
+    """One language version of a page, as the templates read it."""
+    rtl = page.rtl
+    lead = next((b.piece for b in page.blocks if b.kind == "paragraph" and b.piece), None)
+    blocks = []
+    for b in page.blocks:
+        item: dict[str, Any] = {"kind": b.kind, "level": b.level, "ordered": b.ordered, "raw": b.raw}
+        item["piece"] = piece_data(b.piece, rtl) if b.piece else None
+        item["items"] = [{"depth": depth, "piece": piece_data(p, rtl)} for depth, p in b.items]
+        item["rows"] = [[piece_data(c, rtl) for c in row] for row in b.rows]
+        blocks.append(item)
+    words = {k: inline.isolate(v) if rtl else v for k, v in page.words.items()}
+    return {
+        "lang": page.lang.code,
+        "dir": page.lang.direction,
+        "title": piece_data(page.title, rtl),
+        "summary": piece_data(page.summary, rtl) if page.summary else None,
+        "lead": piece_data(lead, rtl) if lead else None,
+        "date": page.date,
+        "blocks": blocks,
+        "words": words,
+        "marked": page.marked,
+    }
+
+
+def document_data(pages: list[Page], draft: bool, title: str) -> dict[str, Any]:
+    """The data of one PDF holding ``pages`` (one version per language)."""
+    scripts = sorted({p.lang.script for p in pages})
+    district = pages[0].district
+    return {
+        "title": title,
+        "district": {k: getattr(district, k) for k in ("name", "address", "phone", "email", "website")},
+        "fonts": fonts.families(scripts),
+        "draft": draft,
+        "watermark": WATERMARK,
+        "versions": {p.lang.code: version_data(p) for p in pages},
+    }
+
+
+def check_fonts(page: Page, families: list[str]) -> None:
+    """Every character of the page has a glyph in ``families``, or a :class:`FontError` says where not."""
+    name = page.lang.english_name
+    for piece in page.pieces():
+        fonts.check(piece.text, families, name, page.catalog if piece.line else None, piece.line)
+    for word in page.words.values():
+        fonts.check(word, families, name, page.catalog)
+    for block in page.blocks:
+        fonts.check(block.raw, families, name, page.catalog)
+
+
+class PrintTemplate:
+    """One Typst template, compiled as often as needed with the fonts loaded once."""
+
+    def __init__(self, root: Path, name: str):
+        self.path = template_file(root, name)
+        self.compiler = typst.Compiler(
+            input=str(self.path),
+            root=str(self.path.parent),
+            font_paths=fonts.font_paths(),
+            ignore_system_fonts=True,
+        )
+
+    def render(self, data: dict[str, Any]) -> bytes:
+        """The PDF bytes for ``data``; a template error names the template."""
+        try:
+            pdf = self.compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+        except typst.TypstError as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else "compile error"
+            raise RenderError(f"template does not compile: {message}", self.path) from None
+        if not isinstance(pdf, bytes):
+            raise RenderError("template produced no PDF", self.path)
+        return pdf

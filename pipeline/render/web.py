@@ -1,0 +1,81 @@
+"""Web: HTML snippets (``<section lang dir>``) and ``build/index.html``, through jinja2.
+
+Autoescaping is on and undefined names are errors (``StrictUndefined``). A
+translation's inline Markdown goes through :func:`pipeline.render.inline.to_html`
+(raw HTML off, unsafe links dropped) before it is marked safe, so a ``<script>`` or
+``javascript:`` link in a PO file comes out as inert text. Pages load no external
+assets: styles are inline and images are not rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from pipeline.errors import PipelineError
+from pipeline.render import inline
+from pipeline.render.page import Page, Piece
+from pipeline.render.pdf import WATERMARK
+from pipeline.render.words import PACKAGE_TEMPLATES
+
+
+class WebTemplateError(PipelineError):
+    """A web template that does not parse or render."""
+
+
+@cache
+def environment(root: Path) -> jinja2.Environment:
+    """The jinja2 environment: the project's ``templates/`` first, then the defaults."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(root / "templates"), str(PACKAGE_TEMPLATES)]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(root: Path, name: str, values: Mapping[str, Any]) -> str:
+    env = environment(root)
+    try:
+        template = env.get_template(name)
+        return template.render(**values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise WebTemplateError(f"template syntax error: {exc.message}", exc.filename or name, exc.lineno) from None
+    except jinja2.UndefinedError as exc:
+        raise WebTemplateError(f"template error: {exc.message}", template.filename or name) from None
+
+
+def snippet(root: Path, page: Page) -> str:
+    """The HTML fragment for one page."""
+    rtl = page.rtl
+
+    def piece(p: Piece) -> Markup:
+        english = rtl and p.status in ("english", "source")
+        html = inline.to_html(p.text, rtl and not english)
+        if english:
+            html = f'<bdi dir="ltr">{html}</bdi>'
+        if p.marked:
+            label = page.words["machine_label" if p.status == "machine" else "english_label"]
+            html += f' <small class="hl-mark">[{inline.escape(label, rtl)}]</small>'
+        return Markup(html)
+
+    def word(name: str) -> Markup:
+        return Markup(inline.escape(page.words[name], rtl))
+
+    values = {
+        "page": page,
+        "piece": piece,
+        "word": word,
+        "watermark": WATERMARK,
+    }
+    return _render(root, "web.html.j2", values)
+
+
+def index(root: Path, district: str, languages: list[dict[str, Any]]) -> str:
+    """``index.html``: each language (native name first) with its outputs and their status."""
+    return _render(root, "index.html.j2", {"district": district, "languages": languages})
