@@ -82,7 +82,8 @@ class _Packet:
 
 def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False) -> list[ImportResult]:
     """Validate every packet, then apply them in order; a refused packet refuses the whole run."""
-    packets = [_read_packet(settings, path) for path in paths]
+    glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
+    packets = [_read_packet(settings, path, glossary) for path in paths]
     work: dict[tuple[str, str], polib.POFile] = {}
     for packet in packets:
         for entry in packet.catalog:
@@ -95,7 +96,6 @@ def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False)
                 work[(packet.lang, doc_id)] = catalogs.read_catalog(path, shown(settings, path))
     before = {k: catalogs.render(c) for k, c in work.items()}
     conflicts: dict[str, polib.POFile] = {}
-    glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     for packet in packets:
         _apply(packet, work, conflicts, glossary, settings)
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
@@ -127,7 +127,7 @@ def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False)
     ]
 
 
-def _read_packet(settings: Settings, path: Path) -> _Packet:
+def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
     """Parse and validate one packet (pure checks on its bytes and headers)."""
     try:
         raw = path.read_bytes()
@@ -157,7 +157,7 @@ def _read_packet(settings: Settings, path: Path) -> _Packet:
         doc_id, _ = split_context(entry.msgctxt)
         if doc_id not in known:
             raise ReviewError(f"no document {doc_id!r} in this project", path, entry.linenum)
-    _check_language(live, languages.get(lang), path)
+    _check_language(live, languages.get(lang), glossary, path)
     assignment = next((a for a in load_assignments(settings, lang) if a.packet == packet_id), None)
     return _Packet(path, catalog, packet_id, lang, _reviewer(meta), assignment)
 
@@ -167,11 +167,11 @@ def _header_line(raw: bytes, key: str) -> int | None:
     return raw[: match.start()].count(b"\n") + 1 if match else None
 
 
-def _check_language(entries: list[polib.POEntry], lang: languages.Language, path: Path) -> None:
+def _check_language(entries: list[polib.POEntry], lang: languages.Language, glossary: Glossary, path: Path) -> None:
     """Refuse a packet whose translations are mostly in another script: the wrong language pasted in."""
-    judged = [f for e in entries if e.msgstr for f in check_entry(e, lang, Glossary()) if f.check_id == "script"]
+    judged = [f for e in entries if e.msgstr for f in check_entry(e, lang, glossary) if f.check_id == "script"]
     translated = sum(1 for e in entries if e.msgstr)
-    if judged and len(judged) * 2 >= translated:
+    if judged and len(judged) * 2 > translated:
         raise ReviewError(f"{len(judged)} of {translated} translations are not in {lang.script_name} script: "
                           f"is this packet in another language than {lang.english_name}?", path, judged[0].line)
 
@@ -224,7 +224,7 @@ def _apply(packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, set
             result = "reviewed"
         else:
             _mark_draft(target, packet.reviewer, date)
-            result = "check-error" if errors else "draft"
+            result = "check-error" if confirmed else "draft"
         packet.outcomes.append(EntryOutcome(incoming.linenum, doc_id, incoming.msgid, result,
                                             "; ".join(f"[{f.check_id}] {f.message}" for f in errors),
                                             text, findings=findings))

@@ -132,6 +132,8 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json:
                     click.echo(f"    current: {o.current}")
             elif o.outcome == "check-error":
                 click.echo(f"{r.path}:{o.line}: kept as a draft, not reviewed: {o.detail}")
+            elif o.detail and o.outcome == "draft":
+                click.echo(f"{r.path}:{o.line}: draft kept, with errors to fix: {o.detail}")
         counts = ", ".join(f"{r.count(k)} {k}" for k in ("reviewed", "draft", "unchanged", "conflict", "check-error"))
         verb = "would change" if dry_run else "changed"
         click.echo(f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; {verb}: {', '.join(r.changed) or 'nothing'}")

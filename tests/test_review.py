@@ -1,0 +1,325 @@
+"""Scripted volunteers: export a packet, edit it with polib as Poedit would, import it back.
+
+Every case ends with every PO valid under GNU msgfmt and no person's translation lost;
+a refused packet leaves every file's bytes as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import polib
+import pytest
+
+from conftest import all_catalogs, load, msgfmt_check
+from pipeline import markup, states
+from pipeline.glossary import load_glossary
+
+AM = "locales/am/LC_MESSAGES/sanctuary-resolution.po"
+FAQ = "locales/am/LC_MESSAGES/sanctuary-resolution-faq.po"
+ASSIGNMENTS = "locales/am/review-assignments.json"
+CONFLICTS = "locales/am/review-conflicts.po"
+
+
+def amharic_like(english: str, glossary_terms: list[str], word: str = "ቃል") -> str:
+    """A stand-in translation: every English word becomes ``word``; links, numbers and kept terms stay."""
+    pieces, last = [], 0
+    for span in markup.spans(english):
+        pieces.append(("text", english[last:span.start]))
+        pieces.append(("keep", span.text))
+        last = span.end
+    pieces.append(("text", english[last:]))
+    out = []
+    for kind, text in pieces:
+        if kind == "keep":
+            out.append(text)
+            continue
+        keep = "|".join(re.escape(t) for t in glossary_terms)
+        parts = re.split(f"({keep})", text) if keep else [text]
+        for part in parts:
+            out.append(part if part in glossary_terms else re.sub(r"[A-Za-z]+(?:[’'][A-Za-z]+)*", word, part))
+    return "".join(out)
+
+
+@pytest.fixture
+def drafted(catalogs_ready: Path) -> Path:
+    """Amharic catalogs filled with machine drafts, as `homelang pretranslate` leaves them."""
+    terms = [t.term for t in load_glossary(catalogs_ready / "glossary.csv").keep_terms()]
+    for path in (catalogs_ready / AM, catalogs_ready / FAQ):
+        catalog = load(path)
+        for entry in catalog:
+            entry.msgstr = amharic_like(entry.msgid, terms)
+            states.mark_machine(entry, "google", "2026-11-28")
+        catalog.save(str(path))
+    return catalogs_ready
+
+
+def confirm(entry: polib.POEntry) -> None:
+    """What a volunteer does in Poedit to say "this is right": turn off Needs work (fuzzy)."""
+    if "fuzzy" in entry.flags:
+        entry.flags.remove("fuzzy")
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def export(homelang, out: Path, *args: str) -> polib.POFile:
+    homelang("review", "export", "--lang", "am", "-o", str(out), *args)
+    msgfmt_check(out)
+    return load(out)
+
+
+def by_msgid(path: Path) -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in load(path) if not e.obsolete}
+
+
+def notice_status(homelang) -> dict:
+    [found] = json.loads(homelang("status", "--lang", "am", "--doc", "sanctuary-resolution", "--json").stdout)
+    return found
+
+
+def all_valid(root: Path) -> None:
+    for path in all_catalogs(root):
+        msgfmt_check(path)
+    if (root / CONFLICTS).exists():
+        msgfmt_check(root / CONFLICTS)
+
+
+def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
+    packet_path = tmp_path / "amina.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    assert packet.metadata["Language"] == "am" and "nplurals=2" in packet.metadata["Plural-Forms"]
+    assert packet.metadata["X-Homelang-Reviewer"] == "Amina"
+    assert len(packet) == len(by_msgid(drafted / AM)) and all(e.fuzzy for e in packet)
+    assert all(e.msgctxt == "sanctuary-resolution" for e in packet)
+    assert "Glossary: 'MPS': keep as is" in packet[2].comment  # the glossary term that applies
+    assert "Draft by google" in packet[0].comment
+    status = notice_status(homelang)
+    assert status["packets"][0]["reviewer"] == "Amina"
+
+    # Amina, in Poedit: confirms the first entry as is, corrects and confirms the second,
+    # edits the third but leaves it marked "Needs work".
+    confirm(packet[0])
+    packet[1].msgstr = "Minneapolis Public Schools ለሁሉም ተማሪዎች እና ቤተሰቦች ደህንነቱ የተጠበቀ ቦታ ነው።"
+    confirm(packet[1])
+    packet[2].msgstr = "የትምህርት ቦርዱ MPS ውሳኔ አሳለፈ።"
+    packet.metadata["Last-Translator"] = "Amina Abdi <amina@example.org>"
+    packet.save(str(packet_path))
+
+    result = homelang("review", "import", str(packet_path))
+    assert "2 reviewed, 1 draft" in result.output
+    entries = by_msgid(drafted / AM)
+    first, second, third = (entries[e.msgid] for e in packet[:3])
+    assert states.state(first) == states.state(second) == "reviewed"
+    assert states.reviewer(second) == ("Amina Abdi", states.reviewer(second)[1])
+    assert second.msgstr == packet[1].msgstr
+    assert third.fuzzy and third.msgstr == packet[2].msgstr and "draft: Amina Abdi" in third.tcomment
+    assert states.machine_provider(third) is None
+    assert "amina@example.org" not in (drafted / AM).read_text("utf-8")
+    assert not (drafted / ASSIGNMENTS).exists()  # the packet is back: nothing held any more
+    status = notice_status(homelang)
+    assert status["entries"]["reviewed"] == 2 and status["packets"] == []
+    all_valid(drafted)
+    # importing the same packet again changes nothing
+    before = snapshot(drafted)
+    homelang("review", "import", str(packet_path))
+    assert snapshot(drafted) == before
+
+
+def test_next_export_skips_held_entries_until_released_or_expired(drafted: Path, homelang, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
+    first = export(homelang, tmp_path / "a.po", "--reviewer", "Amina", "--max-words", "60")
+    assert sum(len(e.msgid.split()) for e in first) <= 60
+    second = export(homelang, tmp_path / "b.po", "--reviewer", "Bob")
+    assert not {e.msgid for e in first} & {e.msgid for e in second}
+    result = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "c.po"), expect=2)
+    assert "nothing to review" in result.output and not (tmp_path / "c.po").exists()
+    packet_id = first.metadata["X-Homelang-Packet"]
+    homelang("review", "release", packet_id)
+    again = export(homelang, tmp_path / "c.po", "--reviewer", "Chen")
+    assert [e.msgid for e in again] == [e.msgid for e in first]
+    assert homelang("review", "release", "no-such-packet", expect=2)
+    # fifteen days later both remaining assignments have expired (assignment_days = 14)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795000000 + 15 * 86400))
+    assert len(export(homelang, tmp_path / "d.po")) == len(first) + len(second)
+    data = json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))
+    assert [p["reviewer"] for p in data["packets"]] == ["Bob", "Chen", "unnamed"]
+    homelang("review", "release", "--expired")
+    assert len(json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))["packets"]) == 1
+
+
+def test_overlapping_packets_second_import_is_kept_as_conflict(drafted: Path, homelang, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
+    amina = export(homelang, tmp_path / "amina.po", "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795000000 + 20 * 86400))  # Amina's packet expired
+    bob = export(homelang, tmp_path / "bob.po", "--reviewer", "Bob", "--doc", "sanctuary-resolution")
+    assert [e.msgid for e in bob] == [e.msgid for e in amina]
+    for packet, name, word in ((amina, "Amina", "ሀ"), (bob, "Bob", "ለ")):
+        for entry in packet:
+            entry.msgstr = amharic_like(entry.msgid, ["MPS", "Minneapolis Public Schools"], word)
+            confirm(entry)
+        packet.metadata["Last-Translator"] = name
+    amina.save(str(tmp_path / "amina.po"))
+    bob.save(str(tmp_path / "bob.po"))
+
+    homelang("review", "import", str(tmp_path / "bob.po"))
+    result = homelang("review", "import", str(tmp_path / "amina.po"))
+    assert f"{len(amina)} conflict" in result.output
+    assert "reviewed by Bob" in result.output and "yours:" in result.output and "current:" in result.output
+    entries = by_msgid(drafted / AM)
+    assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in bob)
+    assert all(entries[e.msgid].msgstr == e.msgstr for e in bob)
+    kept = load(drafted / CONFLICTS)
+    assert sorted(e.msgstr for e in kept) == sorted(e.msgstr for e in amina)  # Amina's work, all of it
+    assert all("Amina" in e.tcomment and e.fuzzy for e in kept)
+    all_valid(drafted)
+    # the next packet shows Amina's text to whoever reviews this English next
+    catalog = load(drafted / AM)
+    catalog[0].flags.append("fuzzy")
+    catalog.save(str(drafted / AM))
+    nxt = export(homelang, tmp_path / "next.po", "--doc", "sanctuary-resolution")
+    assert amina[0].msgstr in nxt[0].comment
+
+
+def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_path: Path) -> None:
+    # Amharic already reviewed for the summary; the English of it and of a paragraph then changes.
+    catalog = load(drafted / AM)
+    summary = catalog[1]
+    summary.msgstr = "Minneapolis Public Schools ለሁሉም ደህንነቱ የተጠበቀ ቦታ ነው።"
+    states.mark_reviewed(summary, "Hana", "2026-11-20")
+    catalog.save(str(drafted / AM))
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    changed = next(e for e in packet if e.msgid.startswith("We are committed"))
+    source = drafted / "source/notices/sanctuary-resolution.md"
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("We are committed", "We remain committed").replace(
+        "Minneapolis Public Schools is a safe place", "Minneapolis Public Schools is a safe and welcoming place"), "utf-8")
+    homelang("extract")
+    homelang("update")
+    # the reviewed summary is now needs-update; a second volunteer updates it
+    fresh = export(homelang, tmp_path / "q.po", "--reviewer", "Hana", "--doc", "sanctuary-resolution")
+    [updated] = [e for e in fresh if e.previous_msgid == summary.msgid]
+    assert updated.msgstr == summary.msgstr and "The English changed" in updated.comment
+    updated.msgstr = "Minneapolis Public Schools ለሁሉም ደህንነቱ የተጠበቀ እና ተቀባይ ቦታ ነው።"
+    confirm(updated)
+    fresh.save(str(tmp_path / "q.po"))
+    homelang("review", "import", str(tmp_path / "q.po"))
+    assert states.state(by_msgid(drafted / AM)[updated.msgid]) == "reviewed"
+
+    for entry in packet:
+        confirm(entry)
+    packet.save(str(packet_path))
+    result = homelang("review", "import", str(packet_path))
+    assert "the English changed since export; the English is now: We remain committed" in result.output
+    entries = by_msgid(drafted / AM)
+    successor = entries[changed.msgid.replace("We are", "We remain")]
+    assert successor.fuzzy and successor.previous_msgid == changed.msgid  # untouched, still for review
+    kept = {e.msgid: e for e in load(drafted / CONFLICTS)}
+    assert kept[changed.msgid].msgstr == changed.msgstr
+    assert "We remain committed" in kept[changed.msgid].comment
+    unchanged_english = next(e for e in packet if e.msgid.startswith("Read the"))
+    assert states.state(entries[unchanged_english.msgid]) == "reviewed"
+    all_valid(drafted)
+
+
+def test_broken_placeholder_is_kept_as_draft_not_reviewed(drafted: Path, homelang, tmp_path: Path) -> None:
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    link = next(e for e in packet if "](" in e.msgid)
+    link.msgstr = link.msgstr.replace("](https://www.mpls.k12.mn.us/sanctuary-resolution)", "](https://example.org)")
+    for entry in packet:
+        confirm(entry)
+    packet.save(str(packet_path))
+    line = load(packet_path).find(link.msgid, msgctxt=link.msgctxt).linenum
+    result = homelang("review", "import", str(packet_path))
+    assert re.search(rf"p\.po:{line}: kept as a draft, not reviewed: \[md-link\] missing link target", result.output)
+    entry = by_msgid(drafted / AM)[link.msgid]
+    assert entry.fuzzy and entry.msgstr == link.msgstr and states.reviewer(entry) is None
+    assert "1 check-error" in result.output
+    assert homelang("check", "--lang", "am", expect=1)
+    all_valid(drafted)
+
+
+def test_bom_and_windows_line_endings(drafted: Path, homelang, tmp_path: Path) -> None:
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    for entry in packet:
+        confirm(entry)
+    packet_path.write_bytes(b"\xef\xbb\xbf" + str(packet).replace("\n", "\r\n").encode("utf-8"))
+    result = homelang("review", "import", str(packet_path))
+    assert f"{len(packet)} reviewed" in result.output
+    assert b"\r" not in (drafted / AM).read_bytes() and not (drafted / AM).read_bytes().startswith(b"\xef")
+    all_valid(drafted)
+
+
+def _not_po(text: str) -> str:
+    return text.replace('msgstr "', 'msgstr "\\q', 1).replace("\nmsgid ", "\nmsgid broken ", 3)
+
+
+def _somali(packet: polib.POFile) -> str:
+    for entry in packet:
+        entry.msgstr = "Dugsiyada waa meel ammaan ah oo loogu talagalay dhammaan ardayda iyo qoysaska."
+        confirm(entry)
+    return str(packet)
+
+
+BAD = {
+    "not a PO file": (lambda text, packet: _not_po(text), r"p\.po:\d+: not a valid PO file"),
+    "truncated halfway": (lambda text, packet: text[: len(text) // 2], r"p\.po:\d+: .*(truncated|cut short|not a valid)"),
+    "cut at an entry": (lambda text, packet: text[: text.rindex("\n#.")], r"p\.po:\d+: packet holds \d+ of its \d+ entries"),
+    "wrong language": (lambda text, packet: _somali(packet), r"p\.po:\d+: \d+ of \d+ translations are not in Ethiopic script"),
+    "other language header": (lambda text, packet: text.replace('"Language: am\\n"', '"Language: so\\n"'),
+                              r"p\.po:\d+: packet am-\S+ was exported for 'am', but its Language header says 'so'"),
+    "unknown document": (lambda text, packet: text.replace('msgctxt "sanctuary-resolution"', 'msgctxt "no-such-doc"', 1),
+                         r"p\.po:\d+: no document 'no-such-doc'"),
+    "not a packet": (lambda text, packet: re.sub(r'"X-Homelang-Packet: .*\n', "", text), r"not a homelang review packet"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_packet_changes_nothing(drafted: Path, homelang, tmp_path: Path, case: str) -> None:
+    good = tmp_path / "good.po"
+    export(homelang, good, "--reviewer", "Amina")
+    packet_path = tmp_path / "p.po"
+    spoil, message = BAD[case]
+    packet_path.write_text(spoil(good.read_text("utf-8"), load(good)), "utf-8")
+    good_copy = load(good)
+    for entry in good_copy:
+        confirm(entry)
+    good_copy.save(str(good))
+    before = snapshot(drafted)
+    result = homelang("review", "import", str(good), str(packet_path), expect=2)
+    assert re.search(message, result.output), result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert snapshot(drafted) == before
+    all_valid(drafted)
+
+
+def test_dry_run_reports_and_writes_nothing(drafted: Path, homelang, tmp_path: Path) -> None:
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    for entry in packet:
+        confirm(entry)
+    packet.save(str(packet_path))
+    before = snapshot(drafted)
+    data = json.loads(homelang("review", "import", "--dry-run", "--json", str(packet_path)).stdout)
+    assert [o["outcome"] for o in data[0]["outcomes"]] == ["reviewed"] * len(packet)
+    assert data[0]["changed"] == [AM]
+    assert snapshot(drafted) == before
+
+
+def test_direct_poedit_edit_counts_in_status(drafted: Path, homelang) -> None:
+    catalog = load(drafted / FAQ)
+    confirm(catalog[0])  # a volunteer confirms in Poedit and commits
+    catalog.save(str(drafted / FAQ))
+    [faq] = json.loads(homelang("status", "--lang", "am", "--doc", "sanctuary-resolution-faq", "--json").stdout)
+    assert faq["entries"]["reviewed"] == 1
+    assert faq["entries"]["machine"] == len(catalog) - 1
