@@ -74,11 +74,11 @@ def protect(text: str, terms: Mapping[str, str] | None = None) -> Protected:
         pieces += [text[position:start], token(number)]
         originals.append(restored)
         if kind in _WRAPPING:
-            glued_before = start > 0 and not text[start - 1].isspace()
-            glued_after = end < len(text) and not text[end].isspace()
-            if glued_after and not glued_before:
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            if not after.isspace() and not before.isalnum():
                 openers.add(number)
-            elif glued_before and not glued_after:
+            elif not before.isspace() and not after.isalnum():
                 closers.add(number)
         position = end
     pieces.append(text[position:])
