@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline import catalogs, languages, policy, states
+from pipeline.build import threshold
 from pipeline.checks import Finding, check_catalog
 from pipeline.documents import discover
 from pipeline.glossary import load_glossary
@@ -66,13 +67,8 @@ def machine_route(settings: Settings, lang: str) -> str:
 
 
 def thresholds(settings: Settings) -> dict[str, tuple[bool, float]]:
-    """doc id -> (vital, publish threshold): settings override front matter, which overrides the default."""
-    found = {}
-    for doc in discover(settings.source_path, settings.root):
-        option = settings.document_options(doc.id).publish_threshold
-        threshold = next(t for t in (option, doc.publish_threshold, settings.build.publish_threshold) if t is not None)
-        found[doc.id] = (doc.vital, float(threshold))
-    return found
+    """doc id -> (vital, publish threshold), decided as ``homelang build`` decides them."""
+    return {doc.id: (doc.vital, threshold(settings, doc)) for doc in discover(settings.source_path, settings.root)}
 
 
 def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CatalogStatus]:
@@ -98,8 +94,9 @@ def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...
                 keys.add(entry_key(doc_id, entry))
             findings = check_catalog(catalog, language, glossary)
             errors = sum(f.level == "error" for f in findings)
-            vital, threshold = policies.get(doc_id, (False, settings.build.publish_threshold))
-            decision = policy.decide(vital, threshold, entries, errors)
+            vital, share = policies.get(doc_id, (False, settings.build.publish_threshold))
+            # like build: the policy counts entries with errors, not findings
+            decision = policy.decide(vital, share, entries, len({f.msgid for f in findings if f.level == "error"}))
             packets = [
                 PacketOut(a.packet, a.reviewer, len(keys & a.entries.keys()), a.exported, a.expires, a.expired(now))
                 for a in out
@@ -108,7 +105,7 @@ def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...
             results.append(CatalogStatus(
                 lang=lang, doc_id=doc_id, path=shown(settings, settings.catalog_path(lang, doc_id)).as_posix(),
                 entries=dict(entries), words=dict(counted), errors=errors, warnings=len(findings) - errors,
-                publish=decision.publish, reason=decision.reason, vital=vital, threshold=threshold,
+                publish=decision.publish, reason=decision.reason, vital=vital, threshold=share,
                 machine_route=machine_route(settings, lang), conflicts=conflicted[doc_id], packets=packets,
             ))
     return results
