@@ -49,3 +49,32 @@ def _grouped(outputs: list) -> dict[tuple[str, str], list]:
     for o in outputs:
         groups.setdefault((o.lang, o.doc_id), []).append(o)
     return groups
+
+
+@main.command()
+@click.option("--roster", "roster", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with student, guardian, school, language and address columns.")
+@click.option("--doc", "-d", "doc_id", required=True, metavar="ID", help="The document to send.")
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: build/private/<doc-id>, git-ignored).")
+@json_option
+@click.pass_context
+def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_json: bool) -> None:
+    """Mail merge: one letter per family in its home language, one print-ready PDF per school.
+
+    Families whose language may not publish get the English letter with a help line
+    in every language reviewed. The roster is checked first: a bad row writes nothing.
+    Names never leave this machine and are never printed here.
+    """
+    from pipeline.letters import merge_letters
+
+    result = merge_letters(settings(ctx), roster, doc_id, out)
+    if as_json:
+        click.echo(to_json(result))
+        return
+    rows = [[s.path, str(s.letters), " ".join(f"{k}={v}" for k, v in sorted(s.languages.items())), str(s.in_english)]
+            for s in result.schools]
+    echo_table(rows, ["file", "letters", "languages", "in English (fallback)"])
+    for code, why in sorted(result.not_published.items()):
+        click.echo(f"{code}: English letter with help line ({why})")
+    click.echo(f"{result.families} letters for {len(result.schools)} schools in {result.folder}")
