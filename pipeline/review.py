@@ -280,10 +280,10 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
     for term in glossary.applicable(entry.msgid, lang.code):
         meaning = "keep as is, do not translate" if term.keep else f"write {term.translation!r}"
         notes.append(f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else ""))
-    candidates = {e: v for e, v in tm.items() if e != entry.msgid or any(d != doc_id for _, d in v)}
-    for english, score, _ in process.extract(entry.msgid, list(candidates), scorer=fuzz.ratio,
+    # an entry that needs a person is not reviewed, so the memory never offers it to itself
+    for english, score, _ in process.extract(entry.msgid, list(tm), scorer=fuzz.ratio,
                                             score_cutoff=TM_CUTOFF, limit=TM_LIMIT):
-        translation, other = candidates[english][0]
+        translation, other = tm[english][0]
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
         notes.append(f"Earlier suggestion, {note}")

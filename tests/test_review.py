@@ -323,3 +323,18 @@ def test_direct_poedit_edit_counts_in_status(drafted: Path, homelang) -> None:
     [faq] = json.loads(homelang("status", "--lang", "am", "--doc", "sanctuary-resolution-faq", "--json").stdout)
     assert faq["entries"]["reviewed"] == 1
     assert faq["entries"]["machine"] == len(catalog) - 1
+
+
+def test_packet_offers_reviewed_translations_of_similar_english(drafted: Path, homelang, tmp_path: Path) -> None:
+    faq = load(drafted / FAQ)
+    for entry in faq:
+        states.mark_reviewed(entry, "Hana", "2026-11-20")
+    faq.save(str(drafted / FAQ))
+    packet = export(homelang, tmp_path / "p.po", "--doc", "sanctuary-resolution")
+    reviewed = {e.msgid: e.msgstr for e in faq}
+    paragraph = next(e for e in packet if e.msgid.startswith("The Minneapolis Board"))
+    similar = next(m for m in reviewed if m.startswith("The Board of Education passed"))
+    assert re.search(r"Reviewed translation \(9\d% similar, sanctuary-resolution-faq\): " + re.escape(reviewed[similar]),
+                     paragraph.comment)
+    unlike = next(e for e in packet if e.msgid.startswith("Minneapolis Public Schools is"))
+    assert "Reviewed translation" not in unlike.comment
