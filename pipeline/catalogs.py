@@ -22,6 +22,9 @@ from pipeline.errors import CatalogError
 from pipeline.files import atomic_write
 from pipeline.languages import Language
 
+#: One document's catalog is well under a megabyte; refuse what cannot be one.
+MAX_CATALOG_BYTES = 20_000_000
+
 HEADER_ORDER = (
     "Project-Id-Version",
     "Report-Msgid-Bugs-To",
@@ -63,6 +66,8 @@ def read_catalog(path: Path, shown: Path | None = None) -> polib.POFile:
 
 def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
     """Parse PO bytes (UTF-8, BOM and CRLF tolerated) into a catalog, validating what msgfmt would."""
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise CatalogError(f"larger than {MAX_CATALOG_BYTES // 1_000_000} MB: not a homelang catalog", shown)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -30,6 +30,8 @@ KINDS = ("notice", "faq")
 TRANSLATABLE_FIELDS = ("title", "summary")
 _REQUIRED = ("id", "title", "kind")
 _KNOWN = {"id", "title", "summary", "kind", "vital", "date", "contact", "publish_threshold"}
+#: A notice or FAQ is a few pages; anything this big is a mistake (and slow to parse).
+MAX_SOURCE_BYTES = 2_000_000
 _I18N_COMMENT = re.compile(r"^\s*<!--\s*i18n:\s*(.*?)\s*-->\s*$", re.S)
 
 
@@ -119,6 +121,8 @@ def read_document(path: Path, root: Path) -> Document:
     """Read one source file; raise :class:`SourceError` with file and line on bad input."""
     shown = path.relative_to(root) if path.is_relative_to(root) else path
     try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise SourceError(f"larger than {MAX_SOURCE_BYTES // 1_000_000} MB: not a notice or FAQ", shown)
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", shown) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ def update(
     tasks = [(settings, doc_id, tuple(selected)) for doc_id in docs or doc_ids]
     workers = min(os.cpu_count() or 1, len(tasks))
     if workers > 1 and len(tasks) * len(selected) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(workers) as pool:
+        # spawn, not fork: a worker must not inherit the project lock's descriptor, or a
+        # killed run's orphaned workers would hold the lock after it died.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             merged = [item for chunk in pool.map(_merge_document, *zip(*tasks, strict=True)) for item in chunk]
     else:
         merged = [item for task in tasks for item in _merge_document(*task)]

@@ -74,3 +74,19 @@ def all_catalogs(root: Path) -> list[Path]:
 
 def load(path: Path) -> polib.POFile:
     return polib.pofile(str(path), wrapwidth=0)
+
+
+# --- figures printed at the end of a run (`make reliability` quotes them) ----------------
+_FIGURES: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def figures() -> dict[str, int]:
+    """Counters a trial adds to (``figures["SIGKILL trials"] += 1``); printed after the run."""
+    return _FIGURES
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _FIGURES:
+        terminalreporter.section("reliability figures")
+        terminalreporter.write_line(", ".join(f"{k}: {v}" for k, v in _FIGURES.items()))

@@ -1,0 +1,71 @@
+"""SIGKILL trials: start a homelang command, kill it at a random moment, check what is on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import catalogs, states
+from pipeline.errors import CatalogError
+
+HOMELANG = [sys.executable, "-m", "pipeline"]
+
+
+def reviewed_translations(root: Path) -> dict[Path, set[str]]:
+    """Per catalog, the text of every reviewed (person's, not fuzzy) translation."""
+    found = {}
+    for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        catalog = catalogs.read_catalog(path)
+        found[path] = {e.msgstr for e in catalog if not e.obsolete and states.state(e) == "reviewed"}
+    return found
+
+
+@dataclass
+class Tally:
+    trials: int = 0
+    killed_mid_run: int = 0
+    corrupt: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+
+
+def check_catalogs(root: Path, keep: dict[Path, set[str]], hashes: dict[Path, str], tally: Tally) -> None:
+    """Every PO parses and passes msgfmt --check; every reviewed translation is still there."""
+    for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            catalog = catalogs.parse_catalog(data, path)
+        except CatalogError as exc:
+            tally.corrupt.append(str(exc))
+            continue
+        if hashes.get(path) != digest:
+            proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+            if proc.returncode:
+                tally.corrupt.append(f"{path}: {proc.stderr.strip()}")
+            hashes[path] = digest
+        present = {e.msgstr for e in catalog}
+        missing = keep.get(path, set()) - present
+        tally.lost.extend(f"{path}: {m[:40]!r}" for m in missing)
+
+
+def kill_at_random(args: list[str], duration: float, rng: random.Random, tally: Tally, env: dict | None = None) -> None:
+    """Run ``homelang args`` and SIGKILL it after a random share of ``duration``."""
+    proc = subprocess.Popen([*HOMELANG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    time.sleep(rng.uniform(0.0, duration))
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+        tally.killed_mid_run += 1
+    proc.wait()
+    tally.trials += 1
+
+
+def timed_run(args: list[str], env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run([*HOMELANG, *args], check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
