@@ -1,0 +1,175 @@
+"""homelang build: publishing policy, --draft, incremental rebuilds, index.html.
+
+Judges: the files on disk, pypdf reading the PDFs back, Python's HTML parser on index.html.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from pypdf import PdfReader
+
+from pipeline import states
+from pipeline.glossary import Glossary, load_glossary
+
+NOTICE = "sanctuary-resolution"
+FAQ = "sanctuary-resolution-faq"
+#: Words in each language's own script, so fonts and direction are exercised.
+SAMPLE = {
+    "es": "Información para las familias",
+    "so": "Macluumaad loogu talagalay qoysaska",
+    "hmn": "Cov ntaub ntawv rau tsev neeg",
+    "kar": "ကညီကျိာ် တၢ်ကစီၣ် လၢ ဖိသ့ဖိ",
+    "om": "Odeeffannoo maatiiwwaniif",
+    "am": "ለቤተሰቦች መረጃ ትምህርት ቤቱ",
+    "ar": "معلومات للعائلات في 236 Maple Street اتصل 010-2030",
+    "vi": "Thông tin cho gia đình",
+}
+
+
+def translate(entry: polib.POEntry, lang: str, glossary: Glossary) -> str:
+    """A stand-in translation that keeps links, placeholders and glossary terms, as checks require."""
+    keep = re.findall(r"\[[^\]]*\]\([^)]*\)|%\(\w+\)s", entry.msgid)
+    keep += [t.translation or t.term for t in glossary.applicable(entry.msgid, lang)]
+    return " ".join([SAMPLE[lang], *keep])
+
+
+def review(root: Path, lang: str, doc_id: str, leave: int = 0, machine: bool = False) -> polib.POFile:
+    """Fill a catalog and mark its entries reviewed (the last ``leave`` ones machine drafts instead)."""
+    path = root / "locales" / lang / "LC_MESSAGES" / f"{doc_id}.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    glossary = load_glossary(root / "glossary.csv")
+    live = [e for e in catalog if not e.obsolete]
+    for i, entry in enumerate(live):
+        entry.msgstr = translate(entry, lang, glossary)
+        if machine or i >= len(live) - leave:
+            states.mark_machine(entry, "google", "2026-11-29")
+        else:
+            states.mark_reviewed(entry, "Amina", "2026-11-29")
+    catalog.save(str(path))
+    return catalog
+
+
+def outputs(result_json: str) -> dict[str, dict]:
+    return {o["path"]: o for o in json.loads(result_json)["outputs"]}
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_draft_builds_every_language_with_a_watermark(catalogs_ready: Path, homelang) -> None:
+    result = outputs(homelang("build", "--draft", "--json").output)
+    langs = ["en", "es", "so", "hmn", "kar", "om", "am", "ar", "vi"]
+    for lang in langs:
+        for doc in (NOTICE, FAQ):
+            for suffix in (".letter.pdf", ".flyer.pdf", ".web.html"):
+                rel = f"{lang}/{doc}{suffix}"
+                assert result[rel]["status"] == "draft"
+                assert (catalogs_ready / "build" / rel).is_file()
+    letter = catalogs_ready / "build" / "es" / f"{FAQ}.letter.pdf"
+    reader = PdfReader(letter)
+    assert len(reader.pages) >= 2
+    for page in reader.pages:  # the watermark is on every page
+        assert "DRAFT" in re.sub(r"\s+", "", page.extract_text() or "")
+    # missing text is shown in English and marked
+    assert "not yet translated, shown in English" in pdf_text(letter).replace("\n", " ")
+    assert PdfReader(catalogs_ready / "build" / "es" / f"{FAQ}.flyer.pdf").get_num_pages() == 1
+
+
+def test_vital_document_with_one_unreviewed_entry_is_not_published(catalogs_ready: Path, homelang) -> None:
+    review(catalogs_ready, "es", NOTICE, leave=1)
+    review(catalogs_ready, "es", "templates")
+    result = outputs(homelang("build", "--lang", "es", "--doc", NOTICE, "--json").output)
+    letter = f"es/{NOTICE}.letter.pdf"
+    assert result[letter]["status"] == "skipped"
+    assert "1 of 5 entries not reviewed" in result[letter]["reason"]
+    assert not (catalogs_ready / "build" / letter).exists()
+    index = (catalogs_ready / "build" / "index.html").read_text("utf-8")
+    assert "español" in index and "1 of 5 entries not reviewed" in index
+    # --draft builds it anyway, watermarked
+    result = outputs(homelang("build", "--lang", "es", "--doc", NOTICE, "--draft", "--json").output)
+    assert result[letter]["status"] == "draft"
+    assert "DRAFT" in pdf_text(catalogs_ready / "build" / letter)
+    # once the last entry is reviewed, it publishes, without the watermark and in Spanish
+    review(catalogs_ready, "es", NOTICE)
+    result = outputs(homelang("build", "--lang", "es", "--doc", NOTICE, "--json").output)
+    assert result[letter]["status"] == "published"
+    text = pdf_text(catalogs_ready / "build" / letter)
+    assert "DRAFT" not in text and SAMPLE["es"] in text and "Dear family" not in text
+    # and a published language that loses its review is withdrawn, not left stale
+    review(catalogs_ready, "es", NOTICE, leave=1)
+    homelang("build", "--lang", "es", "--doc", NOTICE)
+    assert not (catalogs_ready / "build" / letter).exists()
+
+
+def test_non_vital_document_publishes_with_machine_text_labelled(catalogs_ready: Path, homelang) -> None:
+    review(catalogs_ready, "so", FAQ, leave=2)  # 17 of 19 reviewed: above the 80 % threshold
+    result = outputs(homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output)
+    rel = f"so/{FAQ}.web.html"
+    assert result[rel]["status"] == "published"
+    html = (catalogs_ready / "build" / rel).read_text("utf-8")
+    assert html.count('class="hl-mark"') == 2
+    assert "translated by a machine" in html
+    review(catalogs_ready, "so", FAQ, leave=5)  # 14 of 19: below
+    result = outputs(homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output)
+    assert result[rel]["status"] == "skipped" and "80% needed" in result[rel]["reason"]
+
+
+def test_build_is_incremental(catalogs_ready: Path, homelang) -> None:
+    first = outputs(homelang("build", "--draft", "--json").output)
+    assert all(o["rebuilt"] for o in first.values())
+    pdf = catalogs_ready / "build" / "vi" / f"{NOTICE}.letter.pdf"
+    before = pdf.read_bytes()
+    second = outputs(homelang("build", "--draft", "--json").output)
+    assert not any(o["rebuilt"] for o in second.values())
+    review(catalogs_ready, "vi", NOTICE, machine=True)
+    third = outputs(homelang("build", "--draft", "--json").output)
+    rebuilt = sorted(p for p, o in third.items() if o["rebuilt"])
+    assert rebuilt == [f"vi/{NOTICE}.flyer.pdf", f"vi/{NOTICE}.letter.pdf", f"vi/{NOTICE}.web.html"]
+    assert pdf.read_bytes() != before and SAMPLE["vi"] in pdf_text(pdf)
+
+
+def test_index_lists_every_output_by_native_name(catalogs_ready: Path, homelang) -> None:
+    homelang("build", "--draft")
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.hrefs: list[str] = []
+            self.langs: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            attrs = dict(attrs)
+            if tag == "a":
+                self.hrefs.append(attrs["href"])
+            if tag == "span" and "lang" in attrs:
+                self.langs.append(attrs["lang"])
+
+    parser = Links()
+    index = (catalogs_ready / "build" / "index.html").read_text("utf-8")
+    parser.feed(index)
+    assert len(parser.hrefs) == 9 * 2 * 3
+    assert all((catalogs_ready / "build" / href).is_file() for href in parser.hrefs)
+    assert parser.langs == ["en", "es", "so", "hmn", "kar", "om", "am", "ar", "vi"]
+    for native in ("Soomaali", "Hmoob", "አማርኛ", "العربية", "Tiếng Việt"):
+        assert native in index
+
+
+@pytest.mark.parametrize("args", [["--format", "pdf"], ["--doc", "nope"], ["--lang", "fr"]])
+def test_bad_selection_is_an_error_and_writes_nothing(catalogs_ready: Path, homelang, args: list[str]) -> None:
+    result = homelang("build", *args, expect=2)
+    assert "Error" in result.output
+    assert not (catalogs_ready / "build").exists()
+
+
+def test_mo_format_holds_reviewed_entries_only(catalogs_ready: Path, homelang) -> None:
+    review(catalogs_ready, "am", FAQ, leave=2)
+    homelang("build", "--lang", "am", "--doc", FAQ, "--format", "mo")
+    mo = polib.mofile(str(catalogs_ready / "build" / "am" / f"{FAQ}.mo"))
+    assert len([e for e in mo if e.msgid]) == 17
