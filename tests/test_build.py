@@ -24,10 +24,10 @@ SAMPLE = {
     "es": "Información para las familias",
     "so": "Macluumaad loogu talagalay qoysaska",
     "hmn": "Cov ntaub ntawv rau tsev neeg",
-    "kar": "ကညီကျိာ် တၢ်ကစီၣ် လၢ ဖိသ့ဖိ",
+    "kar": "ကညီကျိာ် တၢ်ကစီၣ် လၢ ဖိသ့ဖိ အဟံၣ်ဖိဃီဖိ တဖၣ် ကညီကျိာ် တၢ်ကစီၣ်",
     "om": "Odeeffannoo maatiiwwaniif",
-    "am": "ለቤተሰቦች መረጃ ትምህርት ቤቱ",
-    "ar": "معلومات للعائلات في 236 Maple Street اتصل 010-2030",
+    "am": "ለቤተሰቦች መረጃ ትምህርት ቤቱ ለሁሉም ተማሪዎች ደህንነቱ የተጠበቀ ቦታ ነው",
+    "ar": "معلومات للعائلات في 236 Maple Street اتصل 010-2030 المدرسة مكان آمن لجميع الطلاب والعائلات",
     "vi": "Thông tin cho gia đình",
 }
 

@@ -1,0 +1,122 @@
+"""Printed letters and flyers, judged by what poppler's pdftotext and pypdf read back.
+
+Translated text is in the PDF; every character is drawn by an embedded font (its
+no .notdef glyph, every visible one has an outline in the embedded font program); Arabic runs right to left with shaped
+letters and left-to-right runs ("236 Maple Street", "010-2030") in their order.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from test_build import FAQ, NOTICE, SAMPLE, pdf_text, review
+
+pytestmark = pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+                                reason="pdftotext (poppler-utils) is needed: make system")
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def fonts_drawn(reader: PdfReader) -> dict[str, list[tuple[int, str, int]]]:
+    """Font name -> (glyph id, text it stands for, contours of that glyph in the embedded font)."""
+    found: dict[str, list[tuple[int, str, int]]] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            cmap = font["/ToUnicode"].get_object().get_data().decode("latin-1")
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+            order, glyf = program.getGlyphOrder(), program["glyf"]
+            entries = found.setdefault(str(font["/BaseFont"]), [])
+            for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                for gid, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+                    glyph = glyf[order[int(gid, 16)]]
+                    entries.append((int(gid, 16), bytes.fromhex(text).decode("utf-16-be"), glyph.numberOfContours))
+    return found
+
+
+@pytest.fixture
+def reviewed(catalogs_ready: Path, homelang) -> Path:
+    """Every language's notice and the templates' words reviewed, then built."""
+    for lang in SAMPLE:
+        review(catalogs_ready, lang, NOTICE)
+        review(catalogs_ready, lang, "templates")
+    homelang("build", "--doc", NOTICE, "--format", "letter", "--format", "flyer")
+    return catalogs_ready / "build"
+
+
+def test_translated_text_and_embedded_fonts_cover_every_character(reviewed: Path) -> None:
+    for lang, sample in SAMPLE.items():
+        for kind in ("letter", "flyer"):
+            path = reviewed / lang / f"{NOTICE}.{kind}.pdf"
+            text = pdftotext(path)
+            if lang != "ar":  # Arabic is judged below, where its order is the point
+                assert sample in text.replace("\n", " "), (lang, kind)
+            for name, glyphs in fonts_drawn(PdfReader(path)).items():
+                for gid, chars, contours in glyphs:
+                    assert gid != 0, f"{lang} {kind}: .notdef drawn for {chars!r} in {name}"
+                    if any(unicodedata.category(c)[0] in "LNPS" for c in chars):  # visible: has an outline
+                        assert contours != 0, f"{lang} {kind}: empty glyph for {chars!r} in {name}"
+    assert "NotoSansEthiopic" in str(fonts_drawn(PdfReader(reviewed / "am" / f"{NOTICE}.letter.pdf")))
+    assert "NotoSansMyanmar" in str(fonts_drawn(PdfReader(reviewed / "kar" / f"{NOTICE}.letter.pdf")))
+
+
+def test_arabic_is_right_to_left_shaped_and_keeps_ltr_runs_in_order(reviewed: Path) -> None:
+    path = reviewed / "ar" / f"{NOTICE}.letter.pdf"
+    text = pdftotext(path)
+    assert "236 Maple Street" in text
+    assert "010-2030" in text and "2030-010" not in text
+    # Shaped: one Arabic letter is drawn with several glyphs (initial, medial, final forms).
+    arabic = next(glyphs for name, glyphs in fonts_drawn(PdfReader(path)).items() if "Arabic" in name)
+    forms: dict[str, set[int]] = {}
+    for gid, chars, _contours in arabic:
+        forms.setdefault(chars, set()).add(gid)
+    assert any(len(gids) >= 2 for chars, gids in forms.items() if len(chars) == 1 and "\u0600" <= chars <= "\u06ff")
+    # Right to left: poppler finds right-to-left lines and marks them with U+202B (RLE).
+    assert text.count("\u202b") >= 5
+
+
+def test_isolation_is_what_keeps_the_order(tmp_path: Path) -> None:
+    """The judge above can fail: without isolates, Typst prints the number runs reversed."""
+    import json
+
+    import typst
+
+    from pipeline.render import fonts
+
+    typ = tmp_path / "t.typ"
+    typ.write_text('#let d = json(bytes(sys.inputs.data))\n#set text(font: d.fonts, dir: rtl, lang: "ar")\n#d.text\n')
+    raw = "اتصل 010-2030 في 236 Maple Street الآن"
+    pdf = typst.compile(str(typ), font_paths=fonts.font_paths(), ignore_system_fonts=True,
+                        sys_inputs={"data": json.dumps({"fonts": fonts.families(["Arab"]), "text": raw})})
+    (tmp_path / "t.pdf").write_bytes(pdf)
+    text = pdftotext(tmp_path / "t.pdf")
+    assert "2030-010" in text or "Maple Street 236" in text
+
+
+def test_draft_flyer_is_one_page_bilingual(catalogs_ready: Path, homelang) -> None:
+    homelang("build", "--draft", "--lang", "am", "--format", "flyer")
+    for doc in (NOTICE, FAQ):
+        path = catalogs_ready / "build" / "am" / f"{doc}.flyer.pdf"
+        assert len(PdfReader(path).pages) == 1
+        assert "DRAFT" in pdf_text(path)  # pypdf reads the rotated watermark
+        text = pdftotext(path)
+        assert "Questions? Call 612-668-0000." in text  # the English under the translation
+
+
+def test_pdfs_are_deterministic(catalogs_ready: Path, homelang, tmp_path: Path) -> None:
+    homelang("build", "--draft", "--lang", "vi", "--format", "letter")
+    homelang("build", "--draft", "--lang", "vi", "--format", "letter", "-o", str(tmp_path / "again"))
+    first = (catalogs_ready / "build" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
+    assert first == (tmp_path / "again" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
+    assert b"/CreationDate" not in first
