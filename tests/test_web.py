@@ -1,0 +1,148 @@
+"""Web snippets: parsed as HTML, with the right lang/dir, and inert in real headless Chromium.
+
+A PO file holding ``<script>``, event-handler and ``javascript:`` payloads is built
+into snippets; Chromium loads each one, clicks every link, and must run none of
+them. A control page with a live payload shows the judge can see a script run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+import pytest
+from test_build import FAQ, NOTICE, review
+
+from pipeline import states
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PAYLOADS = [
+    "<script>window.pwned = 'script'</script> Hola",
+    "[haz clic](javascript:void(window.pwned='link')) aquí",
+    "<img src=x onerror=\"window.pwned='img'\"> imagen",
+    "[enlace](JaVaScRiPt:void(window.pwned='case')) y <a href=\"javascript:void(window.pwned='a')\">otro</a>",
+    "![foto](javascript:void(window.pwned='image')) y [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<svg onload=\"window.pwned='svg'\"></svg> **negrita** `<b>código</b>`",
+]
+
+
+class Sections(HTMLParser):
+    """The attributes of every <section>, and whether tags balance."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[dict[str, str | None]] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "section":
+            self.sections.append(dict(attrs))
+        if tag not in ("hr", "br", "img", "meta"):
+            self.tags.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.tags and self.tags.pop() == tag, f"unbalanced </{tag}>"
+
+
+def test_snippets_parse_with_lang_and_dir(catalogs_ready: Path, homelang) -> None:
+    review(catalogs_ready, "ar", FAQ)
+    homelang("build", "--draft", "--format", "web")
+    for lang, direction in [("en", "ltr"), ("es", "ltr"), ("am", "ltr"), ("kar", "ltr"), ("ar", "rtl")]:
+        for doc in (NOTICE, FAQ):
+            parser = Sections()
+            parser.feed((catalogs_ready / "build" / lang / f"{doc}.web.html").read_text("utf-8"))
+            parser.close()
+            assert parser.sections == [{"class": "homelang", "lang": lang, "dir": direction, "data-document": doc}]
+            assert parser.tags == []
+    arabic = (catalogs_ready / "build" / "ar" / f"{FAQ}.web.html").read_text("utf-8")
+    assert '<bdi dir="ltr">236 Maple Street</bdi>' in arabic and '<bdi dir="ltr">010-2030</bdi>' in arabic
+    assert "http" not in arabic.replace('href="http', "")  # no external assets, only links
+
+
+@pytest.fixture
+def hostile(catalogs_ready: Path, homelang) -> Path:
+    """Spanish FAQ snippets built from a catalog whose translations carry script payloads."""
+    path = catalogs_ready / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    for i, entry in enumerate(e for e in catalog if not e.obsolete):
+        entry.msgstr = PAYLOADS[i % len(PAYLOADS)]
+        states.mark_reviewed(entry, "Mallory", "2026-11-29")
+    catalog.save(str(path))
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    return catalogs_ready / "build" / "es" / f"{FAQ}.web.html"
+
+
+def scripts_run(pages: list[str]) -> list[str]:
+    """What each page set ``window.pwned`` to (or "" if nothing ran), after clicking every link."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is needed: make system")
+    results = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for html in pages:
+                page = browser.new_page()
+                page.on("dialog", lambda d: d.dismiss())
+                page.set_content(f"<!DOCTYPE html><html><body>{html}</body></html>")
+                page.wait_for_timeout(100)
+                for link in page.query_selector_all("a"):
+                    href = link.get_attribute("href") or ""
+                    if not href.startswith(("http", "mailto")):
+                        link.click()
+                page.wait_for_timeout(200)
+                results.append(page.evaluate("() => window.pwned || ''"))
+                page.close()
+        finally:
+            browser.close()
+    return results
+
+
+def test_hostile_translations_run_no_script_in_chromium(hostile: Path) -> None:
+    html = hostile.read_text("utf-8")
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[tuple[str, dict]] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            self.found.append((tag, dict(attrs)))
+
+    tags = Tags()
+    tags.feed(html)
+    allowed = {"section", "style", "p", "h2", "h3", "strong", "em", "code", "a", "small", "ul", "li", "time"}
+    assert {tag for tag, _ in tags.found} <= allowed
+    for _tag, attrs in tags.found:
+        assert not any(name.startswith("on") for name in attrs)
+        assert not (attrs.get("href") or "").lower().startswith(("javascript:", "data:"))
+    assert "&lt;script&gt;" in html  # shown as text, not dropped silently
+    controls = [
+        "<script>window.pwned = 'script'</script>",
+        "<img src=x onerror=\"window.pwned='img'\">",
+        "<p><a href=\"javascript:void(window.pwned='link')\">x</a></p>",
+    ]
+    assert scripts_run([html, *controls]) == ["", "script", "img", "link"]
+
+
+def test_snippet_on_a_real_page_keeps_arabic_right_to_left(catalogs_ready: Path, homelang) -> None:
+    review(catalogs_ready, "ar", NOTICE)
+    homelang("build", "--lang", "ar", "--doc", NOTICE, "--format", "web")
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is needed: make system")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = (catalogs_ready / "build" / "ar" / f"{NOTICE}.web.html").read_text("utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(f"<!DOCTYPE html><html><body>{html}</body></html>")
+            direction = page.evaluate("() => getComputedStyle(document.querySelector('section p')).direction")
+            lang = page.evaluate("() => document.querySelector('section').lang")
+        finally:
+            browser.close()
+    assert (direction, lang) == ("rtl", "ar")
