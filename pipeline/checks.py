@@ -104,11 +104,15 @@ def check_entry(entry: polib.POEntry, lang: Language, glossary: Glossary) -> lis
         if not translation:
             continue
         for check_id, message in compare(english, translation, lang, glossary):
-            found.append(Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message))
+            found.append(
+                Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
+            )
     return found
 
 
-def compare(english: str, translation: str, lang: Language, glossary: Glossary) -> list[tuple[str, str]]:
+def compare(
+    english: str, translation: str, lang: Language, glossary: Glossary
+) -> list[tuple[str, str]]:
     """(check id, message) for each way ``translation`` fails to match ``english``."""
     found: list[tuple[str, str]] = []
     en_spans, tr_spans = markup.spans(english), markup.spans(translation)
@@ -158,8 +162,11 @@ def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[
     """Links keep their targets and brackets; emphasis and inline code stay balanced."""
     found = []
     en_targets, tr_targets = _count(en_spans, ("link_target",)), _count(tr_spans, ("link_target",))
-    message = _difference(Counter(t[2:-1] for t in en_targets.elements()),
-                          Counter(t[2:-1] for t in tr_targets.elements()), "link target")
+    message = _difference(
+        Counter(t[2:-1] for t in en_targets.elements()),
+        Counter(t[2:-1] for t in tr_targets.elements()),
+        "link target",
+    )
     opened = sum(1 for s in tr_spans if s.kind == "mark" and s.text.endswith("["))
     if not message and opened != sum(tr_targets.values()):
         message = f"{opened} '[' for {sum(tr_targets.values())} link target(s): a link is broken"
@@ -179,17 +186,26 @@ def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[
     return found
 
 
-def _glossary(english: str, translation: str, lang: Language, glossary: Glossary) -> list[tuple[str, str]]:
+def _glossary(
+    english: str, translation: str, lang: Language, glossary: Glossary
+) -> list[tuple[str, str]]:
     found = []
     for term in glossary.applicable(english, lang.code):
         if term.keep and not term.found_in(translation):
             found.append(("glossary-keep", f"keep {term.term!r} untranslated"))
         elif not term.keep and term.translation.casefold() not in translation.casefold():
-            found.append(("glossary-required", f"{term.term!r} is {term.translation!r} in {lang.english_name}"))
+            found.append(
+                (
+                    "glossary-required",
+                    f"{term.term!r} is {term.translation!r} in {lang.english_name}",
+                )
+            )
     return found
 
 
-def _text_shape(english: str, translation: str, lang: Language, glossary: Glossary) -> list[tuple[str, str]]:
+def _text_shape(
+    english: str, translation: str, lang: Language, glossary: Glossary
+) -> list[tuple[str, str]]:
     """Whitespace, end punctuation, identical text, script and length."""
     found = []
     if _edge(english, 0) != _edge(translation, 0):
@@ -198,7 +214,12 @@ def _text_shape(english: str, translation: str, lang: Language, glossary: Glossa
         found.append(("end-space", "trailing whitespace differs from the English"))
     en_end, tr_end = end_mark(english), end_mark(translation)
     if en_end != tr_end:
-        found.append(("end-stop", f"ends with {tr_end or 'no punctuation'}, the English with {en_end or 'no punctuation'}"))
+        found.append(
+            (
+                "end-stop",
+                f"ends with {tr_end or 'no punctuation'}, the English with {en_end or 'no punctuation'}",
+            )
+        )
     words = _words(english, glossary)
     if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", words):
         found.append(("same", "translation is identical to the English"))
@@ -206,7 +227,12 @@ def _text_shape(english: str, translation: str, lang: Language, glossary: Glossa
     if message:
         found.append(("script", message))
     if len(translation) > LONG_FACTOR * len(english) + LONG_SLACK:
-        found.append(("long", f"{len(translation)} characters for {len(english)} in English: may not fit the page"))
+        found.append(
+            (
+                "long",
+                f"{len(translation)} characters for {len(english)} in English: may not fit the page",
+            )
+        )
     return found
 
 

@@ -80,7 +80,9 @@ class _Packet:
     outcomes: list[EntryOutcome] = field(default_factory=list)
 
 
-def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False) -> list[ImportResult]:
+def import_packets(
+    settings: Settings, paths: list[Path], dry_run: bool = False
+) -> list[ImportResult]:
     """Validate every packet, then apply them in order; a refused packet refuses the whole run."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     packets = [_read_packet(settings, path, glossary) for path in paths]
@@ -91,8 +93,11 @@ def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False)
             if (packet.lang, doc_id) not in work:
                 path = settings.catalog_path(packet.lang, doc_id)
                 if not path.exists():
-                    raise ReviewError(f"no {packet.lang} catalog for document {doc_id!r}; run 'homelang update'",
-                                      packet.path, entry.linenum)
+                    raise ReviewError(
+                        f"no {packet.lang} catalog for document {doc_id!r}; run 'homelang update'",
+                        packet.path,
+                        entry.linenum,
+                    )
                 work[(packet.lang, doc_id)] = catalogs.read_catalog(path, shown(settings, path))
     before = {k: catalogs.render(c) for k, c in work.items()}
     conflicts: dict[str, polib.POFile] = {}
@@ -111,7 +116,11 @@ def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False)
     for lang, catalog in conflicts.items():
         path = conflicts_path(settings, lang)
         for packet in packets:
-            if packet.lang == lang and packet.outcomes and any(o.outcome == "conflict" for o in packet.outcomes):
+            if (
+                packet.lang == lang
+                and packet.outcomes
+                and any(o.outcome == "conflict" for o in packet.outcomes)
+            ):
                 changed[packet.packet_id].append(shown(settings, path).as_posix())
         if not dry_run:
             catalogs.write_catalog(path, catalog)
@@ -121,8 +130,15 @@ def import_packets(settings: Settings, paths: list[Path], dry_run: bool = False)
             out = load_assignments(settings, lang)
             save_assignments(settings, lang, [a for a in out if a.packet not in done])
     return [
-        ImportResult(p.packet_id, str(p.path), p.lang, p.reviewer, dry_run, tuple(p.outcomes),
-                     tuple(dict.fromkeys(changed[p.packet_id])))
+        ImportResult(
+            p.packet_id,
+            str(p.path),
+            p.lang,
+            p.reviewer,
+            dry_run,
+            tuple(p.outcomes),
+            tuple(dict.fromkeys(changed[p.packet_id])),
+        )
         for p in packets
     ]
 
@@ -137,21 +153,37 @@ def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
     meta = catalog.metadata
     packet_id = meta.get("X-Homelang-Packet", "").strip()
     if not packet_id:
-        raise ReviewError("not a homelang review packet (no X-Homelang-Packet header); "
-                          "edit locales/<lang>/LC_MESSAGES/<doc>.po directly instead", path, 1)
+        raise ReviewError(
+            "not a homelang review packet (no X-Homelang-Packet header); "
+            "edit locales/<lang>/LC_MESSAGES/<doc>.po directly instead",
+            path,
+            1,
+        )
     lang = meta.get("Language", "").strip()
     if lang not in settings.languages:
-        raise ReviewError(f"Language header says {lang!r}, not one of this project's languages "
-                          f"({', '.join(settings.languages)})", path, _header_line(raw, "Language"))
+        raise ReviewError(
+            f"Language header says {lang!r}, not one of this project's languages "
+            f"({', '.join(settings.languages)})",
+            path,
+            _header_line(raw, "Language"),
+        )
     exported_for = packet_id.split("-")[0]
     if exported_for != lang:
-        raise ReviewError(f"packet {packet_id} was exported for {exported_for!r}, "
-                          f"but its Language header says {lang!r}", path, _header_line(raw, "Language"))
+        raise ReviewError(
+            f"packet {packet_id} was exported for {exported_for!r}, "
+            f"but its Language header says {lang!r}",
+            path,
+            _header_line(raw, "Language"),
+        )
     live = [e for e in catalog if not e.obsolete]
     expected = meta.get("X-Homelang-Entries", "")
     if expected.isdigit() and len(live) < int(expected):
-        raise ReviewError(f"packet holds {len(live)} of its {expected} entries: cut short? "
-                          "ask for the whole file", path, raw.count(b"\n") + 1)
+        raise ReviewError(
+            f"packet holds {len(live)} of its {expected} entries: cut short? "
+            "ask for the whole file",
+            path,
+            raw.count(b"\n") + 1,
+        )
     known = set(template_ids(settings))
     for entry in live:
         doc_id, _ = split_context(entry.msgctxt)
@@ -167,13 +199,25 @@ def _header_line(raw: bytes, key: str) -> int | None:
     return raw[: match.start()].count(b"\n") + 1 if match else None
 
 
-def _check_language(entries: list[polib.POEntry], lang: languages.Language, glossary: Glossary, path: Path) -> None:
+def _check_language(
+    entries: list[polib.POEntry], lang: languages.Language, glossary: Glossary, path: Path
+) -> None:
     """Refuse a packet whose translations are mostly in another script: the wrong language pasted in."""
-    judged = [f for e in entries if e.msgstr for f in check_entry(e, lang, glossary) if f.check_id == "script"]
+    judged = [
+        f
+        for e in entries
+        if e.msgstr
+        for f in check_entry(e, lang, glossary)
+        if f.check_id == "script"
+    ]
     translated = sum(1 for e in entries if e.msgstr)
     if judged and len(judged) * 2 > translated:
-        raise ReviewError(f"{len(judged)} of {translated} translations are not in {lang.script_name} script: "
-                          f"is this packet in another language than {lang.english_name}?", path, judged[0].line)
+        raise ReviewError(
+            f"{len(judged)} of {translated} translations are not in {lang.script_name} script: "
+            f"is this packet in another language than {lang.english_name}?",
+            path,
+            judged[0].line,
+        )
 
 
 def _reviewer(meta: dict[str, str]) -> str:
@@ -198,7 +242,9 @@ def _set_text(target: polib.POEntry, source: polib.POEntry) -> None:
         target.msgstr = source.msgstr
 
 
-def _apply(packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, settings: Settings) -> None:
+def _apply(
+    packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, settings: Settings
+) -> None:
     lang = languages.get(packet.lang)
     date = today()
     for incoming in packet.catalog:
@@ -206,7 +252,14 @@ def _apply(packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, set
             continue
         doc_id, ctxt = split_context(incoming.msgctxt)
         catalog = work[(packet.lang, doc_id)]
-        target = next((e for e in catalog if not e.obsolete and e.msgctxt == ctxt and e.msgid == incoming.msgid), None)
+        target = next(
+            (
+                e
+                for e in catalog
+                if not e.obsolete and e.msgctxt == ctxt and e.msgid == incoming.msgid
+            ),
+            None,
+        )
         text = _text(incoming)
         outcome = _decide(packet, doc_id, incoming, target, text, catalog)
         if outcome is not None:
@@ -225,9 +278,17 @@ def _apply(packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, set
         else:
             _mark_draft(target, packet.reviewer, date)
             result = "check-error" if confirmed else "draft"
-        packet.outcomes.append(EntryOutcome(incoming.linenum, doc_id, incoming.msgid, result,
-                                            "; ".join(f"[{f.check_id}] {f.message}" for f in errors),
-                                            text, findings=findings))
+        packet.outcomes.append(
+            EntryOutcome(
+                incoming.linenum,
+                doc_id,
+                incoming.msgid,
+                result,
+                "; ".join(f"[{f.check_id}] {f.message}" for f in errors),
+                text,
+                findings=findings,
+            )
+        )
         catalog.metadata["Last-Translator"] = packet.reviewer
 
 
@@ -239,9 +300,20 @@ def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | N
         return EntryOutcome(line, doc_id, msgid, "unchanged", "left empty")
     if target is None:
         successor = next((e for e in catalog if e.previous_msgid == msgid and not e.obsolete), None)
-        now = f"the English is now: {successor.msgid}" if successor else "the entry was removed from the document"
-        return EntryOutcome(line, doc_id, msgid, "conflict", f"the English changed since export; {now}", text,
-                            successor.msgid if successor else "")
+        now = (
+            f"the English is now: {successor.msgid}"
+            if successor
+            else "the entry was removed from the document"
+        )
+        return EntryOutcome(
+            line,
+            doc_id,
+            msgid,
+            "conflict",
+            f"the English changed since export; {now}",
+            text,
+            successor.msgid if successor else "",
+        )
     current = _text(target)
     state = states.state(target)
     if text == current and (state == "reviewed" or not confirmed):
@@ -251,8 +323,15 @@ def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | N
     if text != current and meanwhile and state in ("reviewed", "needs-update"):
         who = states.reviewer(target)
         by = f"reviewed by {who[0]} on {who[1]}" if who else "a person's translation"
-        return EntryOutcome(line, doc_id, msgid, "conflict", f"changed meanwhile ({by}); yours was not applied",
-                            text, current)
+        return EntryOutcome(
+            line,
+            doc_id,
+            msgid,
+            "conflict",
+            f"changed meanwhile ({by}); yours was not applied",
+            text,
+            current,
+        )
     return None
 
 
@@ -269,20 +348,35 @@ def _mark_draft(entry: polib.POEntry, name: str, date: str) -> None:
         entry.flags.append("fuzzy")
 
 
-def _keep_conflict(conflicts: dict, settings: Settings, packet: _Packet, doc_id: str,
-                   incoming: polib.POEntry, outcome: EntryOutcome, date: str) -> None:
+def _keep_conflict(
+    conflicts: dict,
+    settings: Settings,
+    packet: _Packet,
+    doc_id: str,
+    incoming: polib.POEntry,
+    outcome: EntryOutcome,
+    date: str,
+) -> None:
     """Keep the incoming text, both versions and the reason in the language's conflicts file."""
     lang = languages.get(packet.lang)
     if packet.lang not in conflicts:
         path = conflicts_path(settings, packet.lang)
-        conflicts[packet.lang] = catalogs.read_catalog(path, shown(settings, path)) if path.exists() else _new_conflicts(lang)
+        conflicts[packet.lang] = (
+            catalogs.read_catalog(path, shown(settings, path))
+            if path.exists()
+            else _new_conflicts(lang)
+        )
     catalog = conflicts[packet.lang]
     ctxt = f"{doc_id} {packet.packet_id} {text_hash(outcome.incoming, 6)}"
     if catalog.find(incoming.msgid, msgctxt=ctxt) is not None:
         return
     kept = polib.POEntry(
-        msgctxt=ctxt, msgid=incoming.msgid, msgid_plural=incoming.msgid_plural,
-        msgstr=incoming.msgstr, msgstr_plural=dict(incoming.msgstr_plural), flags=["fuzzy"],
+        msgctxt=ctxt,
+        msgid=incoming.msgid,
+        msgid_plural=incoming.msgid_plural,
+        msgstr=incoming.msgstr,
+        msgstr_plural=dict(incoming.msgstr_plural),
+        flags=["fuzzy"],
         tcomment=f"{packet.reviewer} {date} (packet {packet.packet_id})\nconflict: {outcome.detail}",
         comment=f"current: {outcome.current}" if outcome.current else "",
     )
@@ -291,8 +385,10 @@ def _keep_conflict(conflicts: dict, settings: Settings, packet: _Packet, doc_id:
 
 def _new_conflicts(lang: languages.Language) -> polib.POFile:
     catalog = polib.POFile(wrapwidth=0)
-    catalog.header = ("Review conflicts: translations that came back after the English changed or someone\n"
-                      "else reviewed the entry. Nothing here is published; copy what is good into the catalog.")
+    catalog.header = (
+        "Review conflicts: translations that came back after the English changed or someone\n"
+        "else reviewed the entry. Nothing here is published; copy what is good into the catalog."
+    )
     catalog.metadata = {
         "Project-Id-Version": f"homelang review conflicts {lang.code}",
         "PO-Revision-Date": catalogs.timestamp(),

@@ -49,7 +49,9 @@ class Assignment:
     expires: str  # YYYY-MM-DD, the day after which the entries can go out again
     docs: tuple[str, ...]
     words: int
-    entries: dict[str, str] = field(default_factory=dict)  # entry_key -> text_hash(msgstr at export)
+    entries: dict[str, str] = field(
+        default_factory=dict
+    )  # entry_key -> text_hash(msgstr at export)
 
     def expired(self, today: str) -> bool:
         return self.expires < today
@@ -110,20 +112,28 @@ def save_assignments(settings: Settings, lang: str, packets: list[Assignment]) -
             path.unlink()
             return True
         return False
-    data = {"packets": [
-        {**vars(a), "docs": list(a.docs), "entries": dict(sorted(a.entries.items()))}
-        for a in sorted(packets, key=lambda a: a.packet)
-    ]}
-    return atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    data = {
+        "packets": [
+            {**vars(a), "docs": list(a.docs), "entries": dict(sorted(a.entries.items()))}
+            for a in sorted(packets, key=lambda a: a.packet)
+        ]
+    }
+    return atomic_write_text(
+        path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    )
 
 
-def language_catalogs(settings: Settings, lang: str, docs: tuple[str, ...] = ()) -> dict[str, polib.POFile]:
+def language_catalogs(
+    settings: Settings, lang: str, docs: tuple[str, ...] = ()
+) -> dict[str, polib.POFile]:
     """doc id -> catalog for ``lang`` (the template, all untranslated, where no catalog exists yet)."""
     known = template_ids(settings)
     for doc_id in docs:
         if doc_id not in known:
-            raise ReviewError(f"no document {doc_id!r} (documents: {', '.join(known) or 'none; run homelang extract'})",
-                              shown(settings, settings.locales_path))
+            raise ReviewError(
+                f"no document {doc_id!r} (documents: {', '.join(known) or 'none; run homelang extract'})",
+                shown(settings, settings.locales_path),
+            )
     found = {}
     for doc_id in docs or known:
         path = settings.catalog_path(lang, doc_id)
@@ -180,25 +190,41 @@ def export(
     stamp = catalogs.timestamp()
     current = load_assignments(settings, lang)
     packet_id = _packet_id(lang, stamp, reviewer, {a.packet for a in current})
-    expires = (dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=settings.review.assignment_days)).isoformat()
+    expires = (
+        dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=settings.review.assignment_days)
+    ).isoformat()
     packet_docs = tuple(dict.fromkeys(doc_id for doc_id, _ in chosen))
     assignment = Assignment(
-        packet=packet_id, lang=lang, reviewer=reviewer or "unnamed", exported=stamp, expires=expires,
-        docs=packet_docs, words=total,
+        packet=packet_id,
+        lang=lang,
+        reviewer=reviewer or "unnamed",
+        exported=stamp,
+        expires=expires,
+        docs=packet_docs,
+        words=total,
         entries={entry_key(d, e): text_hash(e.msgstr) for d, e in chosen},
     )
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
-    packet = build_packet(assignment, chosen, language, glossary, memory(everything), suggestions(settings, lang))
+    packet = build_packet(
+        assignment, chosen, language, glossary, memory(everything), suggestions(settings, lang)
+    )
     output = output or settings.build_path / "review" / f"{packet_id}.po"
     catalogs.write_catalog(output, packet)
     save_assignments(settings, lang, [*current, assignment])
-    return ExportResult(packet_id, lang, assignment.reviewer, str(output), len(chosen), total, expires, skipped)
+    return ExportResult(
+        packet_id, lang, assignment.reviewer, str(output), len(chosen), total, expires, skipped
+    )
 
 
 def held(settings: Settings, lang: str) -> dict[str, str]:
     """entry key -> packet id, for entries out in packets that have not expired."""
     now = today()
-    return {key: a.packet for a in load_assignments(settings, lang) if not a.expired(now) for key in a.entries}
+    return {
+        key: a.packet
+        for a in load_assignments(settings, lang)
+        if not a.expired(now)
+        for key in a.entries
+    }
 
 
 def _packet_id(lang: str, stamp: str, reviewer: str, taken: set[str]) -> str:
@@ -228,7 +254,9 @@ def suggestions(settings: Settings, lang: str) -> dict[str, list[str]]:
         return {}
     found: dict[str, list[str]] = {}
     for entry in catalogs.read_catalog(path, shown(settings, path)):
-        found.setdefault(entry.msgid, []).append(f"{entry.tcomment.splitlines()[0]}: {entry.msgstr}")
+        found.setdefault(entry.msgid, []).append(
+            f"{entry.tcomment.splitlines()[0]}: {entry.msgstr}"
+        )
     return found
 
 
@@ -274,15 +302,20 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
     notes = (entry.comment or "").splitlines()
     provider = states.machine_provider(entry)
     if provider:
-        notes.append(f"Draft by {'translation memory' if provider == 'memory' else provider}: check every word.")
+        notes.append(
+            f"Draft by {'translation memory' if provider == 'memory' else provider}: check every word."
+        )
     if entry.previous_msgid:
         notes.append("The English changed (old English above): update the translation to match.")
     for term in glossary.applicable(entry.msgid, lang.code):
         meaning = "keep as is, do not translate" if term.keep else f"write {term.translation!r}"
-        notes.append(f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else ""))
+        notes.append(
+            f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else "")
+        )
     # an entry that needs a person is not reviewed, so the memory never offers it to itself
-    for english, score, _ in process.extract(entry.msgid, list(tm), scorer=fuzz.ratio,
-                                            score_cutoff=TM_CUTOFF, limit=TM_LIMIT):
+    for english, score, _ in process.extract(
+        entry.msgid, list(tm), scorer=fuzz.ratio, score_cutoff=TM_CUTOFF, limit=TM_LIMIT
+    ):
         translation, other = tm[english][0]
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
@@ -314,7 +347,9 @@ class Release:
     entries: int
 
 
-def release(settings: Settings, packets: tuple[str, ...] = (), expired: bool = False) -> list[Release]:
+def release(
+    settings: Settings, packets: tuple[str, ...] = (), expired: bool = False
+) -> list[Release]:
     """Drop assignments (named packets, or every expired one) so their entries can go out again."""
     wanted, now = set(packets), today()
     current = {lang: load_assignments(settings, lang) for lang in settings.languages}
@@ -328,4 +363,3 @@ def release(settings: Settings, packets: tuple[str, ...] = (), expired: bool = F
             save_assignments(settings, lang, [a for a in out if a not in drop])
             released += [Release(a.packet, lang, a.reviewer, len(a.entries)) for a in drop]
     return released
-

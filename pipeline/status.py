@@ -68,10 +68,15 @@ def machine_route(settings: Settings, lang: str) -> str:
 
 def thresholds(settings: Settings) -> dict[str, tuple[bool, float]]:
     """doc id -> (vital, publish threshold), decided as ``homelang build`` decides them."""
-    return {doc.id: (doc.vital, threshold(settings, doc)) for doc in discover(settings.source_path, settings.root)}
+    return {
+        doc.id: (doc.vital, threshold(settings, doc))
+        for doc in discover(settings.source_path, settings.root)
+    }
 
 
-def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CatalogStatus]:
+def status(
+    settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()
+) -> list[CatalogStatus]:
     """One :class:`CatalogStatus` per selected language and document."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     policies = thresholds(settings)
@@ -96,18 +101,39 @@ def status(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...
             errors = sum(f.level == "error" for f in findings)
             vital, share = policies.get(doc_id, (False, settings.build.publish_threshold))
             # like build: the policy counts entries with errors, not findings
-            decision = policy.decide(vital, share, entries, len({f.msgid for f in findings if f.level == "error"}))
+            decision = policy.decide(
+                vital, share, entries, len({f.msgid for f in findings if f.level == "error"})
+            )
             packets = [
-                PacketOut(a.packet, a.reviewer, len(keys & a.entries.keys()), a.exported, a.expires, a.expired(now))
+                PacketOut(
+                    a.packet,
+                    a.reviewer,
+                    len(keys & a.entries.keys()),
+                    a.exported,
+                    a.expires,
+                    a.expired(now),
+                )
                 for a in out
                 if keys & a.entries.keys()
             ]
-            results.append(CatalogStatus(
-                lang=lang, doc_id=doc_id, path=shown(settings, settings.catalog_path(lang, doc_id)).as_posix(),
-                entries=dict(entries), words=dict(counted), errors=errors, warnings=len(findings) - errors,
-                publish=decision.publish, reason=decision.reason, vital=vital, threshold=share,
-                machine_route=machine_route(settings, lang), conflicts=conflicted[doc_id], packets=packets,
-            ))
+            results.append(
+                CatalogStatus(
+                    lang=lang,
+                    doc_id=doc_id,
+                    path=shown(settings, settings.catalog_path(lang, doc_id)).as_posix(),
+                    entries=dict(entries),
+                    words=dict(counted),
+                    errors=errors,
+                    warnings=len(findings) - errors,
+                    publish=decision.publish,
+                    reason=decision.reason,
+                    vital=vital,
+                    threshold=share,
+                    machine_route=machine_route(settings, lang),
+                    conflicts=conflicted[doc_id],
+                    packets=packets,
+                )
+            )
     return results
 
 
@@ -116,7 +142,9 @@ def _conflicts(settings: Settings, lang: str) -> Counter[str]:
     path = conflicts_path(settings, lang)
     if not path.exists():
         return Counter()
-    return Counter((e.msgctxt or "").split(" ")[0] for e in catalogs.read_catalog(path, shown(settings, path)))
+    return Counter(
+        (e.msgctxt or "").split(" ")[0] for e in catalogs.read_catalog(path, shown(settings, path))
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +155,9 @@ class CatalogFindings:
     findings: list[Finding]
 
 
-def check(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CatalogFindings]:
+def check(
+    settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()
+) -> list[CatalogFindings]:
     """Quality-check every selected catalog that exists."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     results = []
@@ -136,6 +166,12 @@ def check(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...]
         for doc_id, catalog in language_catalogs(settings, lang, docs).items():
             path = settings.catalog_path(lang, doc_id)
             if path.exists():
-                results.append(CatalogFindings(lang, doc_id, shown(settings, path).as_posix(),
-                                               check_catalog(catalog, language, glossary)))
+                results.append(
+                    CatalogFindings(
+                        lang,
+                        doc_id,
+                        shown(settings, path).as_posix(),
+                        check_catalog(catalog, language, glossary),
+                    )
+                )
     return results

@@ -11,18 +11,35 @@ import pytest
 from pipeline import checks, languages
 from pipeline.glossary import Glossary, Term
 
-GLOSSARY = Glossary((
-    Term("Office of General Counsel", "es", "Oficina del Consejo General"),
-    Term("MPS"),
-))
+GLOSSARY = Glossary(
+    (
+        Term("Office of General Counsel", "es", "Oficina del Consejo General"),
+        Term("MPS"),
+    )
+)
 
 LINK = "Read the [entire resolution](https://www.mpls.k12.mn.us/sanctuary-resolution) here."
 
 # (language, English, translation, expected check ids in order)
 CASES = [
-    ("es", LINK, "Lea la [resolución completa](https://www.mpls.k12.mn.us/sanctuary-resolution) aquí.", []),
-    ("es", LINK, "Lea la [resolución completa](https://www.mpls.k12.mn.us/otra) aquí.", ["md-link"]),
-    ("es", LINK, "Lea la [resolución completa(https://www.mpls.k12.mn.us/sanctuary-resolution) aquí.", ["urls", "md-link"]),
+    (
+        "es",
+        LINK,
+        "Lea la [resolución completa](https://www.mpls.k12.mn.us/sanctuary-resolution) aquí.",
+        [],
+    ),
+    (
+        "es",
+        LINK,
+        "Lea la [resolución completa](https://www.mpls.k12.mn.us/otra) aquí.",
+        ["md-link"],
+    ),
+    (
+        "es",
+        LINK,
+        "Lea la [resolución completa(https://www.mpls.k12.mn.us/sanctuary-resolution) aquí.",
+        ["urls", "md-link"],
+    ),
     ("es", "Hello {name}.", "Hola {nombre}.", ["placeholders"]),
     ("es", "Hello %(name)s.", "Hola.", ["placeholders"]),
     ("es", "Visit https://www.mpls.k12.mn.us today.", "Visite hoy.", ["urls"]),
@@ -30,12 +47,22 @@ CASES = [
     ("es", "Write to info@mpls.k12.mn.us.", "Escriba a info@mpls.k12.mn.org.", ["emails"]),
     ("es", "Call 612-668-0000.", "Llame al 612.668.0000.", []),
     ("es", "Call 612-668-0000.", "Llame al 612-668-0001.", ["phones"]),
-    ("es", "Classes start at 8:30 on May 3.", "Las clases empiezan a las 8:30 el 4 de mayo.", ["numbers"]),
+    (
+        "es",
+        "Classes start at 8:30 on May 3.",
+        "Las clases empiezan a las 8:30 el 4 de mayo.",
+        ["numbers"],
+    ),
     ("es", "This is **very** important.", "Esto es **muy* importante.", ["md-syntax"]),
     ("es", "Run `homelang`.", "Ejecute `homelango`.", ["md-syntax"]),
     ("es", "Press <b>Send</b>.", "Pulse <b>Enviar.", ["xml-tags"]),
     ("es", "MPS is a safe place.", "Las Escuelas Públicas es un lugar seguro.", ["glossary-keep"]),
-    ("es", "Ask the Office of General Counsel.", "Pregunte a la Oficina del Abogado.", ["glossary-required"]),
+    (
+        "es",
+        "Ask the Office of General Counsel.",
+        "Pregunte a la Oficina del Abogado.",
+        ["glossary-required"],
+    ),
     ("es", "Ask the Office of General Counsel.", "Pregunte a la Oficina del Consejo General.", []),
     ("es", "Homework help", "Homework help", ["same"]),
     ("es", "MPS", "MPS", []),
@@ -43,7 +70,12 @@ CASES = [
     ("es", "Welcome", "Bienvenidos ", ["end-space"]),
     ("es", "Is school open?", "La escuela está abierta.", ["end-stop"]),
     ("es", "School is open.", "La escuela está abierta", ["end-stop"]),
-    ("es", "Open", "Una traducción tan larga que ya no cabe en el volante de ninguna manera posible", ["long"]),
+    (
+        "es",
+        "Open",
+        "Una traducción tan larga que ya no cabe en el volante de ninguna manera posible",
+        ["long"],
+    ),
     ("am", "MPS is a safe place.", "MPS ደህንነቱ የተጠበቀ ቦታ ነው።", []),
     ("am", "Is school open?", "ትምህርት ቤቱ ክፍት ነው?", []),
     ("am", "Is school open?", "ትምህርት ቤቱ ክፍት ነው።", ["end-stop"]),
@@ -71,7 +103,10 @@ def test_messages_name_both_sides() -> None:
     entry = polib.POEntry(msgid="Hello {name}.", msgstr="Hola {nombre}.", linenum=3)
     [finding] = checks.check_entry(entry, languages.get("es"), Glossary())
     assert finding == checks.Finding(
-        "placeholders", "error", 3, "Hello {name}.",
+        "placeholders",
+        "error",
+        3,
+        "Hello {name}.",
         "missing placeholder '{name}'; unexpected placeholder '{nombre}'",
     )
 
@@ -86,7 +121,9 @@ def test_untranslated_obsolete_and_header_are_skipped() -> None:
 
 
 def test_plural_forms_each_checked() -> None:
-    entry = polib.POEntry(msgid="{n} day", msgid_plural="{n} days", msgstr_plural={0: "{n} día", 1: "días"})
+    entry = polib.POEntry(
+        msgid="{n} day", msgid_plural="{n} days", msgstr_plural={0: "{n} día", 1: "días"}
+    )
     found = checks.check_entry(entry, languages.get("es"), Glossary())
     assert [f.check_id for f in found] == ["placeholders"]
 
@@ -110,7 +147,10 @@ def test_check_command_format_and_exit(catalogs_ready: Path, homelang) -> None:
     line = polib.pofile(str(path)).find(catalog[0].msgid).linenum
     result = homelang("check", "--lang", "am", expect=1)
     lines = result.output.splitlines()
-    assert f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: [script] error: text is mostly in Latin script; Amharic is written in Ethiopic" in lines
+    assert (
+        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: [script] error: text is mostly in Latin script; Amharic is written in Ethiopic"
+        in lines
+    )
     assert any("[end-stop] warning:" in x for x in lines)
     # warnings alone do not fail; --doc narrows the run
     assert homelang("check", "--lang", "am", "--doc", "sanctuary-resolution-faq", expect=0)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import all_catalogs, load, msgfmt_check
+
 from pipeline import markup, states
 from pipeline.glossary import load_glossary
 
@@ -28,7 +28,7 @@ def amharic_like(english: str, glossary_terms: list[str], word: str = "ቃል") 
     """A stand-in translation: every English word becomes ``word``; links, numbers and kept terms stay."""
     pieces, last = [], 0
     for span in markup.spans(english):
-        pieces.append(("text", english[last:span.start]))
+        pieces.append(("text", english[last : span.start]))
         pieces.append(("keep", span.text))
         last = span.end
     pieces.append(("text", english[last:]))
@@ -40,7 +40,11 @@ def amharic_like(english: str, glossary_terms: list[str], word: str = "ቃል") 
         keep = "|".join(re.escape(t) for t in glossary_terms)
         parts = re.split(f"({keep})", text) if keep else [text]
         for part in parts:
-            out.append(part if part in glossary_terms else re.sub(r"[A-Za-z]+(?:[’'][A-Za-z]+)*", word, part))
+            out.append(
+                part
+                if part in glossary_terms
+                else re.sub(r"[A-Za-z]+(?:[’'][A-Za-z]+)*", word, part)
+            )
     return "".join(out)
 
 
@@ -64,8 +68,11 @@ def confirm(entry: polib.POEntry) -> None:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def export(homelang, out: Path, *args: str) -> polib.POFile:
@@ -79,7 +86,9 @@ def by_msgid(path: Path) -> dict[str, polib.POEntry]:
 
 
 def notice_status(homelang) -> dict:
-    [found] = json.loads(homelang("status", "--lang", "am", "--doc", "sanctuary-resolution", "--json").stdout)
+    [found] = json.loads(
+        homelang("status", "--lang", "am", "--doc", "sanctuary-resolution", "--json").stdout
+    )
     return found
 
 
@@ -118,7 +127,9 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     assert states.state(first) == states.state(second) == "reviewed"
     assert states.reviewer(second) == ("Amina Abdi", states.reviewer(second)[1])
     assert second.msgstr == packet[1].msgstr
-    assert third.fuzzy and third.msgstr == packet[2].msgstr and "draft: Amina Abdi" in third.tcomment
+    assert (
+        third.fuzzy and third.msgstr == packet[2].msgstr and "draft: Amina Abdi" in third.tcomment
+    )
     assert states.machine_provider(third) is None
     assert "amina@example.org" not in (drafted / AM).read_text("utf-8")
     assert not (drafted / ASSIGNMENTS).exists()  # the packet is back: nothing held any more
@@ -131,8 +142,9 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     assert snapshot(drafted) == before
 
 
-def test_next_export_skips_held_entries_until_released_or_expired(drafted: Path, homelang, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_next_export_skips_held_entries_until_released_or_expired(
+    drafted: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     first = export(homelang, tmp_path / "a.po", "--reviewer", "Amina", "--max-words", "60")
     assert sum(len(e.msgid.split()) for e in first) <= 60
@@ -154,12 +166,17 @@ def test_next_export_skips_held_entries_until_released_or_expired(drafted: Path,
     assert len(json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))["packets"]) == 1
 
 
-def test_overlapping_packets_second_import_is_kept_as_conflict(drafted: Path, homelang, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overlapping_packets_second_import_is_kept_as_conflict(
+    drafted: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-    amina = export(homelang, tmp_path / "amina.po", "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    amina = export(
+        homelang, tmp_path / "amina.po", "--reviewer", "Amina", "--doc", "sanctuary-resolution"
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795000000 + 20 * 86400))  # Amina's packet expired
-    bob = export(homelang, tmp_path / "bob.po", "--reviewer", "Bob", "--doc", "sanctuary-resolution")
+    bob = export(
+        homelang, tmp_path / "bob.po", "--reviewer", "Bob", "--doc", "sanctuary-resolution"
+    )
     assert [e.msgid for e in bob] == [e.msgid for e in amina]
     for packet, name, word in ((amina, "Amina", "ሀ"), (bob, "Bob", "ለ")):
         for entry in packet:
@@ -172,12 +189,18 @@ def test_overlapping_packets_second_import_is_kept_as_conflict(drafted: Path, ho
     homelang("review", "import", str(tmp_path / "bob.po"))
     result = homelang("review", "import", str(tmp_path / "amina.po"))
     assert f"{len(amina)} conflict" in result.output
-    assert "reviewed by Bob" in result.output and "yours:" in result.output and "current:" in result.output
+    assert (
+        "reviewed by Bob" in result.output
+        and "yours:" in result.output
+        and "current:" in result.output
+    )
     entries = by_msgid(drafted / AM)
     assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in bob)
     assert all(entries[e.msgid].msgstr == e.msgstr for e in bob)
     kept = load(drafted / CONFLICTS)
-    assert sorted(e.msgstr for e in kept) == sorted(e.msgstr for e in amina)  # Amina's work, all of it
+    assert sorted(e.msgstr for e in kept) == sorted(
+        e.msgstr for e in amina
+    )  # Amina's work, all of it
     assert all("Amina" in e.tcomment and e.fuzzy for e in kept)
     all_valid(drafted)
     # the next packet shows Amina's text to whoever reviews this English next
@@ -200,12 +223,19 @@ def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_
     changed = next(e for e in packet if e.msgid.startswith("We are committed"))
     source = drafted / "source/notices/sanctuary-resolution.md"
     text = source.read_text("utf-8")
-    source.write_text(text.replace("We are committed", "We remain committed").replace(
-        "Minneapolis Public Schools is a safe place", "Minneapolis Public Schools is a safe and welcoming place"), "utf-8")
+    source.write_text(
+        text.replace("We are committed", "We remain committed").replace(
+            "Minneapolis Public Schools is a safe place",
+            "Minneapolis Public Schools is a safe and welcoming place",
+        ),
+        "utf-8",
+    )
     homelang("extract")
     homelang("update")
     # the reviewed summary is now needs-update; a second volunteer updates it
-    fresh = export(homelang, tmp_path / "q.po", "--reviewer", "Hana", "--doc", "sanctuary-resolution")
+    fresh = export(
+        homelang, tmp_path / "q.po", "--reviewer", "Hana", "--doc", "sanctuary-resolution"
+    )
     [updated] = [e for e in fresh if e.previous_msgid == summary.msgid]
     assert updated.msgstr == summary.msgstr and "The English changed" in updated.comment
     updated.msgstr = "Minneapolis Public Schools ለሁሉም ደህንነቱ የተጠበቀ እና ተቀባይ ቦታ ነው።"
@@ -218,10 +248,14 @@ def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_
         confirm(entry)
     packet.save(str(packet_path))
     result = homelang("review", "import", str(packet_path))
-    assert "the English changed since export; the English is now: We remain committed" in result.output
+    assert (
+        "the English changed since export; the English is now: We remain committed" in result.output
+    )
     entries = by_msgid(drafted / AM)
     successor = entries[changed.msgid.replace("We are", "We remain")]
-    assert successor.fuzzy and successor.previous_msgid == changed.msgid  # untouched, still for review
+    assert (
+        successor.fuzzy and successor.previous_msgid == changed.msgid
+    )  # untouched, still for review
     kept = {e.msgid: e for e in load(drafted / CONFLICTS)}
     assert kept[changed.msgid].msgstr == changed.msgstr
     assert "We remain committed" in kept[changed.msgid].comment
@@ -230,17 +264,24 @@ def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_
     all_valid(drafted)
 
 
-def test_broken_placeholder_is_kept_as_draft_not_reviewed(drafted: Path, homelang, tmp_path: Path) -> None:
+def test_broken_placeholder_is_kept_as_draft_not_reviewed(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
     packet_path = tmp_path / "p.po"
     packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
     link = next(e for e in packet if "](" in e.msgid)
-    link.msgstr = link.msgstr.replace("](https://www.mpls.k12.mn.us/sanctuary-resolution)", "](https://example.org)")
+    link.msgstr = link.msgstr.replace(
+        "](https://www.mpls.k12.mn.us/sanctuary-resolution)", "](https://example.org)"
+    )
     for entry in packet:
         confirm(entry)
     packet.save(str(packet_path))
     line = load(packet_path).find(link.msgid, msgctxt=link.msgctxt).linenum
     result = homelang("review", "import", str(packet_path))
-    assert re.search(rf"p\.po:{line}: kept as a draft, not reviewed: \[md-link\] missing link target", result.output)
+    assert re.search(
+        rf"p\.po:{line}: kept as a draft, not reviewed: \[md-link\] missing link target",
+        result.output,
+    )
     entry = by_msgid(drafted / AM)[link.msgid]
     assert entry.fuzzy and entry.msgstr == link.msgstr and states.reviewer(entry) is None
     assert "1 check-error" in result.output
@@ -256,7 +297,9 @@ def test_bom_and_windows_line_endings(drafted: Path, homelang, tmp_path: Path) -
     packet_path.write_bytes(b"\xef\xbb\xbf" + str(packet).replace("\n", "\r\n").encode("utf-8"))
     result = homelang("review", "import", str(packet_path))
     assert f"{len(packet)} reviewed" in result.output
-    assert b"\r" not in (drafted / AM).read_bytes() and not (drafted / AM).read_bytes().startswith(b"\xef")
+    assert b"\r" not in (drafted / AM).read_bytes() and not (drafted / AM).read_bytes().startswith(
+        b"\xef"
+    )
     all_valid(drafted)
 
 
@@ -266,21 +309,41 @@ def _not_po(text: str) -> str:
 
 def _somali(packet: polib.POFile) -> str:
     for entry in packet:
-        entry.msgstr = "Dugsiyada waa meel ammaan ah oo loogu talagalay dhammaan ardayda iyo qoysaska."
+        entry.msgstr = (
+            "Dugsiyada waa meel ammaan ah oo loogu talagalay dhammaan ardayda iyo qoysaska."
+        )
         confirm(entry)
     return str(packet)
 
 
 BAD = {
     "not a PO file": (lambda text, packet: _not_po(text), r"p\.po:\d+: not a valid PO file"),
-    "truncated halfway": (lambda text, packet: text[: len(text) // 2], r"p\.po:\d+: .*(truncated|cut short|not a valid)"),
-    "cut at an entry": (lambda text, packet: text[: text.rindex("\n#.")], r"p\.po:\d+: packet holds \d+ of its \d+ entries"),
-    "wrong language": (lambda text, packet: _somali(packet), r"p\.po:\d+: \d+ of \d+ translations are not in Ethiopic script"),
-    "other language header": (lambda text, packet: text.replace('"Language: am\\n"', '"Language: so\\n"'),
-                              r"p\.po:\d+: packet am-\S+ was exported for 'am', but its Language header says 'so'"),
-    "unknown document": (lambda text, packet: text.replace('msgctxt "sanctuary-resolution"', 'msgctxt "no-such-doc"', 1),
-                         r"p\.po:\d+: no document 'no-such-doc'"),
-    "not a packet": (lambda text, packet: re.sub(r'"X-Homelang-Packet: .*\n', "", text), r"not a homelang review packet"),
+    "truncated halfway": (
+        lambda text, packet: text[: len(text) // 2],
+        r"p\.po:\d+: .*(truncated|cut short|not a valid)",
+    ),
+    "cut at an entry": (
+        lambda text, packet: text[: text.rindex("\n#.")],
+        r"p\.po:\d+: packet holds \d+ of its \d+ entries",
+    ),
+    "wrong language": (
+        lambda text, packet: _somali(packet),
+        r"p\.po:\d+: \d+ of \d+ translations are not in Ethiopic script",
+    ),
+    "other language header": (
+        lambda text, packet: text.replace('"Language: am\\n"', '"Language: so\\n"'),
+        r"p\.po:\d+: packet am-\S+ was exported for 'am', but its Language header says 'so'",
+    ),
+    "unknown document": (
+        lambda text, packet: text.replace(
+            'msgctxt "sanctuary-resolution"', 'msgctxt "no-such-doc"', 1
+        ),
+        r"p\.po:\d+: no document 'no-such-doc'",
+    ),
+    "not a packet": (
+        lambda text, packet: re.sub(r'"X-Homelang-Packet: .*\n', "", text),
+        r"not a homelang review packet",
+    ),
 }
 
 
@@ -320,12 +383,16 @@ def test_direct_poedit_edit_counts_in_status(drafted: Path, homelang) -> None:
     catalog = load(drafted / FAQ)
     confirm(catalog[0])  # a volunteer confirms in Poedit and commits
     catalog.save(str(drafted / FAQ))
-    [faq] = json.loads(homelang("status", "--lang", "am", "--doc", "sanctuary-resolution-faq", "--json").stdout)
+    [faq] = json.loads(
+        homelang("status", "--lang", "am", "--doc", "sanctuary-resolution-faq", "--json").stdout
+    )
     assert faq["entries"]["reviewed"] == 1
     assert faq["entries"]["machine"] == len(catalog) - 1
 
 
-def test_packet_offers_reviewed_translations_of_similar_english(drafted: Path, homelang, tmp_path: Path) -> None:
+def test_packet_offers_reviewed_translations_of_similar_english(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
     faq = load(drafted / FAQ)
     for entry in faq:
         states.mark_reviewed(entry, "Hana", "2026-11-20")
@@ -334,7 +401,10 @@ def test_packet_offers_reviewed_translations_of_similar_english(drafted: Path, h
     reviewed = {e.msgid: e.msgstr for e in faq}
     paragraph = next(e for e in packet if e.msgid.startswith("The Minneapolis Board"))
     similar = next(m for m in reviewed if m.startswith("The Board of Education passed"))
-    assert re.search(r"Reviewed translation \(9\d% similar, sanctuary-resolution-faq\): " + re.escape(reviewed[similar]),
-                     paragraph.comment)
+    assert re.search(
+        r"Reviewed translation \(9\d% similar, sanctuary-resolution-faq\): "
+        + re.escape(reviewed[similar]),
+        paragraph.comment,
+    )
     unlike = next(e for e in packet if e.msgid.startswith("Minneapolis Public Schools is"))
     assert "Reviewed translation" not in unlike.comment

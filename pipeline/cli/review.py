@@ -9,8 +9,12 @@ import click
 from pipeline.cli import echo_table, json_option, main, settings, to_json
 from pipeline.errors import CheckFailed
 
-lang_option = click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
-doc_option = click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
+lang_option = click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+doc_option = click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
 
 
 @main.command()
@@ -18,7 +22,9 @@ doc_option = click.option("--doc", "-d", "docs", multiple=True, metavar="ID", he
 @doc_option
 @json_option
 @click.pass_context
-def status(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_json: bool) -> None:
+def status(
+    ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_json: bool
+) -> None:
     """Show what waits per language and document: review states, check errors, publishing, packets out."""
     from pipeline.status import status as run
 
@@ -30,13 +36,28 @@ def status(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as
         [
             r.lang,
             r.doc_id,
-            *(f"{r.entries[s]} ({r.words[s]} w)" for s in ("untranslated", "machine", "needs-update", "reviewed")),
+            *(
+                f"{r.entries[s]} ({r.words[s]} w)"
+                for s in ("untranslated", "machine", "needs-update", "reviewed")
+            ),
             str(r.errors),
             ("yes: " if r.publish else "no: ") + r.reason,
         ]
         for r in results
     ]
-    echo_table(rows, ["lang", "document", "untranslated", "machine", "needs-update", "reviewed", "errors", "publish"])
+    echo_table(
+        rows,
+        [
+            "lang",
+            "document",
+            "untranslated",
+            "machine",
+            "needs-update",
+            "reviewed",
+            "errors",
+            "publish",
+        ],
+    )
     notes = []
     for lang in dict.fromkeys(r.lang for r in results):
         if not next(r for r in results if r.lang == lang).machine_route:
@@ -44,10 +65,14 @@ def status(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as
     for r in results:
         for p in r.packets:
             until = f"expired {p.expires}" if p.expired else f"until {p.expires}"
-            notes.append(f"{r.lang} {r.doc_id}: {p.entries} entries out with {p.reviewer} (packet {p.packet}, {until})")
+            notes.append(
+                f"{r.lang} {r.doc_id}: {p.entries} entries out with {p.reviewer} (packet {p.packet}, {until})"
+            )
         if r.conflicts:
-            notes.append(f"{r.lang} {r.doc_id}: {r.conflicts} returned translation(s) kept aside in "
-                         f"locales/{r.lang}/review-conflicts.po")
+            notes.append(
+                f"{r.lang} {r.doc_id}: {r.conflicts} returned translation(s) kept aside in "
+                f"locales/{r.lang}/review-conflicts.po"
+            )
     if notes:
         click.echo()
         for note in notes:
@@ -67,15 +92,21 @@ def check(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_
     findings = [(r.path, f) for r in results for f in r.findings]
     errors = sum(f.level == "error" for _, f in findings)
     if as_json:
-        click.echo(to_json({
-            "errors": errors,
-            "warnings": len(findings) - errors,
-            "findings": [{"path": path, **vars(f)} for path, f in findings],
-        }))
+        click.echo(
+            to_json(
+                {
+                    "errors": errors,
+                    "warnings": len(findings) - errors,
+                    "findings": [{"path": path, **vars(f)} for path, f in findings],
+                }
+            )
+        )
     else:
         for path, f in findings:
             click.echo(f"{path}:{f.line}: [{f.check_id}] {f.level}: {f.message}")
-        click.echo(f"{len(results)} catalogs checked: {errors} errors, {len(findings) - errors} warnings")
+        click.echo(
+            f"{len(results)} catalogs checked: {errors} errors, {len(findings) - errors} warnings"
+        )
     if errors:
         raise CheckFailed(f"{errors} quality check error(s)")
 
@@ -88,23 +119,46 @@ def review() -> None:
 @review.command(name="export")
 @click.option("--lang", "-l", "lang", required=True, metavar="CODE", help="The packet's language.")
 @doc_option
-@click.option("--reviewer", "-r", default="", metavar="NAME", help="Who will review (recorded, credited).")
-@click.option("--max-words", type=click.IntRange(min=1), default=None, help="Stop adding entries at this many English words.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the packet (default: build/review/<packet>.po).")
+@click.option(
+    "--reviewer", "-r", default="", metavar="NAME", help="Who will review (recorded, credited)."
+)
+@click.option(
+    "--max-words",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Stop adding entries at this many English words.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the packet (default: build/review/<packet>.po).",
+)
 @json_option
 @click.pass_context
-def export_(ctx: click.Context, lang: str, docs: tuple[str, ...], reviewer: str, max_words: int | None,
-            output: Path | None, as_json: bool) -> None:
+def export_(
+    ctx: click.Context,
+    lang: str,
+    docs: tuple[str, ...],
+    reviewer: str,
+    max_words: int | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
     """Write a PO packet of the entries that need a person and record who holds them."""
     from pipeline.review import export as run
 
-    result = run(settings(ctx), lang, docs=docs, reviewer=reviewer, max_words=max_words or 0, output=output)
+    result = run(
+        settings(ctx), lang, docs=docs, reviewer=reviewer, max_words=max_words or 0, output=output
+    )
     if as_json:
         click.echo(to_json(result))
         return
-    click.echo(f"{result.path}: packet {result.packet}, {result.entries} entries, {result.words} words, "
-               f"for {result.reviewer} until {result.expires}")
+    click.echo(
+        f"{result.path}: packet {result.packet}, {result.entries} entries, {result.words} words, "
+        f"for {result.reviewer} until {result.expires}"
+    )
     if result.skipped_held:
         click.echo(f"{result.skipped_held} entries left out: already out in other packets")
 
@@ -134,9 +188,14 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json:
                 click.echo(f"{r.path}:{o.line}: kept as a draft, not reviewed: {o.detail}")
             elif o.detail and o.outcome == "draft":
                 click.echo(f"{r.path}:{o.line}: draft kept, with errors to fix: {o.detail}")
-        counts = ", ".join(f"{r.count(k)} {k}" for k in ("reviewed", "draft", "unchanged", "conflict", "check-error"))
+        counts = ", ".join(
+            f"{r.count(k)} {k}"
+            for k in ("reviewed", "draft", "unchanged", "conflict", "check-error")
+        )
         verb = "would change" if dry_run else "changed"
-        click.echo(f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; {verb}: {', '.join(r.changed) or 'nothing'}")
+        click.echo(
+            f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; {verb}: {', '.join(r.changed) or 'nothing'}"
+        )
 
 
 @review.command(name="release")
