@@ -13,6 +13,7 @@ rendered again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import Counter
@@ -154,38 +155,56 @@ def build(
     folder = out or settings.build_path
     library = Library(settings, draft)
     manifest = _read_manifest(folder)
-    printers: dict[str, pdf.PrintTemplate] = {}
     outputs: list[Output] = []
+    jobs: list[Job] = []
     codes = [settings.source_language, *settings.select_languages(langs)]
     for document in select_documents(settings, docs):
         wanted = formats or tuple(settings.document_options(document.id).formats or settings.build.formats)
         english = library.edition(document, settings.source_language).page
         for lang in codes:
             edition = library.edition(document, lang)
-            publish = edition.decision.publish
-            status = "published" if publish and not draft else "draft" if draft else "skipped"
-            reason = edition.decision.reason
+            status = "draft" if draft else "published" if edition.decision.publish else "skipped"
             for fmt in wanted:
-                if fmt == "mo" and lang == settings.source_language:
-                    continue  # English needs no catalog
+                if fmt == "mo" and edition.catalog is None:
+                    continue  # English, or a language with no catalog yet: nothing to compile
                 relative = f"{lang}/{document.id}{SUFFIXES[fmt]}"
+                output = Output(lang, document.id, fmt, relative, status, edition.decision.reason, False)
                 if status == "skipped":
                     (folder / relative).unlink(missing_ok=True)
                     manifest.pop(relative, None)
-                    outputs.append(Output(lang, document.id, fmt, relative, status, reason, False))
+                    outputs.append(output)
                     continue
-                rebuilt = _produce(settings, folder / relative, relative, fmt, edition, english, draft, manifest, printers)
-                outputs.append(Output(lang, document.id, fmt, relative, status, reason, rebuilt))
+                job = _plan(settings, output, edition, english, draft)
+                fresh = manifest.get(relative) == job.fingerprint and (folder / relative).exists()
+                outputs.append(output if fresh else dataclasses.replace(output, rebuilt=True))
+                if not fresh:
+                    jobs.append(job)
+    # Every missing glyph is found before anything is written.
+    for job in jobs:
+        if job.output.format in ("letter", "flyer"):
+            pdf.check_fonts(job.edition.page, job.data["fonts"])
+    printers: dict[str, pdf.PrintTemplate] = {}
+    for job in jobs:
+        _render(settings, folder / job.output.path, job, printers)
+        manifest[job.output.path] = job.fingerprint
     index_path = folder / "index.html"
     atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, outputs)))
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
 
 
-def _produce(settings: Settings, path: Path, relative: str, fmt: str, edition: Edition, english: Page,
-             draft: bool, manifest: dict[str, str], printers: dict[str, pdf.PrintTemplate]) -> bool:
-    """Render one output unless its fingerprint is unchanged; return whether it was rendered."""
-    page = edition.page
+@dataclass(frozen=True)
+class Job:
+    """One output to render: its data and the fingerprint of everything it is made from."""
+
+    output: Output
+    edition: Edition
+    data: Any
+    fingerprint: str
+
+
+def _plan(settings: Settings, output: Output, edition: Edition, english: Page, draft: bool) -> Job:
+    page, fmt = edition.page, output.format
     if fmt == "mo":
         data: Any = None if edition.catalog is None else edition.catalog.to_binary().hex()
         template = None
@@ -197,22 +216,19 @@ def _produce(settings: Settings, path: Path, relative: str, fmt: str, edition: E
         if fmt == "flyer" and _bilingual(settings, page):
             data["english"] = pdf.version_data(english)
         template = template_words.template_file(settings.root, f"{fmt}.typ")
-    fingerprint = _fingerprint(data, template)
-    if manifest.get(relative) == fingerprint and path.exists():
-        return False
-    if fmt == "mo":
-        if edition.catalog is None:
-            return False
-        atomic_write(path, edition.catalog.to_binary())
+    return Job(output, edition, data, _fingerprint(data, template))
+
+
+def _render(settings: Settings, path: Path, job: Job, printers: dict[str, pdf.PrintTemplate]) -> None:
+    fmt = job.output.format
+    if fmt == "mo" and job.edition.catalog is not None:
+        atomic_write(path, job.edition.catalog.to_binary())
     elif fmt == "web":
-        atomic_write_text(path, web.snippet(settings.root, page))
+        atomic_write_text(path, web.snippet(settings.root, job.edition.page))
     else:
-        pdf.check_fonts(page, data["fonts"])
         if fmt not in printers:
             printers[fmt] = pdf.PrintTemplate(settings.root, f"{fmt}.typ")
-        atomic_write(path, printers[fmt].render(data))
-    manifest[relative] = fingerprint
-    return True
+        atomic_write(path, printers[fmt].render(job.data))
 
 
 def _bilingual(settings: Settings, page: Page) -> bool:

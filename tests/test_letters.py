@@ -1,0 +1,115 @@
+"""homelang letters: mail merge from a roster, judged by the PDFs' text (pypdf) and the disk.
+
+Letters come out one PDF per school in roster order, each family's letter in its
+language when that language may publish, the English letter with reviewed help
+lines otherwise; a bad roster writes nothing and names no family.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from test_build import NOTICE, SAMPLE, review
+
+from pipeline.build import Library, select_documents
+from pipeline.settings import load
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_ROSTER = REPO / "examples" / "sample-roster.csv"
+
+
+def page_texts(path: Path) -> list[str]:
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+
+
+@pytest.fixture
+def merge_ready(catalogs_ready: Path) -> Path:
+    """Spanish and Arabic reviewed (notice and template words); Somali's help line reviewed only."""
+    for lang in ("es", "ar"):
+        review(catalogs_ready, lang, NOTICE)
+        review(catalogs_ready, lang, "templates")
+    review(catalogs_ready, "so", "templates")
+    review(catalogs_ready, "vi", "templates", machine=True)  # a machine draft: never on a tagline
+    shutil.copy2(SAMPLE_ROSTER, catalogs_ready / "roster.csv")
+    return catalogs_ready
+
+
+def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelang) -> None:
+    result = json.loads(homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, "--json").output)
+    folder = merge_ready / "build" / "private" / NOTICE
+    assert [Path(s["path"]).name for s in result["schools"]] == [
+        "01-anwatin-middle-school.pdf",
+        "02-green-central-park-elementary.pdf",
+    ]
+    with SAMPLE_ROSTER.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for school in result["schools"]:
+        families = [r for r in rows if r["school"] == school["school"]]
+        letters = [t for t in page_texts(Path(school["path"])) if "Minneapolis Public Schools" in t[:60]]
+        assert len(letters) == len(families) == school["letters"]
+        for text, family in zip(letters, families, strict=True):  # roster order, one letter each
+            assert family["guardian"] in text and family["student"] in text
+    anwatin = page_texts(folder / "01-anwatin-middle-school.pdf")
+    # Somali may not publish: the English letter, with the reviewed Somali and Spanish help
+    # lines and the reviewed Arabic one, but no Vietnamese machine draft.
+    somali = next(t for t in anwatin if "Hodan Warsame" in t)
+    assert "Dear Hodan Warsame, family of Ayaan Warsame," in somali
+    assert SAMPLE["so"] in somali and SAMPLE["es"] in somali and SAMPLE["vi"] not in somali
+    arabic_family = next(t for t in anwatin if "Layla Haddad" in t)
+    assert "Dear " not in arabic_family and "Maple Street" in arabic_family
+    green = page_texts(folder / "02-green-central-park-elementary.pdf")
+    spanish = next(t for t in green if "Carmen Ramírez" in t)
+    assert SAMPLE["es"] in spanish and "Dear" not in spanish and "DRAFT" not in spanish
+    assert result["not_published"].keys() == {"so", "hmn", "kar", "om", "am", "vi"}
+    summary = (folder / "summary.json").read_text("utf-8")
+    assert "Warsame" not in summary and '"families": 9' in summary
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("student,guardian,school,language\nA B,C B,S,so\n", "roster.csv:1: missing column(s) address"),
+        ("student,guardian,school,language,address\nA B,C B,S,Klingon,x\n", "row 2: unknown language 'Klingon'"),
+        ("student,guardian,school,language,address\nA B,,S,so,x\n,C D,S,so,y\n", "row 2: empty guardian; row 3: empty student"),
+        ("student,guardian,school,language,address\n", "roster.csv:2: the roster has no families"),
+    ],
+)
+def test_roster_errors_change_nothing(merge_ready: Path, homelang, content: str, expected: str) -> None:
+    (merge_ready / "roster.csv").write_text(content, "utf-8")
+    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
+    assert expected in result.output
+    assert "A B" not in result.output and "C D" not in result.output  # names are never printed
+    assert not (merge_ready / "build").exists()
+
+
+def test_many_rows_name_only_the_first_problems(merge_ready: Path, homelang) -> None:
+    lines = ["student,guardian,school,language,address"] + [f"S{i},G{i},School,xx,addr" for i in range(30)]
+    (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
+    assert "30 problem(s)" in result.output and "and 10 more" in result.output
+
+
+def test_a_name_no_font_can_draw_is_reported_by_row(merge_ready: Path, homelang) -> None:
+    lines = ["student,guardian,school,language,address", "Ana,Ana,School,es,x", "Wei,王伟,School,es,y"]
+    (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
+    assert "roster.csv:3: a character in the guardian column (U+738B)" in result.output
+    assert "王" not in result.output
+
+
+def test_languages_resolve_by_code_or_name_in_any_case(merge_ready: Path) -> None:
+    from pipeline.roster import families, validate
+
+    roster = merge_ready / "roster.csv"
+    codes = ("en", "es", "so", "hmn", "kar", "om", "am", "ar", "vi")
+    summary = validate(roster, codes)
+    assert summary.schools == ["Anwatin Middle School", "Green Central Park Elementary"]
+    assert [f.language for f in families(roster, codes)] == ["so", "es", "hmn", "kar", "om", "am", "ar", "vi", "en"]
+    settings = load(merge_ready)
+    library = Library(settings, draft=False)
+    assert library.edition(select_documents(settings, (NOTICE,))[0], "es").decision.publish
