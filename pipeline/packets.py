@@ -21,6 +21,7 @@ import polib
 
 from pipeline import catalogs, languages, states
 from pipeline.checks import Finding, check_entry
+from pipeline.files import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.review import (
     Assignment,
@@ -79,6 +80,9 @@ class _Packet:
     assignment: Assignment | None
     outcomes: list[EntryOutcome] = field(default_factory=list)
 
+    def count_conflicts(self) -> int:
+        return sum(o.outcome == "conflict" for o in self.outcomes)
+
 
 def import_packets(
     settings: Settings, paths: list[Path], dry_run: bool = False
@@ -104,26 +108,24 @@ def import_packets(
     for packet in packets:
         _apply(packet, work, conflicts, glossary, settings)
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
+    writes: list[tuple[Path, polib.POFile]] = []
     for (lang, doc_id), catalog in work.items():
-        if catalogs.render(catalog) == before[(lang, doc_id)]:
-            continue
-        path = settings.catalog_path(lang, doc_id)
-        for packet in packets:
-            if packet.lang == lang and any(o.doc_id == doc_id for o in packet.outcomes):
-                changed[packet.packet_id].append(shown(settings, path).as_posix())
-        if not dry_run:
-            catalogs.write_catalog(path, catalog)
+        if catalogs.render(catalog) != before[(lang, doc_id)]:
+            writes.append((settings.catalog_path(lang, doc_id), catalog))
+            for packet in packets:
+                if packet.lang == lang and any(o.doc_id == doc_id for o in packet.outcomes):
+                    changed[packet.packet_id].append(shown(settings, writes[-1][0]).as_posix())
     for lang, catalog in conflicts.items():
-        path = conflicts_path(settings, lang)
+        writes.append((conflicts_path(settings, lang), catalog))
         for packet in packets:
-            if (
-                packet.lang == lang
-                and packet.outcomes
-                and any(o.outcome == "conflict" for o in packet.outcomes)
-            ):
-                changed[packet.packet_id].append(shown(settings, path).as_posix())
-        if not dry_run:
-            catalogs.write_catalog(path, catalog)
+            if packet.lang == lang and packet.count_conflicts():
+                changed[packet.packet_id].append(shown(settings, writes[-1][0]).as_posix())
+    # every file's bytes are ready before the first one is replaced
+    ready = [(path, catalogs.prepare_catalog(path, catalog)) for path, catalog in writes]
+    if not dry_run:
+        for path, data in ready:
+            if data is not None:
+                atomic_write(path, data)
     if not dry_run:
         for lang in {p.lang for p in packets}:
             done = {p.packet_id for p in packets if p.lang == lang}

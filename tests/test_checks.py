@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import checks, languages
 from pipeline.glossary import Glossary, Term
@@ -162,3 +164,15 @@ def test_check_command_format_and_exit(catalogs_ready: Path, homelang) -> None:
 def test_check_unknown_doc_is_an_error(catalogs_ready: Path, homelang) -> None:
     result = homelang("check", "--doc", "nope", expect=2)
     assert "nope" in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    english=st.text(alphabet=st.sampled_from("ab [](){}*_`<>/:.?!@-0123 ።؟ቃل\t"), max_size=40),
+    translation=st.text(alphabet=st.sampled_from("ab [](){}*_`<>/:.?!@-0123 ።؟ቃل\t"), max_size=40),
+    code=st.sampled_from(["es", "am", "ar", "kar"]),
+)
+def test_any_text_gives_findings_not_exceptions(english: str, translation: str, code: str) -> None:
+    entry = polib.POEntry(msgid=english or "x", msgstr=translation, linenum=1)
+    for finding in checks.check_entry(entry, languages.get(code), GLOSSARY):
+        assert finding.level in ("error", "warning") and finding.message
