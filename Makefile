@@ -6,7 +6,7 @@ HL     := $(VENV)/bin/homelang
 STAMP  := $(VENV)/.installed
 
 # command=debian-package pairs the tests and builds need on the system.
-SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext
+SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=poppler-utils chromium=chromium
 
 .PHONY: all setup system test bench reliability clean
 
@@ -14,6 +14,8 @@ all: setup
 	$(HL) extract
 	$(HL) update
 	$(HL) compile
+	$(HL) build --draft
+	$(HL) letters --roster examples/sample-roster.csv --doc sanctuary-resolution
 
 setup: $(STAMP)
 
