@@ -61,7 +61,7 @@ _END_MARKS = {
     "stop": ".。။።۔",
     "question": "?؟፧？",
     "exclamation": "!！",
-    "colon": ":፥：",
+    "colon": ":፦：",
 }
 _CLOSERS = "\"'”’»)]*_ \u00a0"
 #: Longer than this many times the English (plus a little slack for short strings) may overflow a flyer.

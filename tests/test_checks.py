@@ -86,6 +86,8 @@ CASES = [
     ("ar", "Is school open?", "Is school open?", ["same", "script"]),
     ("kar", "School is open.", "ကိၢ်ဖိတၢ်ကရၢ အိးထီ.", []),
     ("kar", "School is open.", "Trường học mở cửa.", ["script"]),
+    ("kar", "School is open.", "ကိၢ်ဖိတၢ်ကရၢ အိးထီ။", []),
+    ("am", "Note:", "ማሳሰቢያ፦", []),
     ("vi", "School is open.", "Trường học mở cửa.", []),
     ("so", "School is open.", "ትምህርት ቤቱ ክፍት ነው።", ["script"]),
 ]
