@@ -408,3 +408,22 @@ def test_packet_offers_reviewed_translations_of_similar_english(
     )
     unlike = next(e for e in packet if e.msgid.startswith("Minneapolis Public Schools is"))
     assert "Reviewed translation" not in unlike.comment
+
+
+def test_direct_edit_meanwhile_is_not_overwritten(drafted: Path, homelang, tmp_path: Path) -> None:
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    catalog = load(drafted / AM)  # Hana fixes the title in Poedit and commits, not knowing
+    hana = "MPS የትምህርት ቦርድ ውሳኔ አሳለፈ"
+    catalog[0].msgstr = hana
+    confirm(catalog[0])
+    catalog.save(str(drafted / AM))
+    packet[0].msgstr = "MPS ቦርድ የመቅደስ ውሳኔ አሳለፈ"
+    for entry in packet:
+        confirm(entry)
+    packet.save(str(packet_path))
+    result = homelang("review", "import", str(packet_path))
+    assert f"{len(packet) - 1} reviewed" in result.output and "1 conflict" in result.output
+    assert by_msgid(drafted / AM)[packet[0].msgid].msgstr == hana
+    assert [e.msgstr for e in load(drafted / CONFLICTS)] == [packet[0].msgstr]
+    all_valid(drafted)
