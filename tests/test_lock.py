@@ -42,12 +42,14 @@ def test_second_run_is_refused_with_who_and_since(catalogs_ready: Path, homelang
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
 
 
 def test_lock_of_a_killed_run_is_recovered(catalogs_ready: Path, homelang) -> None:
     holder = hold_lock(catalogs_ready / ".homelang")
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
+    holder.stdout.close()
     assert (catalogs_ready / ".homelang/lock").exists()
     homelang("update")
 
