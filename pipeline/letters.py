@@ -13,8 +13,11 @@ counts, not names. The roster is read as a stream, one school at a time.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +27,15 @@ from pipeline import roster as rosters
 from pipeline.build import Library, select_documents
 from pipeline.files import atomic_write, atomic_write_text
 from pipeline.render import fonts, inline, pdf
-from pipeline.render.fonts import FontError
 from pipeline.render.page import Page
 from pipeline.render.words import fill
 from pipeline.settings import Settings
 
 PRIVATE = "private"
+#: Rosters this long or longer are printed by worker processes.
+PARALLEL_FROM = 1000
+#: Schools a worker process prints before it is replaced (Typst's cache grows per document).
+SCHOOLS_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -61,41 +67,86 @@ def school_file(index: int, school: str) -> str:
     return f"{index:02d}-{slug}.pdf"
 
 
-def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | None = None) -> MergeResult:
-    """Write one letters PDF per school for ``doc_id``; a bad roster writes nothing."""
+def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | None = None,
+                  workers: int | None = None) -> MergeResult:
+    """Write one letters PDF per school for ``doc_id``; a bad roster writes nothing.
+
+    Large rosters are printed by ``workers`` processes (default: one per CPU), which
+    are replaced every few schools: Typst's layout cache grows with every document it
+    compiles, and fresh processes keep memory flat however long the roster.
+    """
     document = select_documents(settings, (doc_id,))[0]
     codes = (settings.source_language, *settings.languages)
-    summary = rosters.validate(roster, codes)
     library = Library(settings, draft=False)
     english = library.edition(document, settings.source_language).page
     pages: dict[str, Page] = {settings.source_language: english}
-    not_published: dict[str, str] = {}
-    for code in settings.languages:
-        edition = library.edition(document, code)
-        if edition.decision.publish:
-            pages[code] = edition.page
-        elif summary.languages.get(code):
-            not_published[code] = edition.decision.reason
-    tagline = _tagline(library, settings)
+    editions = {code: library.edition(document, code) for code in settings.languages}
+    pages.update({code: e.page for code, e in editions.items() if e.decision.publish})
     data = pdf.document_data(list(pages.values()), draft=False, title=document.title)
+    summary = rosters.validate(roster, codes, check=lambda family: _unprintable(family, data["fonts"]))
+    not_published = {code: e.decision.reason for code, e in editions.items()
+                     if not e.decision.publish and summary.languages.get(code)}
+    tagline = _tagline(library, settings)
     for page in pages.values():
         pdf.check_fonts(page, data["fonts"])
-    template = pdf.PrintTemplate(settings.root, "letter.typ")
     folder = out or default_folder(settings, doc_id)
+    parallel = summary.families >= PARALLEL_FROM and len(summary.schools) > 1
     results = []
-    for index, school in enumerate(summary.schools, start=1):
-        letters = []
-        for family in rosters.families(roster, codes, school):
-            letters.append(_letter(family, pages, tagline, data["fonts"], roster))
-        data["letters"] = letters
-        path = folder / school_file(index, school)
-        atomic_write(path, template.render(data))
-        printed = Counter(letter["version"] for letter in letters)
-        fallback = sum(1 for letter in letters if letter["fallback"])
-        results.append(SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback))
+    with _Printer(settings.root, workers if parallel else 0) as printer:
+        for index, school in enumerate(summary.schools, start=1):
+            letters = [_letter(f, pages, tagline) for f in rosters.families(roster, codes, school)]
+            path = folder / school_file(index, school)
+            printer.print(json.dumps({**data, "letters": letters}, ensure_ascii=False), path)
+            printed = Counter(letter["version"] for letter in letters)
+            fallback = sum(1 for letter in letters if letter["fallback"])
+            results.append(SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback))
     result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
     atomic_write_text(folder / "summary.json", json.dumps(_counts_only(result), indent=1) + "\n")
     return result
+
+
+class _Printer:
+    """Prints schools' letters in this process, or in a pool of short-lived worker processes."""
+
+    def __init__(self, root: Path, workers: int | None):
+        self.root = root
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: set[Future[None]] = set()
+
+    def __enter__(self) -> _Printer:
+        if self.workers > 0:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            max_tasks_per_child=SCHOOLS_PER_WORKER)
+        return self
+
+    def print(self, data: str, path: Path) -> None:
+        if self.pool is None:
+            _print_school(str(self.root), data, str(path))
+            return
+        while len(self.pending) >= 2 * self.workers:  # a few schools in flight: memory stays flat
+            done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+        self.pending.add(self.pool.submit(_print_school, str(self.root), data, str(path)))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            try:
+                for future in self.pending:
+                    future.result()
+            finally:
+                self.pool.shutdown(cancel_futures=True)
+
+
+_TEMPLATES: dict[str, pdf.PrintTemplate] = {}
+
+
+def _print_school(root: str, data: str, path: str) -> None:
+    """Compile one school's letters and write the PDF (in a worker process, or here)."""
+    if root not in _TEMPLATES:
+        _TEMPLATES[root] = pdf.PrintTemplate(Path(root), "letter.typ")
+    atomic_write(Path(path), _TEMPLATES[root].render(data))
 
 
 def _tagline(library: Library, settings: Settings) -> list[dict[str, str]]:
@@ -115,14 +166,17 @@ def _line(text: str, code: str) -> dict[str, str]:
     return {"text": inline.isolate(text) if rtl else text, "lang": code, "dir": lang.direction}
 
 
-def _letter(family: rosters.Family, pages: dict[str, Page], tagline: list[dict[str, str]],
-            families: list[str], roster: Path) -> dict[str, Any]:
-    """One family's letter as template data; their names are checked against the fonts."""
+def _unprintable(family: rosters.Family, names: list[str]) -> str:
+    """What in a family's row no font can print ("" if all can), without quoting the row."""
     for column in ("guardian", "student", "address"):
-        lacking = fonts.missing(getattr(family, column), families)
+        lacking = fonts.missing(getattr(family, column), names)
         if lacking:
-            raise FontError(f"a character in the {column} column (U+{ord(lacking[0]):04X}) has no glyph "
-                            f"in the fonts {', '.join(families)}", roster, family.row)
+            return f"a character in the {column} column (U+{ord(lacking[0]):04X}) has no glyph in the fonts {', '.join(names)}"
+    return ""
+
+
+def _letter(family: rosters.Family, pages: dict[str, Page], tagline: list[dict[str, str]]) -> dict[str, Any]:
+    """One family's letter as template data."""
     page = pages.get(family.language)
     fallback = page is None
     version = next(iter(pages)) if fallback else family.language

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -93,16 +93,21 @@ def _family(line: int, row: dict[str, str], codes: tuple[str, ...]) -> tuple[Fam
     return Family(line, values["student"], values["guardian"], values["school"], code, address), []
 
 
-def validate(path: Path, codes: tuple[str, ...]) -> RosterSummary:
-    """Read the whole roster once; raise :class:`RosterError` listing every bad row by number."""
+def validate(path: Path, codes: tuple[str, ...], check: Callable[[Family], str] | None = None) -> RosterSummary:
+    """Read the whole roster once; raise :class:`RosterError` listing every bad row by number.
+
+    ``check(family)`` may add a problem of its own (say, a name no font can print).
+    """
     problems: list[str] = []
     schools: dict[str, None] = {}
     counts: Counter[str] = Counter()
     total = 0
     for line, row in _rows(path):
         family, found = _family(line, row, codes)
+        if family is not None and check is not None and check(family):
+            found = [f"row {line}: {check(family)}"]
         problems.extend(found)
-        if family is not None:
+        if family is not None and not found:
             schools.setdefault(family.school, None)
             counts[family.language] += 1
             total += 1

@@ -98,7 +98,7 @@ def test_a_name_no_font_can_draw_is_reported_by_row(merge_ready: Path, homelang)
     lines = ["student,guardian,school,language,address", "Ana,Ana,School,es,x", "Wei,王伟,School,es,y"]
     (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
     result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
-    assert "roster.csv:3: a character in the guardian column (U+738B)" in result.output
+    assert "roster.csv: 1 problem(s), nothing written: row 3: a character in the guardian column (U+738B)" in result.output
     assert "王" not in result.output
 
 
@@ -113,3 +113,20 @@ def test_languages_resolve_by_code_or_name_in_any_case(merge_ready: Path) -> Non
     settings = load(merge_ready)
     library = Library(settings, draft=False)
     assert library.edition(select_documents(settings, (NOTICE,))[0], "es").decision.publish
+
+
+def test_a_large_roster_is_printed_by_worker_processes_in_order(merge_ready: Path, homelang) -> None:
+    from pipeline.letters import PARALLEL_FROM
+
+    lines = ["student,guardian,school,language,address"]
+    for i in range(PARALLEL_FROM):
+        lines.append(f"Student {i},Guardian {i},School {'AB'[i % 2]},{('es', 'ar', 'so')[i % 3]},{i} Maple Street")
+    (merge_ready / "big.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    result = json.loads(homelang("letters", "--roster", str(merge_ready / "big.csv"), "--doc", NOTICE, "--json").output)
+    assert [s["letters"] for s in result["schools"]] == [PARALLEL_FROM // 2, PARALLEL_FROM // 2]
+    for school, first, last in zip(result["schools"], (0, 1), (PARALLEL_FROM - 2, PARALLEL_FROM - 1), strict=True):
+        reader = PdfReader(school["path"])
+        assert len(reader.pages) >= school["letters"]
+        assert f"Guardian {first}" in reader.pages[0].extract_text()
+        assert f"Guardian {last}" in reader.pages[-1].extract_text() or f"Guardian {last}" in reader.pages[-2].extract_text()
+    assert result["schools"][0]["languages"] == {"es": 167, "en": 167, "ar": 166}  # Somali: English

@@ -96,10 +96,11 @@ class PrintTemplate:
             ignore_system_fonts=True,
         )
 
-    def render(self, data: dict[str, Any]) -> bytes:
-        """The PDF bytes for ``data``; a template error names the template."""
+    def render(self, data: dict[str, Any] | str) -> bytes:
+        """The PDF bytes for ``data`` (or its JSON text); a template error names the template."""
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         try:
-            pdf = self.compiler.compile(format="pdf", sys_inputs={"data": json.dumps(data, ensure_ascii=False)})
+            pdf = self.compiler.compile(format="pdf", sys_inputs={"data": text})
         except typst.TypstError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else "compile error"
             raise RenderError(f"template does not compile: {message}", self.path) from None
