@@ -167,11 +167,11 @@ def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, b
             summary.from_cache += 1
         else:
             by_text.setdefault(item.protected.text, []).append(item)
-    too_long = [t for t in by_text if len(t) > engine.config.max_chars]
+    too_long = [t for t in by_text if providers.pieces(t, engine.config.max_chars) is None]
     for text in too_long:
         summary.failed += len(by_text.pop(text))
     if too_long:
-        summary.errors.append(f"{len(too_long)} segments longer than {name}'s {engine.config.max_chars} characters a request")
+        summary.errors.append(f"{len(too_long)} segments have a sentence longer than {name}'s {engine.config.max_chars} characters a request")
     return [_Batch(engine, summary, list(by_text), list(by_text.values()))]
 
 
@@ -199,7 +199,10 @@ def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
         summary.chars = sum(map(len, texts))
         summary.cost = plan.engine.config.cost(summary.chars)
         groups = providers.batches(texts, plan.engine.config.max_chars)
-        summary.requests = 0 if plan.engine.offline else len(groups)
+        limit = plan.engine.config.max_chars
+        summary.requests = 0 if plan.engine.offline else sum(
+            len(providers.pieces(texts[g[0]], limit) or ()) if len(g) == 1 else 1 for g in groups
+        )
         batches += [_Batch(plan.engine, summary, [texts[i] for i in g], [items[i] for i in g]) for g in groups]
     return batches
 

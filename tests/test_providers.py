@@ -40,6 +40,15 @@ def test_merged_paragraphs_fall_back_to_one_request_per_text(libre: LibreServer)
     assert len(libre.translations) == 1 + len(texts)
 
 
+def test_a_text_over_the_limit_goes_in_sentence_groups(libre: LibreServer) -> None:
+    text = "First sentence here. Second one, ⟦0⟧ with a token! Third and last?"
+    assert engine(libre.url, max_chars_per_request=40).request_long(text) == " ".join(
+        fake_translate(s, "es") for s in ("First sentence here.", "Second one, ⟦0⟧ with a token!", "Third and last?")
+    )
+    with pytest.raises(RequestFailed, match="longer than libre's 10 characters"):
+        engine(libre.url, max_chars_per_request=10).request_long(text)
+
+
 def test_batches_respect_the_size_limit() -> None:
     texts = ["a" * 40, "b" * 40, "c" * 40, "d" * 200, "e\nf", "g" * 10]
     groups = batches(texts, 100)

@@ -138,7 +138,7 @@ class Engine:
         if self.offline:
             return [pseudo_translate(t) for t in texts]
         if len(texts) == 1:
-            return [self.request(texts[0])]
+            return [self.request_long(texts[0])]
         parts = _SPLIT.split(self.request(SEPARATOR.join(texts)).strip())
         if len(parts) == len(texts):
             return [p.strip() for p in parts]
@@ -151,6 +151,13 @@ class Engine:
                     raise
                 results.append(error)
         return results
+
+    def request_long(self, text: str) -> str:
+        """Translate ``text``, sentence groups at a time when it is over the size limit."""
+        chunks = pieces(text, self.config.max_chars)
+        if chunks is None:
+            raise RequestFailed(f"a sentence is longer than {self.name}'s {self.config.max_chars} characters a request")
+        return " ".join(self.request(chunk) for chunk in chunks)
 
     def request(self, text: str) -> str:
         """One translation request, with rate limit, deadline, retries and the circuit breaker."""
@@ -218,11 +225,29 @@ def _url(config: ProviderConfig) -> str:
     return DEFAULTS[config.name].url
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+
+
+def pieces(text: str, limit: int) -> list[str] | None:
+    """``text`` as sentence groups of at most ``limit`` characters (None if one sentence is longer)."""
+    if len(text) <= limit:
+        return [text]
+    groups: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if len(sentence) > limit:
+            return None
+        if groups and len(groups[-1]) + 1 + len(sentence) <= limit:
+            groups[-1] += " " + sentence
+        else:
+            groups.append(sentence)
+    return groups
+
+
 def batches(texts: list[str], limit: int) -> list[list[int]]:
     """Indexes of ``texts`` grouped into requests of at most ``limit`` characters (joined).
 
     A text with a line break goes alone (the separator is a blank line), and so does
-    a text longer than the limit (the caller reports it as too long).
+    a text longer than the limit (sent in sentence groups, see :func:`pieces`).
     """
     groups: list[list[int]] = []
     current: list[int] = []
