@@ -13,6 +13,7 @@ SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=popp
 all: setup
 	$(HL) extract
 	$(HL) update
+	-$(HL) pretranslate
 	$(HL) compile
 	$(HL) build --draft
 	$(HL) letters --roster examples/sample-roster.csv --doc sanctuary-resolution
