@@ -53,9 +53,11 @@ def make_project(root: Path, url: str) -> list[str]:
     texts = [segment(rng, n) for n in range(SEGMENTS - 1)]
     (root / "source").mkdir(parents=True)
     body = "\n\n".join(texts)
-    (root / "source/bench.md").write_text(f"---\nid: bench\nkind: notice\ntitle: Benchmark notice\ndate: 2026-11-29\n---\n\n{body}\n")
+    (root / "source/bench.md").write_text(
+        f"---\nid: bench\nkind: notice\ntitle: Benchmark notice\ndate: 2026-11-29\n---\n\n{body}\n"
+    )
     (root / "homelang.toml").write_text(
-        f'languages = {list(LANGUAGES)!r}\n'.replace("'", '"')
+        f"languages = {list(LANGUAGES)!r}\n".replace("'", '"')
         + f'[providers.libre]\nurl = "{url}"\n'
     )
     homelang(root, "extract")
@@ -65,7 +67,9 @@ def make_project(root: Path, url: str) -> list[str]:
 
 def homelang(root: Path, *args: str) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipeline", "-C", str(root), *args], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipeline", "-C", str(root), *args], check=True, capture_output=True
+    )
     return time.perf_counter() - start
 
 
@@ -80,7 +84,9 @@ def baseline(server: LibreServer, texts: list[str]) -> float:
     """deep-translator as documented: one translator per language, translate_batch, sequential."""
     start = time.perf_counter()
     for lang in LANGUAGES:
-        LibreTranslator(source="en", target=lang, api_key="any", custom_url=server.url).translate_batch(texts)
+        LibreTranslator(
+            source="en", target=lang, api_key="any", custom_url=server.url
+        ).translate_batch(texts)
     return time.perf_counter() - start
 
 
@@ -91,14 +97,19 @@ def main() -> None:
         texts = make_project(root, server.url)
         pristine = Path(tmp) / "pristine-locales"
         shutil.copytree(root / "locales", pristine)
-        print(f"{len(texts)} segments x {len(LANGUAGES)} languages, loopback LibreTranslate with {LATENCY * 1000:.0f} ms a request")
+        print(
+            f"{len(texts)} segments x {len(LANGUAGES)} languages, loopback LibreTranslate with {LATENCY * 1000:.0f} ms a request"
+        )
 
         ours, first_chars, first_requests = [], 0, 0
         for _ in range(REPEATS):
             reset(root, pristine, keep_cache=False)
             before_chars, before_requests = server.chars, len(server.translations)
             ours.append(homelang(root, "pretranslate", "--provider", "libre"))
-            first_chars, first_requests = server.chars - before_chars, len(server.translations) - before_requests
+            first_chars, first_requests = (
+                server.chars - before_chars,
+                len(server.translations) - before_requests,
+            )
         before = server.chars
         homelang(root, "pretranslate", "--provider", "libre")
         second_same = server.chars - before
@@ -114,13 +125,23 @@ def main() -> None:
 
         ours_median = statistics.median(ours)
         print(f"{'':34}{'median s':>10}  runs")
-        print(f"{'homelang pretranslate (8 workers)':34}{ours_median:10.2f}  {', '.join(f'{t:.2f}' for t in ours)}")
-        print(f"{'deep-translator loop, subset':34}{base_subset:10.2f}  {', '.join(f'{t:.2f}' for t in runs)}"
-              f"  ({len(subset)} segments x {len(LANGUAGES)} languages)")
-        print(f"{'deep-translator loop, full (extr.)':34}{base_full:10.2f}  extrapolated linearly from the subset")
-        print(f"speed-up: {base_full / ours_median:.1f}x  (requests: ours {first_requests}, baseline {len(texts) * len(LANGUAGES)})")
-        print(f"characters sent: first run {first_chars:,}; second run {second_same:,}; "
-              f"second run on fresh catalogs (cache only) {second_fresh:,}  (goal: 0)")
+        print(
+            f"{'homelang pretranslate (8 workers)':34}{ours_median:10.2f}  {', '.join(f'{t:.2f}' for t in ours)}"
+        )
+        print(
+            f"{'deep-translator loop, subset':34}{base_subset:10.2f}  {', '.join(f'{t:.2f}' for t in runs)}"
+            f"  ({len(subset)} segments x {len(LANGUAGES)} languages)"
+        )
+        print(
+            f"{'deep-translator loop, full (extr.)':34}{base_full:10.2f}  extrapolated linearly from the subset"
+        )
+        print(
+            f"speed-up: {base_full / ours_median:.1f}x  (requests: ours {first_requests}, baseline {len(texts) * len(LANGUAGES)})"
+        )
+        print(
+            f"characters sent: first run {first_chars:,}; second run {second_same:,}; "
+            f"second run on fresh catalogs (cache only) {second_fresh:,}  (goal: 0)"
+        )
 
 
 if __name__ == "__main__":

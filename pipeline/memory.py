@@ -55,7 +55,9 @@ class Cache:
         ).fetchone()
         return row[0] if row else None
 
-    def put_many(self, provider: str, source: str, target: str, pairs: list[tuple[str, str]]) -> None:
+    def put_many(
+        self, provider: str, source: str, target: str, pairs: list[tuple[str, str]]
+    ) -> None:
         """Store (protected text, raw engine output) pairs in one transaction."""
         if self._db is None or not pairs:
             return

@@ -25,7 +25,12 @@ from pipeline.glossary import load_glossary
 from pipeline.memory import Cache, TranslationMemory
 from pipeline.protect import Protected, TokenError, protect, restore
 from pipeline.providers import Engine, ProviderConfig
-from pipeline.providers.resilience import CircuitBreaker, ProviderStopped, RateLimiter, RequestFailed
+from pipeline.providers.resilience import (
+    CircuitBreaker,
+    ProviderStopped,
+    RateLimiter,
+    RequestFailed,
+)
 from pipeline.settings import Settings
 from pipeline.update import template_ids
 
@@ -99,7 +104,10 @@ def pretranslate(
     doc_ids = template_ids(settings)
     for doc_id in docs:
         if doc_id not in doc_ids:
-            raise CatalogError(f"no template for document {doc_id!r}; run 'homelang extract'", settings.locales_path)
+            raise CatalogError(
+                f"no template for document {doc_id!r}; run 'homelang extract'",
+                settings.locales_path,
+            )
     glossary = load_glossary(settings.glossary_path, Path(settings.glossary))
     budget = settings.pretranslate.max_chars if max_chars is None else max_chars
     cache = Cache(settings.state_path / "cache.sqlite", read_only=dry_run)
@@ -108,10 +116,22 @@ def pretranslate(
     try:
         summaries, work = [], []
         for lang in settings.select_languages(langs):
-            name = provider or settings.pretranslate.language_providers.get(lang, settings.pretranslate.provider)
+            name = provider or settings.pretranslate.language_providers.get(
+                lang, settings.pretranslate.provider
+            )
             summary = LanguageSummary(lang, name)
             summaries.append(summary)
-            work += _plan(settings, lang, docs or tuple(doc_ids), doc_ids, summary, glossary, cache, writer, breakers)
+            work += _plan(
+                settings,
+                lang,
+                docs or tuple(doc_ids),
+                doc_ids,
+                summary,
+                glossary,
+                cache,
+                writer,
+                breakers,
+            )
         batches = _within_budget(work, budget)
         if not dry_run:
             writer.flush()
@@ -121,7 +141,9 @@ def pretranslate(
     return PretranslateResult(dry_run, summaries, sorted(writer.changed), writer.kept_by_person)
 
 
-def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, breakers) -> list[_Batch]:  # noqa: ANN001
+def _plan(
+    settings, lang, selected, doc_ids, summary, glossary, cache, writer, breakers
+) -> list[_Batch]:  # noqa: ANN001
     """Fill what memory and cache can for ``lang``; return the batches to send."""
     memory = TranslationMemory()
     empty: list[tuple[Path, polib.POEntry]] = []
@@ -129,12 +151,16 @@ def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, b
         path = settings.catalog_path(lang, doc_id)
         if not path.exists():
             if doc_id in selected:
-                summary.notes.append(f"no catalog {path.relative_to(settings.root)}; run 'homelang update'")
+                summary.notes.append(
+                    f"no catalog {path.relative_to(settings.root)}; run 'homelang update'"
+                )
             continue
         catalog = catalogs.read_catalog(path, path.relative_to(settings.root))
         memory.add_catalog(catalog)
         if doc_id in selected:
-            empty += [(path, e) for e in catalog if not e.obsolete and states.state(e) == "untranslated"]
+            empty += [
+                (path, e) for e in catalog if not e.obsolete and states.state(e) == "untranslated"
+            ]
     summary.empty = len(empty)
     waiting: list[tuple[Path, polib.POEntry]] = []
     for path, entry in empty:
@@ -154,15 +180,24 @@ def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, b
     target = providers.route(name, lang)
     if name == "none" or target is None:
         summary.skipped += len(waiting)
-        why = "no provider configured (language_providers)" if name == "none" else f"{name} has no route to {lang}"
+        why = (
+            "no provider configured (language_providers)"
+            if name == "none"
+            else f"{name} has no route to {lang}"
+        )
         summary.notes.append(f"{why}: {len(waiting)} entries left for people")
         return []
     engine = _engine(settings, name, target, breakers)
     by_text: dict[str, list[_Item]] = {}
     for path, entry in waiting:
-        terms = {t.term: (t.term if t.keep else t.translation) for t in glossary.applicable(entry.msgid, lang)}
+        terms = {
+            t.term: (t.term if t.keep else t.translation)
+            for t in glossary.applicable(entry.msgid, lang)
+        }
         item = _Item(path, (entry.msgctxt, entry.msgid), protect(entry.msgid, terms))
-        cached = None if engine.offline else cache.get(name, engine.source, target, item.protected.text)
+        cached = (
+            None if engine.offline else cache.get(name, engine.source, target, item.protected.text)
+        )
         if cached is not None and _fill(writer, item, cached, name):
             summary.from_cache += 1
         else:
@@ -171,12 +206,16 @@ def _plan(settings, lang, selected, doc_ids, summary, glossary, cache, writer, b
     for text in too_long:
         summary.failed += len(by_text.pop(text))
     if too_long:
-        summary.errors.append(f"{len(too_long)} segments have a sentence longer than {name}'s {engine.config.max_chars} characters a request")
+        summary.errors.append(
+            f"{len(too_long)} segments have a sentence longer than {name}'s {engine.config.max_chars} characters a request"
+        )
     return [_Batch(engine, summary, list(by_text), list(by_text.values()))]
 
 
 def _engine(settings: Settings, name: str, target: str, breakers: dict) -> Engine:  # noqa: ANN001
-    config = ProviderConfig("pseudo") if name == "pseudo" else providers.provider_config(settings, name)
+    config = (
+        ProviderConfig("pseudo") if name == "pseudo" else providers.provider_config(settings, name)
+    )
     source = providers.route(name, settings.source_language) or settings.source_language
     if name not in breakers:  # one breaker and one rate limit per provider, shared by its languages
         breakers[name] = (CircuitBreaker(), RateLimiter(config.per_second))
@@ -191,7 +230,9 @@ def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
         for index, text in enumerate(plan.texts):
             if budget and used + len(text) > budget:
                 summary.skipped += sum(len(items) for items in plan.items[index:])
-                summary.notes.append(f"budget of {budget} characters reached: {len(plan.texts) - index} segments not sent")
+                summary.notes.append(
+                    f"budget of {budget} characters reached: {len(plan.texts) - index} segments not sent"
+                )
                 break
             used += len(text)
             kept += 1
@@ -200,19 +241,35 @@ def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
         summary.cost = plan.engine.config.cost(summary.chars)
         groups = providers.batches(texts, plan.engine.config.max_chars)
         limit = plan.engine.config.max_chars
-        summary.requests = 0 if plan.engine.offline else sum(
-            len(providers.pieces(texts[g[0]], limit) or ()) if len(g) == 1 else 1 for g in groups
+        summary.requests = (
+            0
+            if plan.engine.offline
+            else sum(
+                len(providers.pieces(texts[g[0]], limit) or ()) if len(g) == 1 else 1
+                for g in groups
+            )
         )
-        batches += [_Batch(plan.engine, summary, [texts[i] for i in g], [items[i] for i in g]) for g in groups]
+        batches += [
+            _Batch(plan.engine, summary, [texts[i] for i in g], [items[i] for i in g])
+            for g in groups
+        ]
     return batches
 
 
-def _send(batches: list[_Batch], cache: Cache, writer: _Writer, workers: int, progress: Callable[[int], None] | None) -> None:
+def _send(
+    batches: list[_Batch],
+    cache: Cache,
+    writer: _Writer,
+    workers: int,
+    progress: Callable[[int], None] | None,
+) -> None:
     """Translate every batch concurrently; checkpoint results into the catalogs as they come."""
     engines = {id(b.engine): b.engine for b in batches}
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pretranslate")
     try:
-        futures: dict[Future, _Batch] = {pool.submit(b.engine.translate_many, b.texts): b for b in batches}
+        futures: dict[Future, _Batch] = {
+            pool.submit(b.engine.translate_many, b.texts): b for b in batches
+        }
         for future in as_completed(futures):
             batch = futures[future]
             _collect(batch, future, cache, writer)
@@ -251,7 +308,11 @@ def _collect(batch: _Batch, future: Future, cache: Cache, writer: _Writer) -> No
             good.append((text, output))
         else:
             summary.failed += len(items)
-            _error(summary, "machine output with broken tokens rejected (links, placeholders or marks)", engine.name)
+            _error(
+                summary,
+                "machine output with broken tokens rejected (links, placeholders or marks)",
+                engine.name,
+            )
     if not engine.offline:
         cache.put_many(engine.name, engine.source, engine.target, good)
 

@@ -82,7 +82,9 @@ def protect(text: str, terms: Mapping[str, str] | None = None) -> Protected:
                 closers.add(number)
         position = end
     pieces.append(text[position:])
-    return Protected(text, "".join(pieces), tuple(originals), frozenset(openers), frozenset(closers))
+    return Protected(
+        text, "".join(pieces), tuple(originals), frozenset(openers), frozenset(closers)
+    )
 
 
 def _terms_pattern(terms: Mapping[str, str]) -> re.Pattern[str] | None:
@@ -92,10 +94,14 @@ def _terms_pattern(terms: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def _term_spans(text: str, start: int, end: int, pattern: re.Pattern[str] | None, terms: Mapping[str, str]) -> list[tuple[int, int, str, str]]:
+def _term_spans(
+    text: str, start: int, end: int, pattern: re.Pattern[str] | None, terms: Mapping[str, str]
+) -> list[tuple[int, int, str, str]]:
     if pattern is None or start >= end:
         return []
-    return [(m.start(), m.end(), "term", terms[m.group()]) for m in pattern.finditer(text, start, end)]
+    return [
+        (m.start(), m.end(), "term", terms[m.group()]) for m in pattern.finditer(text, start, end)
+    ]
 
 
 def restore(protected: Protected, translated: str) -> str:

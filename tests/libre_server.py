@@ -112,7 +112,9 @@ class LibreServer:
         if b.drop_tokens:
             text = _TOKEN.sub("", text, count=1)
         if b.alter_tokens:
-            text = _TOKEN.sub(lambda m: m.group().replace("⟦", "[").replace("⟧", "]"), text, count=1)
+            text = _TOKEN.sub(
+                lambda m: m.group().replace("⟦", "[").replace("⟧", "]"), text, count=1
+            )
         if b.merge_paragraphs:
             text = text.replace("\n\n", " ")
         return 200, json.dumps({"translatedText": text}, ensure_ascii=False).encode()
@@ -128,7 +130,10 @@ class LibreServer:
                 path = urlsplit(self.path).path
                 server.log.append(Logged(path, "", "", "", ""))
                 if path == "/languages":
-                    body = [{"code": c, "name": c, "targets": [t for t in LANGUAGES if t != c]} for c in LANGUAGES]
+                    body = [
+                        {"code": c, "name": c, "targets": [t for t in LANGUAGES if t != c]}
+                        for c in LANGUAGES
+                    ]
                     self._send(200, json.dumps(body).encode())
                 else:
                     self._send(404, b'{"error": "Not Found"}')
@@ -142,8 +147,15 @@ class LibreServer:
                 else:
                     fields.update({k: v[0] for k, v in parse_qs(raw).items()})
                 with server._lock:
-                    server.log.append(Logged(parts.path, fields.get("q", ""), fields.get("source", ""),
-                                             fields.get("target", ""), fields.get("api_key", "")))
+                    server.log.append(
+                        Logged(
+                            parts.path,
+                            fields.get("q", ""),
+                            fields.get("source", ""),
+                            fields.get("target", ""),
+                            fields.get("api_key", ""),
+                        )
+                    )
                 if parts.path != "/translate":
                     self._send(404, b'{"error": "Not Found"}')
                     return

@@ -11,15 +11,22 @@ import sys
 import time
 from pathlib import Path
 
+import libre_server
 import polib
 import pytest
 from conftest import all_catalogs, load, msgfmt_check
-from libre_server import LibreServer, libre  # noqa: F401 - fixture
+from libre_server import LibreServer
 
 from pipeline import markup, states
 
+libre = libre_server.libre  # the loopback server fixture
+
 KEPT = ("link_target", "autolink", "url", "email", "phone", "placeholder", "code", "html_tag")
-LIBRE_LANGS = ("es", "ar", "vi")  # the sample languages deep-translator's Libre client has routes for
+LIBRE_LANGS = (
+    "es",
+    "ar",
+    "vi",
+)  # the sample languages deep-translator's Libre client has routes for
 
 
 def configure_libre(root: Path, url: str, **options: object) -> None:
@@ -48,21 +55,27 @@ def run_json(homelang, *args: str, expect: int = 0) -> dict:
     return json.loads(result.stdout)
 
 
-def test_pseudo_fills_every_empty_entry_offline_with_links_and_placeholders_intact(catalogs_ready: Path, homelang) -> None:
+def test_pseudo_fills_every_empty_entry_offline_with_links_and_placeholders_intact(
+    catalogs_ready: Path, homelang
+) -> None:
     result = homelang("pretranslate", "--provider", "pseudo")
     assert f"{len(all_catalogs(catalogs_ready))} catalogs changed" in result.output
     for path in all_catalogs(catalogs_ready):
         msgfmt_check(path)
         for entry in entries(path):
             assert states.state(entry) == "machine" and states.machine_provider(entry) == "pseudo"
-            assert markup.inventory(entry.msgstr, KEPT) == markup.inventory(entry.msgid, KEPT), entry.msgid
+            assert markup.inventory(entry.msgstr, KEPT) == markup.inventory(entry.msgid, KEPT), (
+                entry.msgid
+            )
             assert entry.msgid.count("MPS") == entry.msgstr.count("MPS")  # a glossary keep-term
     before = snapshot(catalogs_ready)
     assert "0 catalogs changed" in homelang("pretranslate", "--provider", "pseudo").output
     assert snapshot(catalogs_ready) == before
 
 
-def test_libre_drafts_are_marked_and_a_second_run_sends_nothing(catalogs_ready: Path, homelang, libre: LibreServer) -> None:
+def test_libre_drafts_are_marked_and_a_second_run_sends_nothing(
+    catalogs_ready: Path, homelang, libre: LibreServer
+) -> None:
     configure_libre(catalogs_ready, libre.url)
     n = per_language(catalogs_ready)
     first = run_json(homelang, "--provider", "libre")
@@ -82,9 +95,13 @@ def test_libre_drafts_are_marked_and_a_second_run_sends_nothing(catalogs_ready: 
             assert entry.msgstr.startswith(f"{lang}: ") and "⟦" not in entry.msgstr
             assert markup.inventory(entry.msgstr, KEPT) == markup.inventory(entry.msgid, KEPT)
     faq_es = entries(catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution-faq.po")
-    assert any("Oficina del Consejo General" in e.msgstr for e in faq_es)  # the glossary's required name
+    assert any(
+        "Oficina del Consejo General" in e.msgstr for e in faq_es
+    )  # the glossary's required name
     assert not any("MPS" in r.q for r in libre.translations)
-    assert not any("Office of General Counsel" in r.q for r in libre.translations if r.target == "es")
+    assert not any(
+        "Office of General Counsel" in r.q for r in libre.translations if r.target == "es"
+    )
 
     run_json(homelang, "--provider", "libre")
     assert len(libre.translations) == requests_made  # nothing left to send
@@ -97,10 +114,13 @@ def test_libre_drafts_are_marked_and_a_second_run_sends_nothing(catalogs_ready: 
     assert again["languages"][0]["from_cache"] == n and again["languages"][0]["sent"] == 0
 
 
-def test_reviewed_translations_are_reused_from_memory_before_sending(catalogs_ready: Path, homelang, libre: LibreServer) -> None:
+def test_reviewed_translations_are_reused_from_memory_before_sending(
+    catalogs_ready: Path, homelang, libre: LibreServer
+) -> None:
     paragraph = "We are committed to the safety and emotional well-being of our students and will continue to provide a safe and welcoming learning environment for all."
     (catalogs_ready / "source/notices/repeat.md").write_text(
-        f"---\nid: repeat\nkind: notice\ntitle: A second notice\ndate: 2017-01-20\n---\n\n{paragraph}\n", encoding="utf-8"
+        f"---\nid: repeat\nkind: notice\ntitle: A second notice\ndate: 2017-01-20\n---\n\n{paragraph}\n",
+        encoding="utf-8",
     )
     homelang("extract")
     homelang("update", "-l", "es")
@@ -118,7 +138,9 @@ def test_reviewed_translations_are_reused_from_memory_before_sending(catalogs_re
     assert not any("committed" in r.q for r in libre.translations)
 
 
-def test_a_persons_translation_is_never_overwritten(catalogs_ready: Path, homelang, libre: LibreServer) -> None:
+def test_a_persons_translation_is_never_overwritten(
+    catalogs_ready: Path, homelang, libre: LibreServer
+) -> None:
     path = catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution-faq.po"
     catalog = load(path)
     work = [e for e in catalog if not e.obsolete]
@@ -139,7 +161,10 @@ def test_a_persons_translation_is_never_overwritten(catalogs_ready: Path, homela
     result = homelang("pretranslate", "--provider", "libre", "-l", "es")
     assert "1 drafts not written: a person filled those entries meanwhile" in result.output
     after = {e.msgid: e for e in entries(path)}
-    assert after[work[1].msgid].msgstr == "Traducción revisada por una persona." and not after[work[1].msgid].flags
+    assert (
+        after[work[1].msgid].msgstr == "Traducción revisada por una persona."
+        and not after[work[1].msgid].flags
+    )
     assert after[work[2].msgid].msgstr == "Borrador de una persona, aún difuso."
     assert states.machine_provider(after[work[2].msgid]) is None
     assert after[late].msgstr == "Guardado por una persona durante la traducción."
@@ -156,7 +181,9 @@ def test_max_chars_caps_what_is_sent(catalogs_ready: Path, homelang, libre: Libr
     assert any("budget of 1500 characters reached" in n for s in summaries for n in s["notes"])
 
 
-def test_dry_run_shows_the_cost_and_sends_and_writes_nothing(catalogs_ready: Path, homelang, libre: LibreServer) -> None:
+def test_dry_run_shows_the_cost_and_sends_and_writes_nothing(
+    catalogs_ready: Path, homelang, libre: LibreServer
+) -> None:
     configure_libre(catalogs_ready, libre.url, price_per_million_chars=20.0)
     before = snapshot(catalogs_ready)
     result = homelang("pretranslate", "--provider", "libre", "--dry-run")
@@ -177,7 +204,9 @@ def test_dry_run_shows_the_cost_and_sends_and_writes_nothing(catalogs_ready: Pat
         ({"hang": True}, "did not answer within 0.3 s"),
     ],
 )
-def test_provider_failures_are_reported_and_nothing_is_written(catalogs_ready: Path, homelang, libre: LibreServer, behavior: dict, message: str) -> None:
+def test_provider_failures_are_reported_and_nothing_is_written(
+    catalogs_ready: Path, homelang, libre: LibreServer, behavior: dict, message: str
+) -> None:
     for key, value in behavior.items():
         setattr(libre.behavior, key, value)
     configure_libre(catalogs_ready, libre.url, retries=1, timeout=0.3)
@@ -189,7 +218,9 @@ def test_provider_failures_are_reported_and_nothing_is_written(catalogs_ready: P
 
 
 @pytest.mark.parametrize("damage", ["drop_tokens", "alter_tokens"])
-def test_broken_tokens_reject_the_entry_and_keep_the_rest(catalogs_ready: Path, homelang, libre: LibreServer, damage: str) -> None:
+def test_broken_tokens_reject_the_entry_and_keep_the_rest(
+    catalogs_ready: Path, homelang, libre: LibreServer, damage: str
+) -> None:
     setattr(libre.behavior, damage, True)
     configure_libre(catalogs_ready, libre.url)
     summary = run_json(homelang, "--provider", "libre", "-l", "es", expect=1)["languages"][0]
@@ -201,9 +232,17 @@ def test_broken_tokens_reject_the_entry_and_keep_the_rest(catalogs_ready: Path, 
         for entry in entries(path):
             if entry.msgstr:
                 assert markup.inventory(entry.msgstr, KEPT) == markup.inventory(entry.msgid, KEPT)
-    empty = [e for p in catalogs_ready.glob("locales/es/LC_MESSAGES/*.po") for e in entries(p) if not e.msgstr]
+    empty = [
+        e
+        for p in catalogs_ready.glob("locales/es/LC_MESSAGES/*.po")
+        for e in entries(p)
+        if not e.msgstr
+    ]
     assert len(empty) == summary["failed"]
-    assert all(markup.spans(e.msgid) or "MPS" in e.msgid or "Minneapolis Public Schools" in e.msgid for e in empty)
+    assert all(
+        markup.spans(e.msgid) or "MPS" in e.msgid or "Minneapolis Public Schools" in e.msgid
+        for e in empty
+    )
 
 
 def closed_port_url() -> str:
@@ -212,7 +251,9 @@ def closed_port_url() -> str:
         return f"http://127.0.0.1:{sock.getsockname()[1]}/"
 
 
-def test_unreachable_server_fails_fast_one_line_per_language(catalogs_ready: Path, homelang) -> None:
+def test_unreachable_server_fails_fast_one_line_per_language(
+    catalogs_ready: Path, homelang
+) -> None:
     configure_libre(catalogs_ready, closed_port_url())
     before = snapshot(catalogs_ready)
     result = homelang("pretranslate", "--provider", "libre", expect=1)
@@ -221,7 +262,9 @@ def test_unreachable_server_fails_fast_one_line_per_language(catalogs_ready: Pat
     assert snapshot(catalogs_ready) == before
 
 
-def test_offline_google_fails_fast_and_damages_nothing(catalogs_ready: Path, homelang, monkeypatch) -> None:
+def test_offline_google_fails_fast_and_damages_nothing(
+    catalogs_ready: Path, homelang, monkeypatch
+) -> None:
     # "Offline" without touching the network: every request must go through a proxy nobody runs.
     monkeypatch.setenv("HTTPS_PROXY", closed_port_url())
     monkeypatch.delenv("NO_PROXY", raising=False)
@@ -234,7 +277,9 @@ def test_offline_google_fails_fast_and_damages_nothing(catalogs_ready: Path, hom
     assert snapshot(catalogs_ready) == before
 
 
-def test_the_api_key_is_sent_but_never_written(catalogs_ready: Path, homelang, libre: LibreServer, monkeypatch) -> None:
+def test_the_api_key_is_sent_but_never_written(
+    catalogs_ready: Path, homelang, libre: LibreServer, monkeypatch
+) -> None:
     monkeypatch.setenv("HOMELANG_LIBRE_API_KEY", "sekrit-key-123")
     monkeypatch.setenv("HOMELANG_LIBRE_URL", libre.url)
     result = homelang("pretranslate", "--provider", "libre", "-l", "es")
@@ -250,13 +295,31 @@ def start_slow_run(root: Path, libre: LibreServer) -> subprocess.Popen:
     libre.behavior.latency = 0.15
     configure_libre(root, libre.url, max_chars_per_request=300)
     return subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "-C", str(root), "pretranslate", "--provider", "libre", "--workers", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "-C",
+            str(root),
+            "pretranslate",
+            "--provider",
+            "libre",
+            "--workers",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
 
 def machine_entries(root: Path) -> dict[str, str]:
-    return {f"{p}:{e.msgid}": e.msgstr for p in all_catalogs(root) for e in entries(p) if states.machine_provider(e)}
+    return {
+        f"{p}:{e.msgid}": e.msgstr
+        for p in all_catalogs(root)
+        for e in entries(p)
+        if states.machine_provider(e)
+    }
 
 
 def wait_for_checkpoint(root: Path, proc: subprocess.Popen) -> dict[str, str]:
@@ -269,7 +332,9 @@ def wait_for_checkpoint(root: Path, proc: subprocess.Popen) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
-def test_a_killed_run_leaves_valid_catalogs_that_keep_finished_entries(catalogs_ready: Path, libre: LibreServer, homelang, sig: int) -> None:
+def test_a_killed_run_leaves_valid_catalogs_that_keep_finished_entries(
+    catalogs_ready: Path, libre: LibreServer, homelang, sig: int
+) -> None:
     proc = start_slow_run(catalogs_ready, libre)
     seen = wait_for_checkpoint(catalogs_ready, proc)
     proc.send_signal(sig)
@@ -285,5 +350,7 @@ def test_a_killed_run_leaves_valid_catalogs_that_keep_finished_entries(catalogs_
     if sig != signal.SIGKILL:  # Ctrl-C and SIGTERM write every finished entry before exiting
         assert sum(s["from_cache"] for s in summaries) == 0
     assert len(machine_entries(catalogs_ready)) == 3 * per_language(catalogs_ready) > total
-    resent = {(r.target, r.q) for r in libre.translations[sent_before:]} & {(r.target, r.q) for r in libre.translations[:sent_before]}
+    resent = {(r.target, r.q) for r in libre.translations[sent_before:]} & {
+        (r.target, r.q) for r in libre.translations[:sent_before]
+    }
     assert len(resent) <= 1  # at most the request in flight when the run died

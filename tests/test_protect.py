@@ -32,10 +32,15 @@ def test_every_protected_span_is_a_token_and_comes_back(text: str) -> None:
 
 def test_glossary_terms_are_kept_or_replaced_by_their_required_translation() -> None:
     text = "The MPS Office of General Counsel at https://mpls.k12.mn.us answers."
-    protected = protect(text, {"MPS": "MPS", "Office of General Counsel": "Oficina del Consejo General"})
+    protected = protect(
+        text, {"MPS": "MPS", "Office of General Counsel": "Oficina del Consejo General"}
+    )
     assert "MPS" not in protected.text and "Counsel" not in protected.text
     answer = protected.text.replace("The", "La").replace("answers", "responde")
-    assert restore(protected, answer) == "La MPS Oficina del Consejo General at https://mpls.k12.mn.us responde."
+    assert (
+        restore(protected, answer)
+        == "La MPS Oficina del Consejo General at https://mpls.k12.mn.us responde."
+    )
 
 
 def test_a_term_inside_a_url_stays_part_of_the_url() -> None:
@@ -63,7 +68,9 @@ def test_engine_spacing_and_digit_scripts_are_tolerated() -> None:
     protected = protect("Read the [entire resolution](https://x.org/r) and **this**.")
     # An engine puts spaces inside marks and writes Arabic-Indic digits in a token.
     answer = protected.text.replace("⟦0⟧", "⟦ ٠ ⟧ ").replace("⟦1⟧", " ⟦1⟧").replace("⟦3⟧", " ⟦3⟧")
-    assert restore(protected, answer) == "Read the [entire resolution](https://x.org/r) and **this**."
+    assert (
+        restore(protected, answer) == "Read the [entire resolution](https://x.org/r) and **this**."
+    )
 
 
 def test_our_own_bracket_characters_in_english_cannot_fake_a_token() -> None:
@@ -78,7 +85,9 @@ def test_pseudo_output_restores_and_is_longer_and_accented() -> None:
     for text in SAMPLES:
         protected = protect(text)
         out = restore(protected, pseudo_translate(protected.text))
-        assert markup.inventory(out, ("link_target", "url", "email", "phone", "placeholder", "autolink")) == markup.inventory(
+        assert markup.inventory(
+            out, ("link_target", "url", "email", "phone", "placeholder", "autolink")
+        ) == markup.inventory(
             text, ("link_target", "url", "email", "phone", "placeholder", "autolink")
         )
         words = len(re.sub(r"⟦\d+⟧", "", protected.text))
@@ -87,7 +96,24 @@ def test_pseudo_output_restores_and_is_longer_and_accented() -> None:
 
 
 fragments = st.sampled_from(
-    ["word", " ", "{name}", "[link](https://a.b/c)", "**", "_", "612-668-0000", "x@y.org", "<i>", "⟦", "⟧", "%s", "ሰላም", "مرحبا", ",", "\n"]
+    [
+        "word",
+        " ",
+        "{name}",
+        "[link](https://a.b/c)",
+        "**",
+        "_",
+        "612-668-0000",
+        "x@y.org",
+        "<i>",
+        "⟦",
+        "⟧",
+        "%s",
+        "ሰላም",
+        "مرحبا",
+        ",",
+        "\n",
+    ]
 )
 
 

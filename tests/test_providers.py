@@ -7,14 +7,17 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import libre_server
 import pytest
 import requests
-from libre_server import LibreServer, fake_translate, libre  # noqa: F401 - fixture
+from libre_server import LibreServer, fake_translate
 
 from pipeline import settings as settings_module
 from pipeline.errors import ProviderError, SettingsError
 from pipeline.providers import Engine, ProviderConfig, batches, guard, provider_config
 from pipeline.providers.resilience import CircuitBreaker, RateLimiter, RequestFailed
+
+libre = libre_server.libre  # the loopback server fixture
 
 
 def engine(url: str, **options) -> Engine:
@@ -24,7 +27,9 @@ def engine(url: str, **options) -> Engine:
 
 def test_translates_through_the_real_client_with_any_api_key(libre: LibreServer) -> None:
     assert engine(libre.url.rstrip("/")).request("Hello {name}") == "es: olleH {eman}"
-    assert [(r.path, r.source, r.target, r.api_key) for r in libre.log] == [("/translate", "en", "es", "homelang")]
+    assert [(r.path, r.source, r.target, r.api_key) for r in libre.log] == [
+        ("/translate", "en", "es", "homelang")
+    ]
 
 
 def test_many_texts_go_in_one_request_and_come_back_apart(libre: LibreServer) -> None:
@@ -43,7 +48,8 @@ def test_merged_paragraphs_fall_back_to_one_request_per_text(libre: LibreServer)
 def test_a_text_over_the_limit_goes_in_sentence_groups(libre: LibreServer) -> None:
     text = "First sentence here. Second one, ⟦0⟧ with a token! Third and last?"
     assert engine(libre.url, max_chars_per_request=40).request_long(text) == " ".join(
-        fake_translate(s, "es") for s in ("First sentence here.", "Second one, ⟦0⟧ with a token!", "Third and last?")
+        fake_translate(s, "es")
+        for s in ("First sentence here.", "Second one, ⟦0⟧ with a token!", "Third and last?")
     )
     with pytest.raises(RequestFailed, match="longer than libre's 10 characters"):
         engine(libre.url, max_chars_per_request=10).request_long(text)
@@ -74,7 +80,9 @@ def test_retries_429_and_5xx_then_succeeds(libre: LibreServer, statuses: list[in
         ({"garbage": True}, "not a translation"),
     ],
 )
-def test_exhausted_retries_fail_with_a_clear_message(libre: LibreServer, behavior: dict, message: str) -> None:
+def test_exhausted_retries_fail_with_a_clear_message(
+    libre: LibreServer, behavior: dict, message: str
+) -> None:
     for key, value in behavior.items():
         setattr(libre.behavior, key, value)
     with pytest.raises(RequestFailed, match=message):
@@ -134,7 +142,13 @@ def test_libre_without_a_url_never_falls_back_to_the_public_server() -> None:
     with pytest.raises(ProviderError, match="HOMELANG_LIBRE_URL"):
         engine("")
     with pytest.raises(ProviderError, match="only used by libre"):
-        Engine(ProviderConfig("google", url="http://127.0.0.1:9/"), "en", "es", CircuitBreaker(), RateLimiter(0))
+        Engine(
+            ProviderConfig("google", url="http://127.0.0.1:9/"),
+            "en",
+            "es",
+            CircuitBreaker(),
+            RateLimiter(0),
+        )
 
 
 def test_settings_and_environment_give_the_provider_options(tmp_path: Path) -> None:
@@ -142,8 +156,15 @@ def test_settings_and_environment_give_the_provider_options(tmp_path: Path) -> N
         'languages = ["es"]\n[providers.libre]\nurl = "http://127.0.0.1:5000"\ntimeout = 3\nprice_per_million_chars = 20\n'
     )
     cfg = settings_module.load(tmp_path)
-    config = provider_config(cfg, "libre", {"HOMELANG_LIBRE_API_KEY": "k", "HOMELANG_LIBRE_TIMEOUT": "7.5"})
-    assert (config.url, config.api_key, config.timeout, config.cost(1_000_000)) == ("http://127.0.0.1:5000", "k", 7.5, 20.0)
+    config = provider_config(
+        cfg, "libre", {"HOMELANG_LIBRE_API_KEY": "k", "HOMELANG_LIBRE_TIMEOUT": "7.5"}
+    )
+    assert (config.url, config.api_key, config.timeout, config.cost(1_000_000)) == (
+        "http://127.0.0.1:5000",
+        "k",
+        7.5,
+        20.0,
+    )
     with pytest.raises(SettingsError, match="HOMELANG_LIBRE_TIMEOUT"):
         provider_config(cfg, "libre", {"HOMELANG_LIBRE_TIMEOUT": "soon"})
 

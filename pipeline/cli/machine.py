@@ -14,12 +14,35 @@ from pipeline.errors import ProviderError
 
 
 @main.command()
-@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
-@click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
-@click.option("--provider", "-p", metavar="NAME", help="google, deepl, microsoft, libre, mymemory or pseudo (offline) for every language.")
-@click.option("--dry-run", is_flag=True, help="Send and change nothing; show segments, characters, requests and cost.")
-@click.option("--max-chars", type=click.IntRange(min=0), metavar="N", help="Send at most N characters in this run (0: no cap).")
-@click.option("--workers", type=click.IntRange(min=1), metavar="N", help="Requests in flight at once (default: settings, 8).")
+@click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
+@click.option(
+    "--provider",
+    "-p",
+    metavar="NAME",
+    help="google, deepl, microsoft, libre, mymemory or pseudo (offline) for every language.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Send and change nothing; show segments, characters, requests and cost.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Send at most N characters in this run (0: no cap).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Requests in flight at once (default: settings, 8).",
+)
 @json_option
 @click.pass_context
 def pretranslate(
@@ -44,16 +67,28 @@ def pretranslate(
         stack.enter_context(_terminate_as_interrupt())
         progress = None
         if sys.stderr.isatty() and not as_json and not dry_run:
-            bar = stack.enter_context(click.progressbar(length=0, label="pretranslating", file=sys.stderr))
+            bar = stack.enter_context(
+                click.progressbar(length=0, label="pretranslating", file=sys.stderr)
+            )
             progress = _progress(bar)
-        result = run(cfg, langs=langs, docs=docs, provider=provider, dry_run=dry_run,
-                     max_chars=max_chars, workers=workers, progress=progress)
+        result = run(
+            cfg,
+            langs=langs,
+            docs=docs,
+            provider=provider,
+            dry_run=dry_run,
+            max_chars=max_chars,
+            workers=workers,
+            progress=progress,
+        )
     if as_json:
         click.echo(to_json(result))
     else:
         _print(result)
     if not result.ok:
-        raise ProviderError("some entries were not pretranslated (see above); they are left for people")
+        raise ProviderError(
+            "some entries were not pretranslated (see above); they are left for people"
+        )
 
 
 def _progress(bar: Any) -> Any:
@@ -69,17 +104,46 @@ def _print(result: Any) -> None:
     rows = []
     for s in result.languages:
         cost = f"{s.cost:.2f}" if s.cost else "-"
-        rows.append([s.lang, s.provider, str(s.empty), str(s.from_memory), str(s.from_cache),
-                     str(s.sent) if not result.dry_run else str(_to_send(s)), str(s.failed), str(s.skipped),
-                     f"{s.requests}", f"{s.chars:,}", cost])
-    echo_table(rows, ["lang", "provider", "empty", "memory", "cache", verb, "failed", "skipped", "requests", "chars", "cost"])
+        rows.append(
+            [
+                s.lang,
+                s.provider,
+                str(s.empty),
+                str(s.from_memory),
+                str(s.from_cache),
+                str(s.sent) if not result.dry_run else str(_to_send(s)),
+                str(s.failed),
+                str(s.skipped),
+                f"{s.requests}",
+                f"{s.chars:,}",
+                cost,
+            ]
+        )
+    echo_table(
+        rows,
+        [
+            "lang",
+            "provider",
+            "empty",
+            "memory",
+            "cache",
+            verb,
+            "failed",
+            "skipped",
+            "requests",
+            "chars",
+            "cost",
+        ],
+    )
     for s in result.languages:
         for note in s.notes:
             click.echo(f"{s.lang}: {note}")
         for error in s.errors:
             click.echo(f"{s.lang}: {error}", err=True)
     if result.kept_by_person:
-        click.echo(f"{result.kept_by_person} drafts not written: a person filled those entries meanwhile")
+        click.echo(
+            f"{result.kept_by_person} drafts not written: a person filled those entries meanwhile"
+        )
     if not result.dry_run:
         click.echo(f"{len(result.changed)} catalogs changed")
 

@@ -46,7 +46,9 @@ class Defaults:
 
 
 DEFAULTS = {
-    "google": Defaults("https://translate.google.com/m", 4999, 5.0),  # deep-translator refuses 5,000+
+    "google": Defaults(
+        "https://translate.google.com/m", 4999, 5.0
+    ),  # deep-translator refuses 5,000+
     "deepl": Defaults("https://api-free.deepl.com/v2/", 30000, 10.0),
     "microsoft": Defaults("https://api.cognitive.microsofttranslator.com/", 10000, 10.0),
     "libre": Defaults("", 5000, 0.0),
@@ -85,7 +87,9 @@ class ProviderConfig:
         return chars * self.price_per_million_chars / 1_000_000
 
 
-def provider_config(settings: Settings, name: str, environ: Mapping[str, str] | None = None) -> ProviderConfig:
+def provider_config(
+    settings: Settings, name: str, environ: Mapping[str, str] | None = None
+) -> ProviderConfig:
     """``[tool.homelang.providers.<name>]``, each key overridden by ``HOMELANG_<NAME>_<KEY>``."""
     environ = os.environ if environ is None else environ
     options = settings.providers.get(name, ProviderOptions())
@@ -103,7 +107,9 @@ def _from_env(variable: str, raw: str, kind: type) -> object:
     try:
         value = kind(raw)
     except ValueError:
-        raise SettingsError(f"environment variable {variable}: expected {kind.__name__}, got {raw!r}") from None
+        raise SettingsError(
+            f"environment variable {variable}: expected {kind.__name__}, got {raw!r}"
+        ) from None
     if kind is not str and value < 0:
         raise SettingsError(f"environment variable {variable}: must not be negative")
     return value
@@ -119,7 +125,14 @@ def route(provider: str, lang: str) -> str | None:
 class Engine:
     """One provider for one language pair, shared by the worker threads of a run."""
 
-    def __init__(self, config: ProviderConfig, source: str, target: str, breaker: CircuitBreaker, limiter: RateLimiter):
+    def __init__(
+        self,
+        config: ProviderConfig,
+        source: str,
+        target: str,
+        breaker: CircuitBreaker,
+        limiter: RateLimiter,
+    ):
         self.config, self.name = config, config.name
         self.source, self.target = source, target
         self.breaker, self.limiter = breaker, limiter
@@ -156,7 +169,9 @@ class Engine:
         """Translate ``text``, sentence groups at a time when it is over the size limit."""
         chunks = pieces(text, self.config.max_chars)
         if chunks is None:
-            raise RequestFailed(f"a sentence is longer than {self.name}'s {self.config.max_chars} characters a request")
+            raise RequestFailed(
+                f"a sentence is longer than {self.name}'s {self.config.max_chars} characters a request"
+            )
         return " ".join(self.request(chunk) for chunk in chunks)
 
     def request(self, text: str) -> str:
@@ -191,7 +206,9 @@ class Engine:
                     error.message = error.message.replace(self.config.api_key, "***")
                 raise error from None
         if not isinstance(answer, str):
-            raise RequestFailed(f"{self.where} answered with something that is not a translation", retryable=True)
+            raise RequestFailed(
+                f"{self.where} answered with something that is not a translation", retryable=True
+            )
         return answer
 
     def _translator(self):  # noqa: ANN202 - deep-translator's classes share no public base type
@@ -201,9 +218,13 @@ class Engine:
         if self.name == "google":
             return dt.GoogleTranslator(**pair)
         if self.name == "deepl":
-            return dt.DeeplTranslator(**pair, api_key=c.api_key or None, use_free_api="free" in self.url)
+            return dt.DeeplTranslator(
+                **pair, api_key=c.api_key or None, use_free_api="free" in self.url
+            )
         if self.name == "microsoft":
-            return dt.MicrosoftTranslator(**pair, api_key=c.api_key or None, region=c.region or None)
+            return dt.MicrosoftTranslator(
+                **pair, api_key=c.api_key or None, region=c.region or None
+            )
         if self.name == "libre":
             # custom_url, never base_url (ignored: the text would go to the public server)
             return dt.LibreTranslator(**pair, api_key=c.api_key or "homelang", custom_url=self.url)
@@ -214,12 +235,16 @@ def _url(config: ProviderConfig) -> str:
     """Where ``config``'s text may go: the one URL the user set for libre, the official one otherwise."""
     if config.name == "libre":
         if not config.url:
-            raise ProviderError("libre needs the URL of your LibreTranslate server: [tool.homelang.providers.libre] url or HOMELANG_LIBRE_URL")
+            raise ProviderError(
+                "libre needs the URL of your LibreTranslate server: [tool.homelang.providers.libre] url or HOMELANG_LIBRE_URL"
+            )
         if not re.match(r"^https?://[^/\s]+", config.url):
             raise ProviderError(f"libre: not an http(s) URL: {config.url!r}")
         return config.url.rstrip("/") + "/"
     if config.url:
-        raise ProviderError(f"{config.name}: a url setting is only used by libre; refusing to guess where text would go")
+        raise ProviderError(
+            f"{config.name}: a url setting is only used by libre; refusing to guess where text would go"
+        )
     if config.name == "deepl" and config.api_key and not config.api_key.endswith(":fx"):
         return "https://api.deepl.com/v2/"
     return DEFAULTS[config.name].url

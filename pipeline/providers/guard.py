@@ -63,7 +63,9 @@ def _guarded_send(self: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) ->
         return _original_send(self, request, *args, **kwargs)
     target = origin(request.url)
     if target not in current.origins:
-        raise ForbiddenDestination(f"refused to send text to {target} (allowed: {', '.join(sorted(current.origins))})")
+        raise ForbiddenDestination(
+            f"refused to send text to {target} (allowed: {', '.join(sorted(current.origins))})"
+        )
     if kwargs.get("timeout") is None:
         kwargs["timeout"] = current.timeout
     response = _original_send(self, request, *args, **kwargs)

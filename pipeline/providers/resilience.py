@@ -43,19 +43,25 @@ def classify(exc: BaseException, status: int | None, where: str, timeout: float)
     if isinstance(exc, requests.exceptions.ConnectionError):
         return RequestFailed(f"cannot reach {where} (offline, or a wrong URL?)", fatal=True)
     if isinstance(exc, requests.exceptions.JSONDecodeError | KeyError | TypeError | AttributeError):
-        return RequestFailed(f"{where} answered with something that is not a translation", retryable=True)
+        return RequestFailed(
+            f"{where} answered with something that is not a translation", retryable=True
+        )
     if isinstance(exc, dt.TooManyRequests) or status == 429:
         return RequestFailed(f"{where} is rate limiting us (429 Too Many Requests)", retryable=True)
     if isinstance(exc, dt.AuthorizationException) or status in (401, 403):
         return RequestFailed(f"{where} refused the API key ({status or 403})", fatal=True)
     if isinstance(exc, dt.ApiKeyException):
-        return RequestFailed("needs an API key (settings or HOMELANG_<PROVIDER>_API_KEY)", fatal=True)
+        return RequestFailed(
+            "needs an API key (settings or HOMELANG_<PROVIDER>_API_KEY)", fatal=True
+        )
     if isinstance(exc, dt.LanguageNotSupportedException | dt.InvalidSourceOrTargetLanguage):
         return RequestFailed("does not support this language pair", fatal=True)
     if status is not None and status >= 500:
         return RequestFailed(f"{where} failed with a server error ({status})", retryable=True)
     if status == 404:
-        return RequestFailed(f"no translation service at {where} (404 Not Found: wrong URL?)", fatal=True)
+        return RequestFailed(
+            f"no translation service at {where} (404 Not Found: wrong URL?)", fatal=True
+        )
     if status is not None and status >= 400:
         return RequestFailed(f"{where} refused the request ({status})", fatal=True)
     if isinstance(exc, dt.TranslationNotFound | dt.NotValidLength | dt.NotValidPayload):
