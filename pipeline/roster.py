@@ -123,8 +123,9 @@ def validate(path: Path, codes: tuple[str, ...], check: Callable[[Family], str] 
 def families(path: Path, codes: tuple[str, ...], school: str | None = None) -> Iterator[Family]:
     """The roster's families in order (only ``school``'s, if given); call :func:`validate` first."""
     for line, row in _rows(path):
+        if school is not None and " ".join((row.get("school") or "").split()) != school:
+            continue
         family, problems = _family(line, row, codes)
         if problems or family is None:
             raise RosterError(problems[0] if problems else "bad row", path, line)
-        if school is None or family.school == school:
-            yield family
+        yield family

@@ -85,16 +85,15 @@ def _cmap(family: str) -> frozenset[int]:
     return frozenset(codes)
 
 
+@cache
+def _covered(names: tuple[str, ...]) -> frozenset[int]:
+    return frozenset().union(*(_cmap(name) for name in names))
+
+
 def missing(text: str, names: list[str]) -> list[str]:
     """Characters of ``text`` (in order of first appearance) that none of ``names`` can draw."""
-    covered = [_cmap(name) for name in names]
-    seen: dict[str, None] = {}
-    for char in text:
-        if char in _LAYOUT or char in seen:
-            continue
-        if not any(ord(char) in cmap for cmap in covered):
-            seen[char] = None
-    return list(seen)
+    covered = _covered(tuple(names))
+    return [char for char in dict.fromkeys(text) if char not in _LAYOUT and ord(char) not in covered]
 
 
 def check(text: str, names: list[str], language: str, path: Path | None = None, line: int | None = None) -> None:
