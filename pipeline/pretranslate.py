@@ -96,9 +96,12 @@ def pretranslate(
     dry_run: bool = False,
     max_chars: int | None = None,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PretranslateResult:
-    """Fill the selected catalogs' empty entries; ``provider`` overrides the per-language choice."""
+    """Fill the selected catalogs' empty entries; ``provider`` overrides the per-language choice.
+
+    ``progress(entries_done, entries_total)`` is called as each request's results arrive.
+    """
     if provider is not None and provider not in providers.NAMES:
         raise CatalogError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
     doc_ids = template_ids(settings)
@@ -261,10 +264,11 @@ def _send(
     cache: Cache,
     writer: _Writer,
     workers: int,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     """Translate every batch concurrently; checkpoint results into the catalogs as they come."""
     engines = {id(b.engine): b.engine for b in batches}
+    total = sum(len(items) for b in batches for items in b.items)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pretranslate")
     try:
         futures: dict[Future, _Batch] = {
@@ -274,7 +278,7 @@ def _send(
             batch = futures[future]
             _collect(batch, future, cache, writer)
             if progress:
-                progress(sum(len(items) for items in batch.items))
+                progress(sum(len(items) for items in batch.items), total)
             writer.flush(every=CHECKPOINT_SECONDS)
     finally:
         for engine in engines.values():

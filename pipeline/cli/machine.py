@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
@@ -65,12 +66,7 @@ def pretranslate(
     cfg = settings(ctx)
     with ExitStack() as stack:
         stack.enter_context(_terminate_as_interrupt())
-        progress = None
-        if sys.stderr.isatty() and not as_json and not dry_run:
-            bar = stack.enter_context(
-                click.progressbar(length=0, label="pretranslating", file=sys.stderr)
-            )
-            progress = _progress(bar)
+        progress = _progress(stack) if sys.stderr.isatty() and not as_json else None
         result = run(
             cfg,
             langs=langs,
@@ -91,10 +87,15 @@ def pretranslate(
         )
 
 
-def _progress(bar: Any) -> Any:
-    def advance(done: int) -> None:
-        bar.length = max(bar.length or 0, bar.pos + done)
-        bar.update(done)
+def _progress(stack: ExitStack) -> Callable[[int, int], None]:
+    """A progress bar on the terminal, opened when the first results arrive (total known)."""
+    bars: list[Any] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            bar = click.progressbar(length=total, label="pretranslating", file=sys.stderr)
+            bars.append(stack.enter_context(bar))
+        bars[0].update(done)
 
     return advance
 
