@@ -20,7 +20,7 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, providers, states
-from pipeline.errors import CatalogError
+from pipeline.errors import CatalogError, SettingsError
 from pipeline.glossary import load_glossary
 from pipeline.memory import Cache, TranslationMemory
 from pipeline.protect import Protected, TokenError, protect, restore
@@ -103,7 +103,7 @@ def pretranslate(
     ``progress(entries_done, entries_total)`` is called as each request's results arrive.
     """
     if provider is not None and provider not in providers.NAMES:
-        raise CatalogError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
+        raise SettingsError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
     doc_ids = template_ids(settings)
     for doc_id in docs:
         if doc_id not in doc_ids:

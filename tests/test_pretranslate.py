@@ -68,6 +68,12 @@ def test_pseudo_fills_every_empty_entry_offline_with_links_and_placeholders_inta
                 entry.msgid
             )
             assert entry.msgid.count("MPS") == entry.msgstr.count("MPS")  # a glossary keep-term
+    # GNU msgcat (what msgmerge and Poedit also do) keeps the machine mark and the fuzzy flag
+    path = catalogs_ready / "locales/am/LC_MESSAGES/sanctuary-resolution.po"
+    copied = subprocess.run(["msgcat", str(path)], capture_output=True, text=True, check=True).stdout
+    roundtrip = polib.pofile(copied)
+    assert all(states.state(e) == "machine" for e in roundtrip)
+    assert [states.machine_provider(e) for e in roundtrip] == ["pseudo"] * len(roundtrip)
     before = snapshot(catalogs_ready)
     assert "0 catalogs changed" in homelang("pretranslate", "--provider", "pseudo").output
     assert snapshot(catalogs_ready) == before

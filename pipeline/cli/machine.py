@@ -12,6 +12,7 @@ import click
 
 from pipeline.cli import echo_table, json_option, main, settings, to_json
 from pipeline.errors import ProviderError
+from pipeline.languages import PROVIDERS
 
 
 @main.command()
@@ -24,8 +25,8 @@ from pipeline.errors import ProviderError
 @click.option(
     "--provider",
     "-p",
-    metavar="NAME",
-    help="google, deepl, microsoft, libre, mymemory or pseudo (offline) for every language.",
+    type=click.Choice([*PROVIDERS, "pseudo"]),
+    help="Use this provider for every language (pseudo: offline, for previewing layouts).",
 )
 @click.option(
     "--dry-run",
