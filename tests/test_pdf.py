@@ -120,3 +120,23 @@ def test_pdfs_are_deterministic(catalogs_ready: Path, homelang, tmp_path: Path) 
     first = (catalogs_ready / "build" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
     assert first == (tmp_path / "again" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
     assert b"/CreationDate" not in first
+
+
+def test_typst_markup_in_a_translation_is_printed_as_text(catalogs_ready: Path, homelang) -> None:
+    """Translations reach Typst as data: markup in one is shown, never run."""
+    import polib
+
+    from pipeline import states
+
+    path = catalogs_ready / "locales" / "om" / "LC_MESSAGES" / f"{FAQ}.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = next(e for e in catalog if e.msgid.startswith("There will not be"))
+    entry.msgstr = '#panic("pwned") #read("/etc/hostname") $x^2$ *tuffii* [bakka](javascript:alert(1)) **jabaa**'
+    states.mark_reviewed(entry, "Mallory", "2026-11-29")
+    catalog.save(str(path))
+    homelang("build", "--draft", "--lang", "om", "--doc", FAQ, "--format", "letter")
+    text = " ".join(pdftotext(catalogs_ready / "build" / "om" / f"{FAQ}.letter.pdf").split())
+    assert '#panic("pwned") #read("/etc/hostname") $x^2$ tuffii [bakka](javascript:alert(1)) jabaa' in text
+    reader = PdfReader(catalogs_ready / "build" / "om" / f"{FAQ}.letter.pdf")
+    links = [a.get_object()["/A"].get("/URI", "") for page in reader.pages for a in page.get("/Annots", [])]
+    assert links and not any("javascript" in str(uri).lower() for uri in links)
