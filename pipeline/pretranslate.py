@@ -21,7 +21,7 @@ import polib
 
 from pipeline import catalogs, providers, states
 from pipeline.errors import CatalogError, SettingsError
-from pipeline.glossary import load_glossary
+from pipeline.glossary import Glossary, load_glossary
 from pipeline.memory import Cache, TranslationMemory
 from pipeline.protect import Protected, TokenError, protect, restore
 from pipeline.providers import Engine, ProviderConfig
@@ -111,43 +111,50 @@ def pretranslate(
                 f"no template for document {doc_id!r}; run 'homelang extract'",
                 settings.locales_path,
             )
-    glossary = load_glossary(settings.glossary_path, Path(settings.glossary))
     budget = settings.pretranslate.max_chars if max_chars is None else max_chars
-    cache = Cache(settings.state_path / "cache.sqlite", read_only=dry_run)
-    writer = _Writer(settings, dry_run)
-    breakers: dict[str, tuple[CircuitBreaker, RateLimiter]] = {}
+    run = _Run(
+        settings,
+        load_glossary(settings.glossary_path, Path(settings.glossary)),
+        Cache(settings.state_path / "cache.sqlite", read_only=dry_run),
+        _Writer(settings, dry_run),
+    )
+    summaries, work = [], []
     try:
-        summaries, work = [], []
         for lang in settings.select_languages(langs):
             name = provider or settings.pretranslate.language_providers.get(
                 lang, settings.pretranslate.provider
             )
-            summary = LanguageSummary(lang, name)
-            summaries.append(summary)
-            work += _plan(
-                settings,
-                lang,
-                docs or tuple(doc_ids),
-                doc_ids,
-                summary,
-                glossary,
-                cache,
-                writer,
-                breakers,
-            )
+            summaries.append(LanguageSummary(lang, name))
+            work += _plan(run, summaries[-1], docs or tuple(doc_ids), doc_ids)
         batches = _within_budget(work, budget)
         if not dry_run:
-            writer.flush()
-            _send(batches, cache, writer, workers or settings.pretranslate.workers, progress)
+            run.writer.flush()
+            _send(
+                batches, run.cache, run.writer, workers or settings.pretranslate.workers, progress
+            )
     finally:
-        cache.close()
-    return PretranslateResult(dry_run, summaries, sorted(writer.changed), writer.kept_by_person)
+        run.cache.close()
+    changed = sorted(run.writer.changed)
+    return PretranslateResult(dry_run, summaries, changed, run.writer.kept_by_person)
+
+
+@dataclass
+class _Run:
+    """What every language of one run shares."""
+
+    settings: Settings
+    glossary: Glossary
+    cache: Cache
+    writer: _Writer
+    # one circuit breaker and one rate limit per provider, shared by its languages
+    providers: dict[str, tuple[CircuitBreaker, RateLimiter]] = field(default_factory=dict)
 
 
 def _plan(
-    settings, lang, selected, doc_ids, summary, glossary, cache, writer, breakers
-) -> list[_Batch]:  # noqa: ANN001
-    """Fill what memory and cache can for ``lang``; return the batches to send."""
+    run: _Run, summary: LanguageSummary, selected: tuple[str, ...], doc_ids: list[str]
+) -> list[_Batch]:
+    """Fill what memory and cache can for one language; return the texts left to send."""
+    settings, writer, lang = run.settings, run.writer, summary.lang
     memory = TranslationMemory()
     empty: list[tuple[Path, polib.POEntry]] = []
     for doc_id in doc_ids:
@@ -190,16 +197,18 @@ def _plan(
         )
         summary.notes.append(f"{why}: {len(waiting)} entries left for people")
         return []
-    engine = _engine(settings, name, target, breakers)
+    engine = _engine(run, name, target)
     by_text: dict[str, list[_Item]] = {}
     for path, entry in waiting:
         terms = {
             t.term: (t.term if t.keep else t.translation)
-            for t in glossary.applicable(entry.msgid, lang)
+            for t in run.glossary.applicable(entry.msgid, lang)
         }
         item = _Item(path, (entry.msgctxt, entry.msgid), protect(entry.msgid, terms))
         cached = (
-            None if engine.offline else cache.get(name, engine.source, target, item.protected.text)
+            None
+            if engine.offline
+            else run.cache.get(name, engine.source, target, item.protected.text)
         )
         if cached is not None and _fill(writer, item, cached, name):
             summary.from_cache += 1
@@ -210,19 +219,21 @@ def _plan(
         summary.failed += len(by_text.pop(text))
     if too_long:
         summary.errors.append(
-            f"{len(too_long)} segments have a sentence longer than {name}'s {engine.config.max_chars} characters a request"
+            f"{len(too_long)} segments have a sentence over {name}'s limit "
+            f"({engine.config.max_chars} characters a request)"
         )
     return [_Batch(engine, summary, list(by_text), list(by_text.values()))]
 
 
-def _engine(settings: Settings, name: str, target: str, breakers: dict) -> Engine:  # noqa: ANN001
+def _engine(run: _Run, name: str, target: str) -> Engine:
+    settings = run.settings
     config = (
         ProviderConfig("pseudo") if name == "pseudo" else providers.provider_config(settings, name)
     )
     source = providers.route(name, settings.source_language) or settings.source_language
-    if name not in breakers:  # one breaker and one rate limit per provider, shared by its languages
-        breakers[name] = (CircuitBreaker(), RateLimiter(config.per_second))
-    return Engine(config, source, target, *breakers[name])
+    if name not in run.providers:
+        run.providers[name] = (CircuitBreaker(), RateLimiter(config.per_second))
+    return Engine(config, source, target, *run.providers[name])
 
 
 def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
@@ -234,7 +245,8 @@ def _within_budget(work: list[_Batch], budget: int) -> list[_Batch]:
             if budget and used + len(text) > budget:
                 summary.skipped += sum(len(items) for items in plan.items[index:])
                 summary.notes.append(
-                    f"budget of {budget} characters reached: {len(plan.texts) - index} segments not sent"
+                    f"budget of {budget} characters reached: "
+                    f"{len(plan.texts) - index} segments not sent"
                 )
                 break
             used += len(text)
@@ -344,7 +356,7 @@ def _fill(writer: _Writer, item: _Item, output: str, provider: str) -> bool:
 
 
 class _Writer:
-    """Checkpoints: queued drafts go into the catalogs on disk, only where entries are still empty."""
+    """Checkpoints: queued drafts go into the catalogs on disk, where entries are still empty."""
 
     def __init__(self, settings: Settings, dry_run: bool):
         self.settings, self.dry_run = settings, dry_run
