@@ -177,3 +177,18 @@ def test_concurrent_requests_each_get_their_own_answer(libre: LibreServer) -> No
         answers = list(pool.map(shared.request, texts))
     assert answers == [fake_translate(t, "es") for t in texts]
     assert threading.active_count() < 50
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "where"),
+    [
+        ("google", "", "https://translate.google.com:443"),
+        ("deepl", "abc:fx", "https://api-free.deepl.com:443"),
+        ("deepl", "abc", "https://api.deepl.com:443"),
+        ("microsoft", "abc", "https://api.cognitive.microsofttranslator.com:443"),
+        ("mymemory", "", "http://api.mymemory.translated.net:80"),
+    ],
+)
+def test_each_provider_may_send_only_to_its_own_service(name: str, key: str, where: str) -> None:
+    chosen = Engine(ProviderConfig(name, api_key=key), "en", "es", CircuitBreaker(), RateLimiter(0))
+    assert chosen.origins == frozenset({where})
