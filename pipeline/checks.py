@@ -278,5 +278,7 @@ def wrong_script(text: str, lang: Language) -> str:
     total = sum(counts.values())
     if expected is None or total < MIN_LETTERS or counts[expected] * 2 > total:
         return ""
-    found = counts.most_common(1)[0][0].title()
+    # the most common script other than the expected one: the expected one may lead
+    # without a majority (half Ethiopic, a third Latin, the rest Arabic)
+    found = next(name for name, _ in counts.most_common() if name != expected).title()
     return f"text is mostly in {found} script; {lang.english_name} is written in {lang.script_name}"
