@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import signal
 import subprocess
@@ -69,3 +70,45 @@ def timed_run(args: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
     subprocess.run([*HOMELANG, *args], check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
+
+
+def record(figures: dict, tally: Tally) -> None:
+    """Add a tally to the figures `make reliability` prints (the keys add up across tests)."""
+    for key, value in (("SIGKILL trials", tally.trials), ("corrupt catalogs", len(tally.corrupt)),
+                       ("lost reviewed entries", len(tally.lost))):
+        figures[key] = figures.get(key, 0) + value
+
+
+def check_review_files(root: Path, tally: Tally) -> None:
+    """Review assignments (JSON) and conflicts (PO) files still parse, the PO under msgfmt --check too."""
+    for path in sorted((root / "locales").glob("*/review-assignments.json")):
+        try:
+            packets = json.loads(path.read_text("utf-8"))["packets"]
+            assert isinstance(packets, list)
+        except (ValueError, KeyError, TypeError, AssertionError) as exc:
+            tally.corrupt.append(f"{path}: {exc!r}")
+    for path in sorted((root / "locales").glob("*/review-conflicts.po")):
+        try:
+            catalogs.read_catalog(path)
+        except CatalogError as exc:
+            tally.corrupt.append(str(exc))
+            continue
+        proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        if proc.returncode:
+            tally.corrupt.append(f"{path}: {proc.stderr.strip()}")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes)."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def restore_tree(folder: Path, files: dict[str, bytes]) -> None:
+    """Make ``folder`` hold exactly ``files``: a trial starts from the same state every time."""
+    for path in [p for p in folder.rglob("*") if p.is_file()]:
+        if path.relative_to(folder).as_posix() not in files:
+            path.unlink()
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        if not (folder / name).exists() or (folder / name).read_bytes() != data:
+            (folder / name).write_bytes(data)
