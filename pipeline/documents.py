@@ -194,7 +194,7 @@ def _front_matter(token: Token, path: Path) -> dict[str, Any]:
         if meta.get(key) in (None, ""):
             raise SourceError(f"front matter is missing '{key}'", path, 2)
     if not isinstance(meta["id"], str) or not SAFE_NAME.match(meta["id"]):
-        raise fail("id", "use lowercase letters, digits, '-' and '_' (it names files)")
+        raise fail("id", "use lowercase letters, digits, '-' and '_', 80 at most (it names files)")
     if meta["kind"] not in KINDS:
         raise fail("kind", f"must be one of {', '.join(KINDS)}")
     for key in TRANSLATABLE_FIELDS:

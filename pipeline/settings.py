@@ -19,7 +19,8 @@ from typing import Any
 from pipeline import languages
 from pipeline.errors import LanguageError, SettingsError
 
-SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+#: A document id: it names files, so it stays short (file names have a 255-byte limit).
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
 @dataclass(frozen=True)
@@ -285,4 +286,4 @@ def _validate(settings: Settings, context: _Context) -> None:
             raise context.error(p + key, f"must be between 0 and 1, got {value}")
     for doc_id in settings.documents:
         if not SAFE_NAME.match(doc_id):
-            raise context.error(p + f"documents.{doc_id}", "document ids are lowercase letters, digits, - and _")
+            raise context.error(p + f"documents.{doc_id}", "document ids are lowercase letters, digits, - and _ (80 at most)")
