@@ -31,6 +31,12 @@ class UserError(click.ClickException):
 
 
 class Group(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse a NUL byte anywhere in the arguments: no file name or code can hold one."""
+        if any("\0" in arg for arg in args):
+            raise UserError(PipelineError("an argument holds a NUL byte"))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
