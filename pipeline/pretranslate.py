@@ -111,6 +111,7 @@ def pretranslate(
                 f"no template for document {doc_id!r}; run 'homelang extract'",
                 settings.locales_path,
             )
+    selected = settings.select_languages(langs)  # before the cache is created: an error changes nothing
     budget = settings.pretranslate.max_chars if max_chars is None else max_chars
     run = _Run(
         settings,
@@ -120,7 +121,7 @@ def pretranslate(
     )
     summaries, work = [], []
     try:
-        for lang in settings.select_languages(langs):
+        for lang in selected:
             name = provider or settings.pretranslate.language_providers.get(
                 lang, settings.pretranslate.provider
             )
