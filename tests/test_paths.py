@@ -1,0 +1,195 @@
+"""Path safety: no document id, language code, roster value, output folder or packet name
+makes the pipeline write outside its folders.
+
+Judge: every file under ``tmp_path`` (path and SHA-256) listed before and after each run.
+A refused value changes nothing there and prints one ``Error:`` line (exit 2); an accepted
+one adds files only where they belong.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from test_build import NOTICE, review
+
+HOSTILE = ["../escape", "../../../../tmp/escape", "/tmp/escape", "a/b", "a\\b", "es/../ar", "..", ".", "x\0y"]
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every file under ``root`` but the (empty) project lock: relative path -> SHA-256."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if (p.is_file() or p.is_symlink()) and p.parts[-2:] != (".homelang", "lock")
+    }
+
+
+def added(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """Files created or changed between two listings; a removed file counts too."""
+    return {p for p in after.keys() | before.keys() if before.get(p) != after.get(p)}
+
+
+def refused(result, tmp_path: Path, before: dict[str, str]) -> None:
+    """Exit 2, one ``Error:`` line, no traceback, nothing on disk changed."""
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    assert tree(tmp_path) == before
+
+
+@pytest.fixture
+def ready(catalogs_ready: Path, homelang) -> Path:
+    """Catalogs in place, Spanish notice reviewed, and the lock file created by a first run."""
+    review(catalogs_ready, "es", NOTICE)
+    homelang("compile")
+    return catalogs_ready
+
+
+COMMANDS = [
+    ["update", "--lang", "{}"],
+    ["update", "--doc", "{}"],
+    ["compile", "--lang", "{}"],
+    ["compile", "--doc", "{}"],
+    ["pretranslate", "--provider", "pseudo", "--lang", "{}"],
+    ["pretranslate", "--provider", "pseudo", "--doc", "{}"],
+    ["review", "export", "--lang", "{}"],
+    ["review", "export", "--lang", "es", "--doc", "{}"],
+    ["review", "release", "{}"],
+    ["build", "--draft", "--lang", "{}"],
+    ["build", "--draft", "--doc", "{}"],
+    ["letters", "--roster", "roster.csv", "--doc", "{}"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:-1]))
+def test_codes_and_ids_on_the_command_line_are_refused(ready: Path, homelang, tmp_path: Path, command) -> None:
+    (ready / "roster.csv").write_text("student,guardian,school,language,address\nA,B,S,es,x\n", "utf-8")
+    before = tree(tmp_path)
+    for value in HOSTILE:
+        args = [a.replace("{}", value).replace("roster.csv", str(ready / "roster.csv")) for a in command]
+        refused(homelang(*args, expect=None), tmp_path, before)
+
+
+@pytest.mark.parametrize("value", ['"../escape"', '"/tmp/escape"', '"a/b"', '"x\\u0000y"', '"' + "a" * 300 + '"'])
+def test_document_ids_in_front_matter_are_refused(project: Path, homelang, tmp_path: Path, value: str) -> None:
+    source = project / "source" / "notices" / f"{NOTICE}.md"
+    source.write_text(source.read_text("utf-8").replace(f"id: {NOTICE}", f"id: {value}"), "utf-8")
+    before = tree(tmp_path)
+    result = homelang("extract", expect=None)
+    refused(result, tmp_path, before)
+    assert "front matter 'id'" in result.output
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'languages = ["es", "../escape"]',
+        'languages = ["es/../../escape"]',
+        'languages = ["es\\u0000"]',
+        'build_dir = "../escape"',
+        'build_dir = "/tmp/escape"',
+        'locales_dir = "locales/../../escape"',
+        'state_dir = "x\\u0000y"',
+        'glossary = "/etc/passwd"',
+        '[tool.homelang.documents."../escape"]\npublish_threshold = 0.5',
+    ],
+)
+def test_paths_and_codes_in_settings_are_refused(project: Path, homelang, tmp_path: Path, setting: str) -> None:
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text("utf-8")
+    key = setting.split(" =")[0]
+    if setting.startswith("["):
+        text += "\n" + setting + "\n"
+    else:
+        lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]
+        at = lines.index("[tool.homelang]") + 1
+        text = "\n".join([*lines[:at], setting, *lines[at:]]) + "\n"
+    pyproject.write_text(text, "utf-8")
+    before = tree(tmp_path)
+    refused(homelang("extract", expect=None), tmp_path, before)
+
+
+def write_roster(path: Path, rows: list[dict[str, str]]) -> None:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, ["student", "guardian", "school", "language", "address"])
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), "utf-8")
+
+
+def test_roster_languages_that_look_like_paths_are_refused(ready: Path, homelang, tmp_path: Path) -> None:
+    rows = [{"student": "Ana", "guardian": "Eva", "school": "Lincoln", "language": v, "address": "1 Main St"}
+            for v in HOSTILE]
+    write_roster(ready / "roster.csv", rows)
+    before = tree(tmp_path)
+    result = homelang("letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE, expect=None)
+    refused(result, tmp_path, before)
+    assert f"{len(HOSTILE)} problem(s), nothing written" in result.output
+
+
+def test_roster_schools_and_names_that_look_like_paths_stay_in_the_private_folder(
+    ready: Path, homelang, tmp_path: Path
+) -> None:
+    rows = [{"student": v or "x", "guardian": f"G {v}", "school": v, "language": "es", "address": v}
+            for v in [*HOSTILE, "/", "~", "$HOME", "%2e%2e%2f", "..\\..\\windows", "CON", "a" * 400]]
+    write_roster(ready / "roster.csv", rows)
+    before = tree(tmp_path)
+    homelang("letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE)
+    changed = added(before, tree(tmp_path))
+    folder = f"project/build/private/{NOTICE}/"
+    assert changed and all(p.startswith(folder) and "/" not in p[len(folder):] for p in changed), changed
+    names = sorted(p[len(folder):] for p in changed)
+    assert len(names) == len({r["school"] for r in rows}) + 1  # a PDF per school, and summary.json
+    assert all(len(n.encode()) < 100 for n in names)
+
+
+def test_output_folders_receive_every_write(ready: Path, homelang, tmp_path: Path) -> None:
+    write_roster(ready / "roster.csv", [{"student": "Ana", "guardian": "Eva", "school": "Lincoln",
+                                         "language": "es", "address": "1 Main St"}])
+    elsewhere = tmp_path / "elsewhere"
+    runs = [
+        (["build", "--draft", "--lang", "es", "--format", "web", "-o", str(elsewhere / "a" / ".." / "web")],
+         "elsewhere/web/"),
+        (["letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE, "-o", str(elsewhere / "letters")],
+         "elsewhere/letters/"),
+        (["review", "export", "--lang", "so", "--reviewer", "../../../x/y", "-o", str(elsewhere / "p.po")],
+         "elsewhere/p.po"),
+        (["review", "export", "--lang", "vi", "--reviewer", "/etc/../../passwd\\x"], "project/build/review/vi-"),
+    ]
+    for args, where in runs:
+        before = tree(tmp_path)
+        homelang(*args)
+        changed = added(before, tree(tmp_path))
+        own = {p for p in changed if p.startswith(where)}
+        assignments = {p for p in changed if p.endswith("/review-assignments.json")}
+        assert own and changed == own | assignments, (args, changed)
+        assert all(p.startswith("project/locales/") for p in assignments)
+
+
+def test_hostile_packet_names_and_headers_are_refused(ready: Path, homelang, tmp_path: Path) -> None:
+    homelang("review", "export", "--lang", "so", "--reviewer", "Amina")
+    packet = next((ready / "build" / "review").glob("so-*.po"))
+    text = packet.read_text("utf-8")
+    packet_id = next(line for line in text.splitlines() if "X-Homelang-Packet" in line).split(": ")[1][:-3]
+    edits = [  # (text in the packet, hostile text, refused?)
+        (f"X-Homelang-Packet: {packet_id}", "X-Homelang-Packet: ../../../escape", True),
+        (f"X-Homelang-Packet: {packet_id}", "X-Homelang-Packet: so-../../../escape", False),
+        ("Language: so", "Language: ../so", True),
+        ('msgctxt "', 'msgctxt "../../escape', True),
+    ]
+    for old, new, refusal in edits:
+        assert old in text, old
+        hostile = packet.with_name(f"hostile-{len(new)}.po")
+        hostile.write_text(text.replace(old, new, 1), "utf-8")
+        before = tree(tmp_path)
+        result = homelang("review", "import", str(hostile), expect=None)
+        if refusal:
+            refused(result, tmp_path, before)
+        else:  # an unknown packet name is only a name: its entries are compared, nothing is named by it
+            assert result.exit_code == 0 and "changed: nothing" in result.output
+            assert tree(tmp_path) == before
