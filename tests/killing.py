@@ -99,8 +99,9 @@ def check_review_files(root: Path, tally: Tally) -> None:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes)."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under ``folder`` (relative path -> bytes), but a killed write's git-ignored temporary."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))}
 
 
 def restore_tree(folder: Path, files: dict[str, bytes]) -> None:
