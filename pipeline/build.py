@@ -155,6 +155,8 @@ def build(
     folder = out or settings.build_path
     library = Library(settings, draft)
     manifest = _read_manifest(folder)
+    vouched = dict(manifest)
+    withdrawn: list[Path] = []
     outputs: list[Output] = []
     jobs: list[Job] = []
     codes = [settings.source_language, *settings.select_languages(langs)]
@@ -170,7 +172,7 @@ def build(
                 relative = f"{lang}/{document.id}{SUFFIXES[fmt]}"
                 output = Output(lang, document.id, fmt, relative, status, edition.decision.reason, False)
                 if status == "skipped":
-                    (folder / relative).unlink(missing_ok=True)
+                    withdrawn.append(folder / relative)
                     manifest.pop(relative, None)
                     outputs.append(output)
                     continue
@@ -183,13 +185,21 @@ def build(
     for job in jobs:
         if job.output.format in ("letter", "flyer"):
             pdf.check_fonts(job.edition.page, job.data["fonts"])
+    # The manifest stops vouching for an output before it is replaced or removed: after
+    # a kill mid-build, the next build renders it again instead of trusting a stale fingerprint.
+    for job in jobs:
+        manifest.pop(job.output.path, None)
+    if manifest != vouched:
+        _write_manifest(folder, manifest)
+    for path in withdrawn:
+        path.unlink(missing_ok=True)
     printers: dict[str, pdf.PrintTemplate] = {}
     for job in jobs:
         _render(settings, folder / job.output.path, job, printers)
         manifest[job.output.path] = job.fingerprint
     index_path = folder / "index.html"
     atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, outputs)))
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    _write_manifest(folder, manifest)
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
 
 
@@ -252,6 +262,10 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     except (FileNotFoundError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _write_manifest(folder: Path, manifest: dict[str, str]) -> None:
+    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any]]:
