@@ -33,6 +33,7 @@ class Tally:
     killed_mid_run: int = 0
     corrupt: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # build outputs: half-written, or stale yet vouched for
 
 
 def check_catalogs(root: Path, keep: dict[Path, set[str]], hashes: dict[Path, str], tally: Tally) -> None:
@@ -75,7 +76,7 @@ def timed_run(args: list[str], env: dict | None = None) -> float:
 def record(figures: dict, tally: Tally) -> None:
     """Add a tally to the figures `make reliability` prints (the keys add up across tests)."""
     for key, value in (("SIGKILL trials", tally.trials), ("corrupt catalogs", len(tally.corrupt)),
-                       ("lost reviewed entries", len(tally.lost))):
+                       ("lost reviewed entries", len(tally.lost)), ("broken outputs", len(tally.broken))):
         figures[key] = figures.get(key, 0) + value
 
 
