@@ -153,7 +153,7 @@ class Engine:
         if len(texts) == 1:
             return [self.request_long(texts[0])]
         parts = _SPLIT.split(self.request(SEPARATOR.join(texts)).strip())
-        if len(parts) == len(texts):
+        if len(parts) == len(texts) and all(p.strip() for p in parts):
             return [p.strip() for p in parts]
         results: list[str | RequestFailed] = []
         for text in texts:
@@ -209,6 +209,8 @@ class Engine:
             raise RequestFailed(
                 f"{self.where} answered with something that is not a translation", retryable=True
             )
+        if not answer.strip() and text.strip():  # an empty draft is no draft: never written or cached
+            raise RequestFailed(f"{self.where} returned no translation")
         return answer
 
     def _translator(self):  # noqa: ANN202 - deep-translator's classes share no public base type
