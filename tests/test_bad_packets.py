@@ -1,0 +1,136 @@
+"""Damaged review packets given to `review import`: a result or a one-line error, never a traceback.
+
+Hypothesis starts from a real exported and edited packet and damages it the ways
+files get damaged between a volunteer's laptop and the coordinator: cut short
+anywhere, BOM, CRLF, re-encoded as Latin-1 or UTF-16, an entry duplicated, lines
+deleted or repeated, control and right-to-left override characters, headers
+changed. Every case exits 0, or 2 with one line and every project file unchanged;
+when it is accepted, every catalog it wrote passes msgfmt --check and no reviewed
+translation is lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from killing import Tally, check_catalogs, check_review_files, restore_tree, reviewed_translations, tree
+from test_bad_input import Outcome, attempt, hashes
+from test_bad_input import record as record_outcome
+from test_crash_review import reviewed_meanwhile, volunteer_edits
+from test_review import drafted  # noqa: F401 - a fixture
+
+CONTROL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0E, 0x1B, 0x1F, 0x7F, 0x85)]
+BIDI = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u061c"]
+HEADERS = {
+    "Language": ["fr", "", "es", "AM", "am_ET", "../am", "am\u202e"],
+    "X-Homelang-Packet": ["", "es-1", "am-../../x", "am-999-nobody", "am"],
+    "X-Homelang-Entries": ["9999", "-1", "abc", "0", ""],
+    "Plural-Forms": ["nplurals=1; plural=0;", "nplurals=; plural=", "garbage"],
+    "Content-Type": ["text/plain; charset=ISO-8859-1", "text/plain", "text/plain; charset=KOI8-R"],
+    "Last-Translator": ["", "<>", "\u202eevil", "x" * 5000, "Amina\\nBob"],
+}
+
+
+@st.composite
+def damage(draw, packet: bytes) -> bytes:
+    """One to three kinds of damage, applied in order to the packet's bytes."""
+    data = packet
+    for kind in draw(st.lists(st.sampled_from(
+        ["truncate", "bom", "crlf", "latin-1", "utf-16", "duplicate", "control", "bidi",
+         "delete", "repeat", "header", "flip"]), min_size=1, max_size=3)):
+        text = data.decode("utf-8", "replace")
+        lines = text.split("\n")
+        if kind == "truncate":
+            data = data[: draw(st.integers(0, len(data)))]
+        elif kind == "bom":
+            data = b"\xef\xbb\xbf" + data
+        elif kind == "crlf":
+            data = data.replace(b"\n", b"\r\n")
+        elif kind == "latin-1":
+            data = text.encode("latin-1", "replace")
+        elif kind == "utf-16":
+            data = text.encode("utf-16")
+        elif kind == "duplicate":
+            blocks = text.split("\n\n")
+            index = draw(st.integers(0, len(blocks) - 1))
+            blocks.insert(index, blocks[index])
+            data = "\n\n".join(blocks).encode("utf-8")
+        elif kind in ("control", "bidi"):
+            where = draw(st.integers(0, len(text)))
+            char = draw(st.sampled_from(CONTROL if kind == "control" else BIDI))
+            data = (text[:where] + char + text[where:]).encode("utf-8")
+        elif kind in ("delete", "repeat"):
+            index = draw(st.integers(0, len(lines) - 1))
+            lines[index:index + 1] = [] if kind == "delete" else [lines[index]] * 2
+            data = "\n".join(lines).encode("utf-8")
+        elif kind == "header":
+            key = draw(st.sampled_from(sorted(HEADERS)))
+            value = draw(st.sampled_from(HEADERS[key]))
+            found = [i for i, line in enumerate(lines) if line.startswith(f'"{key}: ')]
+            if found:
+                lines[found[0]] = f'"{key}: {value}\\n"'
+            data = "\n".join(lines).encode("utf-8")
+        else:
+            where = draw(st.integers(0, max(0, len(data) - 1)))
+            data = data[:where] + bytes([draw(st.integers(0, 255))]) + data[where + 1:]
+    return data
+
+
+def prepared(root: Path, homelang, folder: Path) -> Path:
+    """A real packet, exported and edited by a volunteer; someone reviews one entry meanwhile."""
+    packet = folder / "packet.po"
+    homelang("review", "export", "--lang", "am", "--reviewer", "Amina", "-o", str(packet))
+    volunteer_edits(packet)
+    reviewed_meanwhile(root)
+    return packet
+
+
+def run_packets(root: Path, homelang, folder: Path, count: int, figures: dict) -> None:
+    packet = prepared(root, homelang, folder)
+    original = packet.read_bytes()
+    baseline = tree(root / "locales")
+    keep = reviewed_translations(root)
+    outcome, tally = Outcome(), Tally()
+    damaged = folder / "damaged.po"
+    try:
+        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(damage(original))
+        def one(data: bytes) -> None:
+            restore_tree(root / "locales", baseline)
+            damaged.write_bytes(data)
+            attempt(root, {}, ["review", "import", str(damaged)], outcome)
+            check_catalogs(root, keep, {}, tally)
+            check_review_files(root, tally)
+            assert tally.corrupt == [] and tally.lost == [], (tally.corrupt, tally.lost)
+
+        one()
+    finally:
+        record_outcome(outcome, figures)
+    assert 0 < outcome.refused < outcome.cases  # the damage reaches both outcomes
+
+
+def test_damaged_packets_fast(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+    run_packets(drafted, homelang, tmp_path, 40, figures)
+
+
+@pytest.mark.slow
+def test_damaged_packets_long(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+    run_packets(drafted, homelang, tmp_path, 400, figures)
+
+
+@pytest.mark.parametrize("size", [50_000_000])
+def test_a_50_mb_packet_is_refused_in_one_line(drafted: Path, homelang, tmp_path: Path, size: int, figures: dict) -> None:  # noqa: F811
+    packet = prepared(drafted, homelang, tmp_path)
+    data = packet.read_bytes()
+    packet.write_bytes(data + b"# padding\n" * ((size - len(data)) // 10 + 1))
+    assert packet.stat().st_size >= size
+    before = hashes(drafted)
+    result = homelang("review", "import", str(packet), expect=2)
+    assert result.output.count("\n") == 1 and "larger than 20 MB" in result.output
+    assert hashes(drafted) == before
+    outcome = Outcome()
+    outcome.cases = outcome.refused = 1
+    record_outcome(outcome, figures)
