@@ -55,7 +55,7 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         try:
             header = [name.strip().lower() for name in reader.fieldnames or []]
         except UnicodeDecodeError:
-            raise RosterError("roster is not UTF-8 text (export it as CSV UTF-8)", path, 1) from None
+            raise RosterError(_NOT_UTF8, path, _undecodable_line(path)) from None
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             raise RosterError(f"missing column(s) {', '.join(missing)} (needed: {', '.join(COLUMNS)})", path, 1)
@@ -66,9 +66,23 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 yield line, row
                 line = reader.line_num + 1
         except UnicodeDecodeError:
-            raise RosterError("roster is not UTF-8 text (export it as CSV UTF-8)", path, line) from None
+            raise RosterError(_NOT_UTF8, path, _undecodable_line(path)) from None
         except csv.Error as exc:
             raise RosterError(f"not valid CSV: {exc}", path, line) from None
+
+
+_NOT_UTF8 = "roster is not UTF-8 text (export it as CSV UTF-8)"
+
+
+def _undecodable_line(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (the text decoder reads ahead of the rows)."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 @cache
