@@ -86,7 +86,25 @@ def figures() -> dict[str, int]:
     return _FIGURES
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
-    if _FIGURES:
-        terminalreporter.section("reliability figures")
-        terminalreporter.write_line(", ".join(f"{k}: {v}" for k, v in _FIGURES.items()))
+#: The order figures are printed in; groups are separated by "; ", other keys come last.
+FIGURE_GROUPS = (
+    ("SIGKILL trials", "corrupt catalogs", "lost reviewed entries", "broken outputs"),
+    ("bad inputs", "tracebacks", "changed files"),
+    ("XSS payloads", "scripts run", "requests leaked"),
+    ("privacy markers leaked",),
+)
+
+
+def figures_line(found: dict[str, int]) -> str:
+    """``SIGKILL trials: 220, corrupt catalogs: 0, ...; bad inputs: 1200, ...``: one line."""
+    known = {key for group in FIGURE_GROUPS for key in group}
+    groups = [[k for k in group if k in found] for group in FIGURE_GROUPS]
+    groups.append([k for k in found if k not in known])
+    return "; ".join(", ".join(f"{k}: {found[k]}" for k in group) for group in groups if group)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Print the figures as the run's very last line (after pytest's own summary)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if _FIGURES and reporter is not None:
+        reporter.write_line(figures_line(_FIGURES))
