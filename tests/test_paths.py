@@ -16,7 +16,17 @@ from pathlib import Path
 import pytest
 from test_build import NOTICE, review
 
-HOSTILE = ["../escape", "../../../../tmp/escape", "/tmp/escape", "a/b", "a\\b", "es/../ar", "..", ".", "x\0y"]
+HOSTILE = [
+    "../escape",
+    "../../../../tmp/escape",
+    "/tmp/escape",
+    "a/b",
+    "a\\b",
+    "es/../ar",
+    "..",
+    ".",
+    "x\0y",
+]
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -67,16 +77,26 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:-1]))
-def test_codes_and_ids_on_the_command_line_are_refused(ready: Path, homelang, tmp_path: Path, command) -> None:
-    (ready / "roster.csv").write_text("student,guardian,school,language,address\nA,B,S,es,x\n", "utf-8")
+def test_codes_and_ids_on_the_command_line_are_refused(
+    ready: Path, homelang, tmp_path: Path, command
+) -> None:
+    (ready / "roster.csv").write_text(
+        "student,guardian,school,language,address\nA,B,S,es,x\n", "utf-8"
+    )
     before = tree(tmp_path)
     for value in HOSTILE:
-        args = [a.replace("{}", value).replace("roster.csv", str(ready / "roster.csv")) for a in command]
+        args = [
+            a.replace("{}", value).replace("roster.csv", str(ready / "roster.csv")) for a in command
+        ]
         refused(homelang(*args, expect=None), tmp_path, before)
 
 
-@pytest.mark.parametrize("value", ['"../escape"', '"/tmp/escape"', '"a/b"', '"x\\u0000y"', '"' + "a" * 300 + '"'])
-def test_document_ids_in_front_matter_are_refused(project: Path, homelang, tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    "value", ['"../escape"', '"/tmp/escape"', '"a/b"', '"x\\u0000y"', '"' + "a" * 300 + '"']
+)
+def test_document_ids_in_front_matter_are_refused(
+    project: Path, homelang, tmp_path: Path, value: str
+) -> None:
     source = project / "source" / "notices" / f"{NOTICE}.md"
     source.write_text(source.read_text("utf-8").replace(f"id: {NOTICE}", f"id: {value}"), "utf-8")
     before = tree(tmp_path)
@@ -99,7 +119,9 @@ def test_document_ids_in_front_matter_are_refused(project: Path, homelang, tmp_p
         '[tool.homelang.documents."../escape"]\npublish_threshold = 0.5',
     ],
 )
-def test_paths_and_codes_in_settings_are_refused(project: Path, homelang, tmp_path: Path, setting: str) -> None:
+def test_paths_and_codes_in_settings_are_refused(
+    project: Path, homelang, tmp_path: Path, setting: str
+) -> None:
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text("utf-8")
     key = setting.split(" =")[0]
@@ -122,12 +144,24 @@ def write_roster(path: Path, rows: list[dict[str, str]]) -> None:
     path.write_text(out.getvalue(), "utf-8")
 
 
-def test_roster_languages_that_look_like_paths_are_refused(ready: Path, homelang, tmp_path: Path) -> None:
-    rows = [{"student": "Ana", "guardian": "Eva", "school": "Lincoln", "language": v, "address": "1 Main St"}
-            for v in HOSTILE]
+def test_roster_languages_that_look_like_paths_are_refused(
+    ready: Path, homelang, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "student": "Ana",
+            "guardian": "Eva",
+            "school": "Lincoln",
+            "language": v,
+            "address": "1 Main St",
+        }
+        for v in HOSTILE
+    ]
     write_roster(ready / "roster.csv", rows)
     before = tree(tmp_path)
-    result = homelang("letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE, expect=None)
+    result = homelang(
+        "letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE, expect=None
+    )
     refused(result, tmp_path, before)
     assert f"{len(HOSTILE)} problem(s), nothing written" in result.output
 
@@ -135,31 +169,80 @@ def test_roster_languages_that_look_like_paths_are_refused(ready: Path, homelang
 def test_roster_schools_and_names_that_look_like_paths_stay_in_the_private_folder(
     ready: Path, homelang, tmp_path: Path
 ) -> None:
-    rows = [{"student": v or "x", "guardian": f"G {v}", "school": v, "language": "es", "address": v}
-            for v in [*HOSTILE, "/", "~", "$HOME", "%2e%2e%2f", "..\\..\\windows", "CON", "a" * 400]]
+    rows = [
+        {"student": v or "x", "guardian": f"G {v}", "school": v, "language": "es", "address": v}
+        for v in [*HOSTILE, "/", "~", "$HOME", "%2e%2e%2f", "..\\..\\windows", "CON", "a" * 400]
+    ]
     write_roster(ready / "roster.csv", rows)
     before = tree(tmp_path)
     homelang("letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE)
     changed = added(before, tree(tmp_path))
     folder = f"project/build/private/{NOTICE}/"
-    assert changed and all(p.startswith(folder) and "/" not in p[len(folder):] for p in changed), changed
-    names = sorted(p[len(folder):] for p in changed)
+    assert changed and all(p.startswith(folder) and "/" not in p[len(folder) :] for p in changed), (
+        changed
+    )
+    names = sorted(p[len(folder) :] for p in changed)
     assert len(names) == len({r["school"] for r in rows}) + 1  # a PDF per school, and summary.json
     assert all(len(n.encode()) < 100 for n in names)
 
 
 def test_output_folders_receive_every_write(ready: Path, homelang, tmp_path: Path) -> None:
-    write_roster(ready / "roster.csv", [{"student": "Ana", "guardian": "Eva", "school": "Lincoln",
-                                         "language": "es", "address": "1 Main St"}])
+    write_roster(
+        ready / "roster.csv",
+        [
+            {
+                "student": "Ana",
+                "guardian": "Eva",
+                "school": "Lincoln",
+                "language": "es",
+                "address": "1 Main St",
+            }
+        ],
+    )
     elsewhere = tmp_path / "elsewhere"
     runs = [
-        (["build", "--draft", "--lang", "es", "--format", "web", "-o", str(elsewhere / "a" / ".." / "web")],
-         "elsewhere/web/"),
-        (["letters", "--roster", str(ready / "roster.csv"), "--doc", NOTICE, "-o", str(elsewhere / "letters")],
-         "elsewhere/letters/"),
-        (["review", "export", "--lang", "so", "--reviewer", "../../../x/y", "-o", str(elsewhere / "p.po")],
-         "elsewhere/p.po"),
-        (["review", "export", "--lang", "vi", "--reviewer", "/etc/../../passwd\\x"], "project/build/review/vi-"),
+        (
+            [
+                "build",
+                "--draft",
+                "--lang",
+                "es",
+                "--format",
+                "web",
+                "-o",
+                str(elsewhere / "a" / ".." / "web"),
+            ],
+            "elsewhere/web/",
+        ),
+        (
+            [
+                "letters",
+                "--roster",
+                str(ready / "roster.csv"),
+                "--doc",
+                NOTICE,
+                "-o",
+                str(elsewhere / "letters"),
+            ],
+            "elsewhere/letters/",
+        ),
+        (
+            [
+                "review",
+                "export",
+                "--lang",
+                "so",
+                "--reviewer",
+                "../../../x/y",
+                "-o",
+                str(elsewhere / "p.po"),
+            ],
+            "elsewhere/p.po",
+        ),
+        (
+            ["review", "export", "--lang", "vi", "--reviewer", "/etc/../../passwd\\x"],
+            "project/build/review/vi-",
+        ),
     ]
     for args, where in runs:
         before = tree(tmp_path)
@@ -171,11 +254,15 @@ def test_output_folders_receive_every_write(ready: Path, homelang, tmp_path: Pat
         assert all(p.startswith("project/locales/") for p in assignments)
 
 
-def test_hostile_packet_names_and_headers_are_refused(ready: Path, homelang, tmp_path: Path) -> None:
+def test_hostile_packet_names_and_headers_are_refused(
+    ready: Path, homelang, tmp_path: Path
+) -> None:
     homelang("review", "export", "--lang", "so", "--reviewer", "Amina")
     packet = next((ready / "build" / "review").glob("so-*.po"))
     text = packet.read_text("utf-8")
-    packet_id = next(line for line in text.splitlines() if "X-Homelang-Packet" in line).split(": ")[1][:-3]
+    packet_id = next(line for line in text.splitlines() if "X-Homelang-Packet" in line).split(": ")[
+        1
+    ][:-3]
     edits = [  # (text in the packet, hostile text, refused?)
         (f"X-Homelang-Packet: {packet_id}", "X-Homelang-Packet: ../../../escape", True),
         (f"X-Homelang-Packet: {packet_id}", "X-Homelang-Packet: so-../../../escape", False),
@@ -190,6 +277,6 @@ def test_hostile_packet_names_and_headers_are_refused(ready: Path, homelang, tmp
         result = homelang("review", "import", str(hostile), expect=None)
         if refusal:
             refused(result, tmp_path, before)
-        else:  # an unknown packet name is only a name: its entries are compared, nothing is named by it
+        else:  # an unknown packet name is only a name: nothing is named after it
             assert result.exit_code == 0 and "changed: nothing" in result.output
             assert tree(tmp_path) == before
