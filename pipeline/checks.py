@@ -30,6 +30,7 @@ LEVELS: dict[str, str] = {
     "xml-tags": "error",
     "glossary-keep": "error",
     "script": "error",
+    "control": "error",
     "numbers": "warning",
     "glossary-required": "warning",
     "same": "warning",
@@ -134,7 +135,16 @@ def compare(
         found.append(("numbers", message))
     found.extend(_glossary(english, translation, lang, glossary))
     found.extend(_text_shape(english, translation, lang, glossary))
+    extra = sorted(_controls(translation) - _controls(english))
+    if extra:
+        # invisible, and no font draws them: a print build would stop on them
+        found.append(("control", "control character " + ", ".join(f"U+{ord(c):04X}" for c in extra)))
     return found
+
+
+def _controls(text: str) -> set[str]:
+    """Control characters (Unicode category Cc) other than line breaks and tabs."""
+    return {c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"}
 
 
 def _count(spans: list[markup.Span], kinds: tuple[str, ...]) -> Counter[str]:
