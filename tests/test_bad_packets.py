@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import load
 from killing import Tally, check_catalogs, check_review_files, restore_tree, reviewed_translations, tree
 from test_bad_input import Outcome, attempt, hashes
 from test_bad_input import record as record_outcome
 from test_crash_review import reviewed_meanwhile, volunteer_edits
-from test_review import drafted  # noqa: F401 - a fixture
+from test_review import AM, confirm, drafted  # noqa: F401 - drafted is a fixture
+
+from pipeline import states
 
 CONTROL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0E, 0x1B, 0x1F, 0x7F, 0x85)]
 BIDI = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u061c"]
@@ -134,3 +137,17 @@ def test_a_50_mb_packet_is_refused_in_one_line(drafted: Path, homelang, tmp_path
     outcome = Outcome()
     outcome.cases = outcome.refused = 1
     record_outcome(outcome, figures)
+
+
+def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(drafted: Path, homelang, tmp_path: Path) -> None:  # noqa: F811
+    packet_path = prepared(drafted, homelang, tmp_path)
+    packet = load(packet_path)
+    entry = packet[0]
+    entry.msgstr = "\x07" + entry.msgstr  # a terminal bell pasted from a chat window
+    confirm(entry)
+    packet.save(str(packet_path))
+    result = homelang("review", "import", str(packet_path))
+    assert f"{packet_path}:{entry.linenum}: kept as a draft, not reviewed: [control] control character U+0007" in result.output
+    kept = next(e for e in load(drafted / AM) if e.msgid == entry.msgid)
+    assert kept.msgstr == entry.msgstr and states.state(kept) == "needs-update"
+    assert "[control] error: control character U+0007" in homelang("check", "--lang", "am", expect=1).output
