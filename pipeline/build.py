@@ -32,9 +32,8 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
 from pipeline.render.page import Page, Source, Translations, build_page
-from pipeline.settings import Settings
+from pipeline.settings import FORMATS, Settings
 
-FORMATS = ("letter", "flyer", "web", "mo")
 SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", "mo": ".mo"}
 MANIFEST = ".manifest.json"
 

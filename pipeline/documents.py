@@ -54,7 +54,6 @@ class Block:
     line: int = 0
     level: int = 0  # heading level, or list depth (0 = top level)
     ordered: bool = False  # list items: numbered list
-    first: bool = True  # list items: first paragraph of its item
     rows: tuple[tuple[str, ...], ...] = ()  # tables: header row first
     translate: bool = True
     note: str = ""
@@ -263,7 +262,6 @@ def _blocks(tokens: list[Token], faq: bool):
     scope = _Scope()
     stack: list[Token] = []  # open container tokens
     lists: list[bool] = []  # open lists: ordered?
-    item_paragraphs: list[int] = []  # paragraphs seen so far in each open list item
     role = ""  # FAQ: "question" while in a question heading, "answer" after it
     for i, tok in enumerate(tokens):
         line = tok.map[0] + 1 if tok.map else 0
@@ -280,8 +278,6 @@ def _blocks(tokens: list[Token], faq: bool):
             stack.append(tok)
             if tok.type in ("bullet_list_open", "ordered_list_open"):
                 lists.append(tok.type == "ordered_list_open")
-            elif tok.type == "list_item_open":
-                item_paragraphs.append(0)
             elif tok.type == "table_open":
                 yield _table(tokens, i, line, scope, role)
             continue
@@ -290,8 +286,6 @@ def _blocks(tokens: list[Token], faq: bool):
             opener = stack.pop()
             if opener.type in ("bullet_list_open", "ordered_list_open"):
                 lists.pop()
-            elif opener.type == "list_item_open":
-                item_paragraphs.pop()
             continue
         if tok.type != "inline":
             scope.enter(tok)
@@ -311,9 +305,7 @@ def _blocks(tokens: list[Token], faq: bool):
             if role == "question":
                 role = "answer"
         elif parent.type == "paragraph_open" and lists and stack[-2].type == "list_item_open":
-            first = item_paragraphs[-1] == 0
-            item_paragraphs[-1] += 1
-            yield Block("item", text, line, level=len(lists) - 1, ordered=lists[-1], first=first,
+            yield Block("item", text, line, level=len(lists) - 1, ordered=lists[-1],
                         translate=not skip, note=note, role=role)
         elif parent.type == "paragraph_open":
             quoted = any(t.type == "blockquote_open" for t in stack)

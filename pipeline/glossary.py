@@ -45,9 +45,6 @@ class Glossary:
     def keep_terms(self) -> list[Term]:
         return [t for t in self.terms if t.keep]
 
-    def required(self, lang: str) -> list[Term]:
-        return [t for t in self.terms if t.language == lang]
-
     def applicable(self, text: str, lang: str) -> list[Term]:
         """Terms that occur in the English ``text`` and matter for ``lang``."""
         return [t for t in self.terms if (t.keep or t.language == lang) and t.found_in(text)]

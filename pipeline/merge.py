@@ -50,12 +50,6 @@ class MergeStats:
     fuzzy: int = 0
     obsolete: int = 0
 
-    def __add__(self, other: MergeStats) -> MergeStats:
-        return MergeStats(*(a + b for a, b in zip(self.counts(), other.counts(), strict=True)))
-
-    def counts(self) -> tuple[int, int, int, int]:
-        return (self.kept, self.new, self.fuzzy, self.obsolete)
-
 
 def merge(
     template: polib.POFile,

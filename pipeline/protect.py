@@ -42,11 +42,6 @@ class Protected:
     openers: frozenset[int] = frozenset()
     closers: frozenset[int] = frozenset()
 
-    @property
-    def has_words(self) -> bool:
-        """Whether anything is left for an engine to translate once tokens are set aside."""
-        return any(ch.isalpha() for ch in _TOKEN.sub("", self.text))
-
 
 def token(number: int) -> str:
     return f"{OPEN}{number}{CLOSE}"

@@ -21,6 +21,8 @@ from pipeline.errors import LanguageError, SettingsError
 
 #: A document id: it names files, so it stays short (file names have a 255-byte limit).
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+#: What ``homelang build`` can make.
+FORMATS = ("letter", "flyer", "web", "mo")
 
 
 @dataclass(frozen=True)
@@ -284,6 +286,15 @@ def _validate(settings: Settings, context: _Context) -> None:
     for key, value in thresholds:
         if value is not None and not 0.0 <= value <= 1.0:
             raise context.error(p + key, f"must be between 0 and 1, got {value}")
+    formats = [("build.formats", settings.build.formats)] + [
+        (f"documents.{d}.formats", o.formats) for d, o in settings.documents.items()
+    ]
+    for key, values in formats:
+        unknown = [f for f in values or () if f not in FORMATS]
+        if unknown:
+            raise context.error(p + key, f"unknown format {unknown[0]!r} (formats: {', '.join(FORMATS)})")
+    if settings.review.assignment_days < 1:
+        raise context.error(p + "review.assignment_days", "must be at least 1")
     for doc_id in settings.documents:
         if not SAFE_NAME.match(doc_id):
             raise context.error(p + f"documents.{doc_id}", "document ids are lowercase letters, digits, - and _ (80 at most)")

@@ -42,6 +42,8 @@ def test_homelang_toml_is_accepted_and_found_from_a_subfolder(tmp_path: Path) ->
         ('languages = ["so", "so"]\n', 1, "languages: a language is listed twice"),
         ("languages = []\n", 1, "languages: list at least one target language"),
         ('languages = ["so"\n', None, "not valid TOML"),
+        ('languages = ["so"]\n[build]\nformats = ["pdf"]\n', 3, "build.formats: unknown format 'pdf'"),
+        ('languages = ["so"]\n[review]\nassignment_days = -5\n', 3, "review.assignment_days: must be at least 1"),
     ],
 )
 def test_bad_settings_name_the_key_and_line(tmp_path: Path, body: str, line: int | None, message: str) -> None:

@@ -106,11 +106,6 @@ def _append(out: list[dict[str, Any]], run: dict[str, Any]) -> None:
         out.append(run)
 
 
-def plain(text: str) -> str:
-    """The words of inline Markdown, without marks (for coverage checks and summaries)."""
-    return "".join(r["text"] for r in runs(text))
-
-
 @cache
 def _html_renderer(rtl: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
