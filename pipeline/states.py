@@ -6,7 +6,8 @@ The marks are translator comments (``# machine: google 2026-11-29``,
 =============  ==========================================================
 untranslated   no translation yet
 machine        a machine or translation-memory draft (fuzzy), not reviewed
-needs-update   a person's translation whose English changed (fuzzy)
+needs-update   a translation whose English changed (fuzzy, ``#| msgid``), or a
+               person's draft not yet confirmed
 reviewed       a person's translation (not fuzzy)
 =============  ==========================================================
 """
@@ -34,7 +35,9 @@ def state(entry: polib.POEntry) -> str:
     if not is_translated(entry):
         return "untranslated"
     if "fuzzy" in entry.flags:
-        return "machine" if machine_provider(entry) else "needs-update"
+        # a draft of English that has changed since (``#| msgid``) needs a person,
+        # whoever wrote it: it translates words that are no longer there
+        return "machine" if machine_provider(entry) and not entry.previous_msgid else "needs-update"
     return "reviewed"
 
 

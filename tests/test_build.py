@@ -173,3 +173,19 @@ def test_mo_format_holds_reviewed_entries_only(catalogs_ready: Path, homelang) -
     homelang("build", "--lang", "am", "--doc", FAQ, "--format", "mo")
     mo = polib.mofile(str(catalogs_ready / "build" / "am" / f"{FAQ}.mo"))
     assert len([e for e in mo if e.msgid]) == 17
+
+
+def test_translation_of_changed_english_is_never_published(catalogs_ready: Path, homelang) -> None:
+    """A reviewed translation whose English changed shows the new English until a person updates it."""
+    review(catalogs_ready, "es", FAQ)
+    source = catalogs_ready / "source/faq/sanctuary-resolution-faq.md"
+    source.write_text(source.read_text("utf-8").replace("There will not be significant", "There will be significant"), "utf-8")
+    homelang("extract")
+    homelang("update")
+    homelang("build", "--lang", "es", "--doc", FAQ, "--format", "web")
+    page = (catalogs_ready / "build/es" / f"{FAQ}.web.html").read_text("utf-8")
+    assert "There will be significant changes." in page  # the new English, labelled
+    assert page.count(SAMPLE["es"]) == 18  # the other 18 entries keep their reviewed text
+    homelang("build", "--lang", "es", "--doc", FAQ, "--format", "web", "--draft")
+    draft = (catalogs_ready / "build/es" / f"{FAQ}.web.html").read_text("utf-8")
+    assert draft.count(SAMPLE["es"]) == 19 and "earlier version of the English" in draft

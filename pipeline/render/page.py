@@ -22,7 +22,7 @@ from pipeline.languages import Language
 from pipeline.settings import District
 
 #: Statuses a piece of text can have on a page.
-REVIEWED, MACHINE, ENGLISH, SOURCE = "reviewed", "machine", "english", "source"
+REVIEWED, MACHINE, OUTDATED, ENGLISH, SOURCE = "reviewed", "machine", "outdated", "english", "source"
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Piece:
 
     @property
     def marked(self) -> bool:
-        """Shown with a label: machine text, or English standing in for a missing translation."""
-        return self.status in (MACHINE, ENGLISH)
+        """Shown with a label: machine text, a draft of older English, or English standing in."""
+        return self.status in (MACHINE, OUTDATED, ENGLISH)
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,12 @@ class Translations:
         if entry is None:
             return Piece(msgid, ENGLISH)
         state = states.state(entry)
-        if state == "untranslated" or (msgid in self.errors and not self.draft):
+        # outside drafts, a translation of English that has since changed never shows:
+        # it may say what the English no longer says
+        if state == "untranslated" or (not self.draft and (state == "needs-update" or msgid in self.errors)):
             return Piece(msgid, ENGLISH, entry.linenum)
-        return Piece(entry.msgstr, REVIEWED if state == "reviewed" else MACHINE, entry.linenum)
+        status = {"reviewed": REVIEWED, "machine": MACHINE}.get(state, OUTDATED)
+        return Piece(entry.msgstr, status, entry.linenum)
 
     def word(self, msgid: str) -> str | None:
         """A template word's translation: reviewed ones, or any with ``--draft``."""

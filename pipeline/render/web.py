@@ -60,7 +60,7 @@ def snippet(root: Path, page: Page) -> str:
         if english:
             html = f'<bdi dir="ltr">{html}</bdi>'
         if p.marked:
-            label = page.words["machine_label" if p.status == "machine" else "english_label"]
+            label = page.words[f"{p.status}_label"]
             html += f' <small class="hl-mark">[{inline.escape(label, rtl)}]</small>'
         return Markup(html)
 
