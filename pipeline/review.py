@@ -209,11 +209,24 @@ def export(
         assignment, chosen, language, glossary, memory(everything), suggestions(settings, lang)
     )
     output = output or settings.build_path / "review" / f"{packet_id}.po"
+    _check_packet_path(settings, output)
     catalogs.write_catalog(output, packet)
     save_assignments(settings, lang, [*current, assignment])
     return ExportResult(
         packet_id, lang, assignment.reviewer, str(output), len(chosen), total, expires, skipped
     )
+
+
+def _check_packet_path(settings: Settings, output: Path) -> None:
+    """A packet never replaces a catalog, a template, a source or any file that is not a packet."""
+    target = output.resolve()
+    for folder in (settings.locales_path, settings.source_path):
+        if target.is_relative_to(folder.resolve()):
+            message = f"a packet is not written into {folder.name}/: choose another -o"
+            raise ReviewError(message, output)
+    packet = target.is_file() and b"X-Homelang-Packet:" in target.read_bytes()[:8192]
+    if target.exists() and not packet:
+        raise ReviewError("exists and is not a review packet: choose another -o", output)
 
 
 def held(settings: Settings, lang: str) -> dict[str, str]:
@@ -320,16 +333,17 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
         notes.append(f"Earlier suggestion, {note}")
+    pseudo = states.is_pseudo(entry)  # layout preview text is no draft for a person
     return polib.POEntry(
         msgctxt=doc_id if entry.msgctxt is None else f"{doc_id}|{entry.msgctxt}",
         msgid=entry.msgid,
         msgid_plural=entry.msgid_plural,
-        msgstr=entry.msgstr,
-        msgstr_plural=dict(entry.msgstr_plural),
+        msgstr="" if pseudo else entry.msgstr,
+        msgstr_plural={k: "" for k in entry.msgstr_plural} if pseudo else dict(entry.msgstr_plural),
         previous_msgid=entry.previous_msgid,
         comment="\n".join(notes),
         occurrences=list(entry.occurrences),
-        flags=list(entry.flags),
+        flags=[f for f in entry.flags if not (pseudo and f == "fuzzy")],
     )
 
 
