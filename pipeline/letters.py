@@ -24,6 +24,7 @@ from typing import Any
 from pipeline import languages
 from pipeline import roster as rosters
 from pipeline.build import Library, select_documents
+from pipeline.errors import SettingsError
 from pipeline.files import atomic_write, atomic_write_text
 from pipeline.render import fonts, inline, pdf
 from pipeline.render.page import Page
@@ -76,6 +77,8 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     One worker is the default because Typst already lays out on every core (measured
     here: 2 workers print no faster than 1).
     """
+    folder = out or default_folder(settings, doc_id)
+    _check_private(settings, folder)
     document = select_documents(settings, (doc_id,))[0]
     codes = (settings.source_language, *settings.languages)
     library = Library(settings, draft=False)
@@ -90,7 +93,6 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     tagline = _tagline(library, settings)
     for page in pages.values():
         pdf.check_fonts(page, data["fonts"])
-    folder = out or default_folder(settings, doc_id)
     parallel = summary.families >= PARALLEL_FROM and len(summary.schools) > 1
     results = []
     with _Printer(settings.root, workers if parallel else 0) as printer:
@@ -104,6 +106,18 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
     atomic_write_text(folder / "summary.json", json.dumps(_counts_only(result), indent=1) + "\n")
     return result
+
+
+def _check_private(settings: Settings, folder: Path) -> None:
+    """Letters hold family data: in the project, only the (git-ignored) build folder takes them."""
+    target = folder.resolve()
+    inside = target.is_relative_to(settings.root.resolve())
+    if inside and not target.is_relative_to(settings.build_path.resolve()):
+        raise SettingsError(
+            f"letters hold family data: write them under {settings.build_dir}/ (git-ignored) "
+            "or outside the project, not where git could commit them",
+            folder,
+        )
 
 
 class _Printer:
