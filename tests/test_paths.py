@@ -280,3 +280,65 @@ def test_hostile_packet_names_and_headers_are_refused(
         else:  # an unknown packet name is only a name: nothing is named after it
             assert result.exit_code == 0 and "changed: nothing" in result.output
             assert tree(tmp_path) == before
+
+
+def test_output_folders_never_replace_project_files_or_hold_family_data_where_git_sees_it(
+    ready: Path, homelang, tmp_path: Path
+) -> None:
+    roster = tmp_path / "roster.csv"
+    write_roster(
+        roster,
+        [
+            {
+                "student": "Ana",
+                "guardian": "Eva",
+                "school": "Lincoln",
+                "language": "es",
+                "address": "1 Main St",
+            }
+        ],
+    )
+    catalog = f"locales/es/LC_MESSAGES/{NOTICE}.po"
+    attempts = [
+        (
+            ["review", "export", "--lang", "so", "-o", str(ready / catalog)],
+            "a packet is not written into locales/",
+        ),
+        (
+            ["review", "export", "--lang", "so", "-o", str(ready / "pyproject.toml")],
+            "is not a review packet",
+        ),
+        (
+            ["review", "export", "--lang", "so", "-o", str(ready / "source" / "x.po")],
+            "not written into source/",
+        ),
+        (
+            [
+                "letters",
+                "--roster",
+                str(roster),
+                "--doc",
+                NOTICE,
+                "-o",
+                str(ready / "locales" / "letters"),
+            ],
+            "letters hold family data",
+        ),
+        (
+            [
+                "letters",
+                "--roster",
+                str(roster),
+                "--doc",
+                NOTICE,
+                "-o",
+                str(ready / "build" / ".." / "x"),
+            ],
+            "letters hold family data",
+        ),
+    ]
+    for args, message in attempts:
+        before = tree(tmp_path)
+        result = homelang(*args, expect=None)
+        refused(result, tmp_path, before)
+        assert message in result.output
