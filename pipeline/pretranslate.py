@@ -170,7 +170,7 @@ def _plan(
         memory.add_catalog(catalog)
         if doc_id in selected:
             empty += [
-                (path, e) for e in catalog if not e.obsolete and states.state(e) == "untranslated"
+                (path, e) for e in catalog if not e.obsolete and states.fillable(e, summary.provider)
             ]
     summary.empty = len(empty)
     waiting: list[tuple[Path, polib.POEntry]] = []
@@ -381,7 +381,7 @@ class _Writer:
                 fill = None if entry.obsolete else fills.get((entry.msgctxt, entry.msgid))
                 if fill is None:
                     continue
-                if states.state(entry) != "untranslated":
+                if not states.fillable(entry, fill[1]):
                     self.kept_by_person += 1
                     continue
                 entry.msgstr = fill[0]

@@ -314,7 +314,7 @@ def build_packet(
 def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
     notes = (entry.comment or "").splitlines()
     provider = states.machine_provider(entry)
-    if provider:
+    if provider and not states.is_pseudo(entry):
         notes.append(
             f"Draft by {'translation memory' if provider == 'memory' else provider}: check every word."
         )
@@ -333,16 +333,17 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
         notes.append(f"Earlier suggestion, {note}")
+    pseudo = states.is_pseudo(entry)  # layout preview text is no draft for a person
     return polib.POEntry(
         msgctxt=doc_id if entry.msgctxt is None else f"{doc_id}|{entry.msgctxt}",
         msgid=entry.msgid,
         msgid_plural=entry.msgid_plural,
-        msgstr=entry.msgstr,
-        msgstr_plural=dict(entry.msgstr_plural),
+        msgstr="" if pseudo else entry.msgstr,
+        msgstr_plural={k: "" for k in entry.msgstr_plural} if pseudo else dict(entry.msgstr_plural),
         previous_msgid=entry.previous_msgid,
         comment="\n".join(notes),
         occurrences=list(entry.occurrences),
-        flags=list(entry.flags),
+        flags=[f for f in entry.flags if not (pseudo and f == "fuzzy")],
     )
 
 

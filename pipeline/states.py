@@ -47,6 +47,16 @@ def machine_provider(entry: polib.POEntry) -> str | None:
     return match.group(1) if match else None
 
 
+def is_pseudo(entry: polib.POEntry) -> bool:
+    """A pseudo-localized draft: layout preview text, never sent to people or published."""
+    return machine_provider(entry) == "pseudo"
+
+
+def fillable(entry: polib.POEntry, provider: str) -> bool:
+    """Whether ``provider`` may draft this entry: it is empty, or holds only pseudo text."""
+    return state(entry) == "untranslated" or (is_pseudo(entry) and provider != "pseudo")
+
+
 def reviewer(entry: polib.POEntry) -> tuple[str, str] | None:
     """(name, date) of the person who last reviewed this entry, if recorded."""
     match = _REVIEWED.search(entry.tcomment or "")

@@ -360,3 +360,21 @@ def test_a_killed_run_leaves_valid_catalogs_that_keep_finished_entries(
         (r.target, r.q) for r in libre.translations[:sent_before]
     }
     assert len(resent) <= 1  # at most the request in flight when the run died
+
+
+def test_pseudo_text_is_a_preview_only(catalogs_ready: Path, homelang, libre) -> None:
+    """Pseudo drafts show in --draft builds, are never published or handed to people,
+    and a real provider replaces them."""
+    homelang("pretranslate", "--provider", "pseudo", "--lang", "es")
+    es = catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution.po"
+    assert all(states.is_pseudo(e) for e in load(es))
+    homelang("build", "--lang", "es", "--doc", "sanctuary-resolution", "--format", "web", "--draft")
+    page = (catalogs_ready / "build/es/sanctuary-resolution.web.html").read_text("utf-8")
+    assert "«" in page
+    packet = catalogs_ready / "packet.po"
+    homelang("review", "export", "--lang", "es", "--doc", "sanctuary-resolution", "-o", str(packet))
+    assert all(e.msgstr == "" for e in load(packet))
+    homelang("review", "release", load(packet).metadata["X-Homelang-Packet"])
+    configure_libre(catalogs_ready, libre.url)
+    homelang("pretranslate", "--provider", "libre", "--lang", "es", "--doc", "sanctuary-resolution")
+    assert all(states.machine_provider(e) == "libre" for e in load(es))

@@ -98,7 +98,8 @@ class Translations:
         state = states.state(entry)
         # outside drafts, a translation of English that has since changed never shows:
         # it may say what the English no longer says
-        if state == "untranslated" or (not self.draft and (state == "needs-update" or msgid in self.errors)):
+        hidden = state == "needs-update" or states.is_pseudo(entry) or msgid in self.errors
+        if state == "untranslated" or (not self.draft and hidden):
             return Piece(msgid, ENGLISH, entry.linenum)
         status = {"reviewed": REVIEWED, "machine": MACHINE}.get(state, OUTDATED)
         return Piece(entry.msgstr, status, entry.linenum)
