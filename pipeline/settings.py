@@ -261,6 +261,17 @@ def _validate(settings: Settings, context: _Context) -> None:
         value = getattr(settings, key)
         if not value or Path(value).is_absolute() or ".." in Path(value).parts or "\0" in value:
             raise context.error(p + key, f"must be a relative path inside the project, got {value!r}")
+    # Outputs and machine-local state live in folders of their own (git-ignored), never
+    # the project folder itself nor one that holds or is held by the sources or catalogs.
+    for key in ("build_dir", "state_dir"):
+        own = Path(getattr(settings, key))
+        if not own.parts:
+            raise context.error(p + key, "must be a folder of its own, not the project folder")
+        for other in ("source_dir", "locales_dir"):
+            shared = Path(getattr(settings, other))
+            if own.is_relative_to(shared) or shared.is_relative_to(own):
+                message = f"must be a folder of its own, apart from {other} {shared.as_posix()!r}"
+                raise context.error(p + key, message)
     for provider in [settings.pretranslate.provider, *settings.pretranslate.language_providers.values()]:
         if provider not in (*languages.PROVIDERS, "pseudo", "none"):
             raise context.error(p + "pretranslate.provider", f"unknown provider {provider!r}")

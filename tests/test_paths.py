@@ -116,6 +116,10 @@ def test_document_ids_in_front_matter_are_refused(
         'locales_dir = "locales/../../escape"',
         'state_dir = "x\\u0000y"',
         'glossary = "/etc/passwd"',
+        'build_dir = "."',
+        'build_dir = "locales/out"',
+        'state_dir = "source"',
+        'build_dir = "./"',
         '[tool.homelang.documents."../escape"]\npublish_threshold = 0.5',
     ],
 )
