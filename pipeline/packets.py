@@ -231,12 +231,6 @@ def _reviewer(meta: dict[str, str]) -> str:
     return name if name and name != "unnamed" else "unknown"
 
 
-def _text(entry: polib.POEntry) -> str:
-    if entry.msgid_plural:
-        return "\n".join(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
-    return entry.msgstr
-
-
 def _set_text(target: polib.POEntry, source: polib.POEntry) -> None:
     if target.msgid_plural:
         target.msgstr_plural = dict(source.msgstr_plural)
@@ -262,7 +256,7 @@ def _apply(
             ),
             None,
         )
-        text = _text(incoming)
+        text = states.text(incoming)
         outcome = _decide(packet, doc_id, incoming, target, text, catalog)
         if outcome is not None:
             packet.outcomes.append(outcome)
@@ -316,12 +310,12 @@ def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | N
             text,
             successor.msgid if successor else "",
         )
-    current = _text(target)
+    current = states.text(target)
     state = states.state(target)
     if text == current and (state == "reviewed" or not confirmed):
         return EntryOutcome(line, doc_id, msgid, "unchanged")
     base = packet.assignment.entries.get(entry_key(doc_id, target)) if packet.assignment else None
-    meanwhile = text_hash(target.msgstr) != base if base is not None else True
+    meanwhile = text_hash(current) != base if base is not None else True
     if text != current and meanwhile and state in ("reviewed", "needs-update"):
         who = states.reviewer(target)
         by = f"reviewed by {who[0]} on {who[1]}" if who else "a person's translation"

@@ -202,7 +202,7 @@ def export(
         expires=expires,
         docs=packet_docs,
         words=total,
-        entries={entry_key(d, e): text_hash(e.msgstr) for d, e in chosen},
+        entries={entry_key(d, e): text_hash(states.text(e)) for d, e in chosen},
     )
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     packet = build_packet(

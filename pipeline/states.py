@@ -30,6 +30,13 @@ def is_translated(entry: polib.POEntry) -> bool:
     return bool(entry.msgstr)
 
 
+def text(entry: polib.POEntry) -> str:
+    """The translation as one string: plural forms joined by newlines."""
+    if entry.msgid_plural:
+        return "\n".join(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
+    return entry.msgstr
+
+
 def state(entry: polib.POEntry) -> str:
     """The entry's review state, one of :data:`STATES`."""
     if not is_translated(entry):
