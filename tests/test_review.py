@@ -427,3 +427,10 @@ def test_direct_edit_meanwhile_is_not_overwritten(drafted: Path, homelang, tmp_p
     assert by_msgid(drafted / AM)[packet[0].msgid].msgstr == hana
     assert [e.msgstr for e in load(drafted / CONFLICTS)] == [packet[0].msgstr]
     all_valid(drafted)
+
+
+def test_export_without_catalogs_is_refused_up_front(project: Path, homelang) -> None:
+    homelang("extract")
+    result = homelang("review", "export", "--lang", "so", expect=2)
+    assert "run 'homelang update' first" in result.output
+    assert not (project / "locales/so/review-assignments.json").exists()
