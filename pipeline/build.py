@@ -16,14 +16,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polib
 
-from pipeline import __version__, catalogs, languages, policy, states
+from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
 from pipeline.errors import SettingsError
@@ -67,15 +66,6 @@ class Edition:
     page: Page
     decision: policy.Decision
     catalog: polib.POFile | None
-
-
-def threshold(settings: Settings, document: Document) -> float:
-    """Reviewed share a non-vital document needs: settings per document, front matter, settings."""
-    per_doc = settings.document_options(document.id).publish_threshold
-    for value in (per_doc, document.publish_threshold):
-        if value is not None:
-            return float(value)
-    return settings.build.publish_threshold
 
 
 def select_documents(settings: Settings, wanted: tuple[str, ...] = ()) -> list[Document]:
@@ -133,10 +123,7 @@ class Library:
         text = Translations(catalog, self.draft, errors)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
         page = build_page(document, language, text, settings.district, self.words(lang), self.draft, shown)
-        counts = Counter(states.state(text.entries[m]) if m in text.entries else "untranslated"
-                         for m in {s.msgid for s in document.segments()})
-        decision = policy.decide(document.vital, threshold(settings, document), counts, len(errors))
-        return Edition(page, decision, catalog)
+        return Edition(page, policy.for_document(settings, document, catalog, errors), catalog)
 
 
 def build(

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pipeline import catalogs, languages, policy, states
-from pipeline.build import threshold
 from pipeline.checks import Finding, check_catalog
 from pipeline.documents import discover
 from pipeline.glossary import load_glossary
@@ -66,20 +65,12 @@ def machine_route(settings: Settings, lang: str) -> str:
     return provider
 
 
-def thresholds(settings: Settings) -> dict[str, tuple[bool, float]]:
-    """doc id -> (vital, publish threshold), decided as ``homelang build`` decides them."""
-    return {
-        doc.id: (doc.vital, threshold(settings, doc))
-        for doc in discover(settings.source_path, settings.root)
-    }
-
-
 def status(
     settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()
 ) -> list[CatalogStatus]:
     """One :class:`CatalogStatus` per selected language and document."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
-    policies = thresholds(settings)
+    documents = {doc.id: doc for doc in discover(settings.source_path, settings.root)}
     results = []
     for lang in settings.select_languages(langs):
         language = languages.get(lang)
@@ -99,11 +90,14 @@ def status(
                 keys.add(entry_key(doc_id, entry))
             findings = check_catalog(catalog, language, glossary)
             errors = sum(f.level == "error" for f in findings)
-            vital, share = policies.get(doc_id, (False, settings.build.publish_threshold))
-            # like build: the policy counts entries with errors, not findings
-            decision = policy.decide(
-                vital, share, entries, len({f.msgid for f in findings if f.level == "error"})
-            )
+            failing = {f.msgid for f in findings if f.level == "error"}
+            document = documents.get(doc_id)
+            if document is not None:  # exactly as build decides
+                decision = policy.for_document(settings, document, catalog, failing)
+                vital, share = document.vital, policy.threshold(settings, document)
+            else:  # the templates' own words: not a document of its own
+                vital, share = False, settings.build.publish_threshold
+                decision = policy.decide(vital, share, entries, len(failing))
             packets = [
                 PacketOut(
                     a.packet,
