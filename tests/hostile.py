@@ -119,7 +119,7 @@ LITERAL = {
     '#read("/etc/passwd")': '#read("/etc/passwd")',
 }
 #: What must never appear on a page: the results of evaluating the template payloads.
-EVALUATED = ["1337", "<Config", "TemplateReference", "uid=", "looploop"]
+EVALUATED = ["1337", "<Config", "TemplateReference", "uid=", "looploop", "root:x:0:0"]
 
 
 def marked(n: int, payload: str, url: str) -> str:

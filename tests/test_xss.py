@@ -251,6 +251,7 @@ def test_the_whole_corpus_stays_inert_in_web_and_print(
         assert path.read_bytes().startswith(b"%PDF-")
         if o["format"] == "letter":
             text = " ".join(pdf_text(path).split())
+            assert not [word for word in EVALUATED if word in text], o["path"]  # Typst ran nothing
             for n, role in placed[f"{o['lang']}-{o['doc_id']}"].items():
                 # Arabic lines come in visual order (":P36"): the tag is matched alone.
                 found = re.search(rf"(?<![A-Za-z0-9])P{n:02d}(?!\d)", text)
