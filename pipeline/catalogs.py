@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
 
@@ -21,6 +22,9 @@ from pipeline import __version__
 from pipeline.errors import CatalogError
 from pipeline.files import atomic_write
 from pipeline.languages import Language
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 #: One document's catalog is well under a megabyte; refuse what cannot be one.
 MAX_CATALOG_BYTES = 20_000_000
@@ -160,6 +164,21 @@ def write_template(path: Path, template: polib.POFile) -> bool:
     except CatalogError:
         pass
     return write_catalog(path, template, "POT-Creation-Date")
+
+
+def template_ids(settings: Settings) -> list[str]:
+    """Document ids that have a template in ``locales/``, sorted."""
+    return sorted(p.stem for p in settings.locales_path.glob("*.pot"))
+
+
+def select_templates(settings: Settings, docs: tuple[str, ...] = ()) -> list[str]:
+    """The ``docs`` asked for (all if none), each of which must have a template: never a path."""
+    known = template_ids(settings)
+    for doc_id in docs:
+        if doc_id not in known:
+            others = ", ".join(known) or "none; run 'homelang extract'"
+            raise CatalogError(f"no document {doc_id!r} (documents: {others})", settings.locales_path.name)
+    return list(docs or known)
 
 
 def new_template(doc_id: str) -> polib.POFile:

@@ -36,7 +36,6 @@ from pipeline.review import (
     today,
 )
 from pipeline.settings import Settings
-from pipeline.update import template_ids
 
 _TOOL_MARKS = re.compile(r"^(machine|draft): ")
 _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
@@ -186,7 +185,7 @@ def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
             path,
             raw.count(b"\n") + 1,
         )
-    known = set(template_ids(settings))
+    known = set(catalogs.template_ids(settings))
     for entry in live:
         doc_id, _ = split_context(entry.msgctxt)
         if doc_id not in known:

@@ -20,7 +20,7 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, providers, states
-from pipeline.errors import CatalogError, SettingsError
+from pipeline.errors import SettingsError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.memory import Cache, TranslationMemory
 from pipeline.protect import Protected, TokenError, protect, restore
@@ -32,7 +32,6 @@ from pipeline.providers.resilience import (
     RequestFailed,
 )
 from pipeline.settings import Settings
-from pipeline.update import template_ids
 
 #: Seconds between checkpoints: a kill loses at most this much work from the catalogs
 #: (the cache still has it, so the next run does not pay for it again).
@@ -104,13 +103,8 @@ def pretranslate(
     """
     if provider is not None and provider not in providers.NAMES:
         raise SettingsError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
-    doc_ids = template_ids(settings)
-    for doc_id in docs:
-        if doc_id not in doc_ids:
-            raise CatalogError(
-                f"no template for document {doc_id!r}; run 'homelang extract'",
-                settings.locales_path,
-            )
+    catalogs.select_templates(settings, docs)  # an unknown document is an error
+    doc_ids = catalogs.template_ids(settings)
     selected = settings.select_languages(langs)  # before the cache is created: an error changes nothing
     budget = settings.pretranslate.max_chars if max_chars is None else max_chars
     run = _Run(

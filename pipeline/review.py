@@ -25,7 +25,6 @@ from pipeline.errors import PipelineError
 from pipeline.files import atomic_write_text
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.settings import Settings
-from pipeline.update import template_ids
 
 NEEDS_PERSON = ("untranslated", "machine", "needs-update")
 ASSIGNMENTS = "review-assignments.json"
@@ -127,15 +126,8 @@ def language_catalogs(
     settings: Settings, lang: str, docs: tuple[str, ...] = ()
 ) -> dict[str, polib.POFile]:
     """doc id -> catalog for ``lang`` (the template, all untranslated, where no catalog exists yet)."""
-    known = template_ids(settings)
-    for doc_id in docs:
-        if doc_id not in known:
-            raise ReviewError(
-                f"no document {doc_id!r} (documents: {', '.join(known) or 'none; run homelang extract'})",
-                shown(settings, settings.locales_path),
-            )
     found = {}
-    for doc_id in docs or known:
+    for doc_id in catalogs.select_templates(settings, docs):
         path = settings.catalog_path(lang, doc_id)
         if not path.exists():
             path = settings.template_path(doc_id)

@@ -27,20 +27,6 @@ class CatalogUpdate:
     obsolete: int
 
 
-def template_ids(settings: Settings) -> list[str]:
-    """Document ids that have a template in ``locales/``, sorted."""
-    return sorted(p.stem for p in settings.locales_path.glob("*.pot"))
-
-
-def select_templates(settings: Settings, docs: tuple[str, ...] = ()) -> list[str]:
-    """The ``docs`` asked for (all if none), each of which must have a template: never a path."""
-    doc_ids = template_ids(settings)
-    for doc_id in docs:
-        if doc_id not in doc_ids:
-            raise catalogs.CatalogError(f"no template for document {doc_id!r}; run 'homelang extract'", settings.locales_path)
-    return list(docs or doc_ids)
-
-
 def update(
     settings: Settings,
     langs: tuple[str, ...] = (),
@@ -54,7 +40,7 @@ def update(
     document per task (the fuzzy matches of a document are shared by its languages).
     """
     selected = settings.select_languages(langs)
-    tasks = [(settings, doc_id, tuple(selected)) for doc_id in select_templates(settings, docs)]
+    tasks = [(settings, doc_id, tuple(selected)) for doc_id in catalogs.select_templates(settings, docs)]
     workers = min(os.cpu_count() or 1, len(tasks))
     if workers > 1 and len(tasks) * len(selected) >= PARALLEL_FROM:
         # spawn, not fork: a worker must not inherit the project lock's descriptor, or a
@@ -118,7 +104,7 @@ class CompiledCatalog:
 def compile_catalogs(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CompiledCatalog]:
     """Write ``<doc-id>.mo`` beside each PO file; fuzzy entries are left out, as msgfmt does."""
     results = []
-    for doc_id in select_templates(settings, docs):
+    for doc_id in catalogs.select_templates(settings, docs):
         for lang in settings.select_languages(langs):
             path = settings.catalog_path(lang, doc_id)
             if not path.exists():
