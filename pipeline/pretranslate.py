@@ -116,9 +116,7 @@ def pretranslate(
     summaries, work = [], []
     try:
         for lang in selected:
-            name = provider or settings.pretranslate.language_providers.get(
-                lang, settings.pretranslate.provider
-            )
+            name = provider or settings.pretranslate.provider_for(lang)
             summaries.append(LanguageSummary(lang, name))
             work += _plan(run, summaries[-1], docs or tuple(doc_ids), doc_ids)
         batches = _within_budget(work, budget)

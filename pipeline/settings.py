@@ -71,6 +71,10 @@ class PretranslateSettings:
     # language code -> provider name, or "none" to leave the language to people
     language_providers: dict[str, str] = field(default_factory=dict)
 
+    def provider_for(self, lang: str) -> str:
+        """The provider configured for ``lang`` ("none": people only)."""
+        return self.language_providers.get(lang, self.provider)
+
 
 @dataclass(frozen=True)
 class ReviewSettings:

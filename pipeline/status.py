@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline import catalogs, languages, policy, states
+from pipeline import catalogs, languages, policy, providers, states
 from pipeline.checks import Finding, check_catalog
 from pipeline.documents import discover
 from pipeline.glossary import load_glossary
@@ -57,12 +57,8 @@ class CatalogStatus:
 
 def machine_route(settings: Settings, lang: str) -> str:
     """The provider that drafts ``lang``, or "" when none is configured or it has no route."""
-    provider = settings.pretranslate.language_providers.get(lang, settings.pretranslate.provider)
-    if provider == "none":
-        return ""
-    if provider != "pseudo" and languages.get(lang).provider_code(provider) is None:
-        return ""
-    return provider
+    provider = settings.pretranslate.provider_for(lang)
+    return "" if provider == "none" or providers.route(provider, lang) is None else provider
 
 
 def status(
