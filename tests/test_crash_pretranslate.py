@@ -60,15 +60,25 @@ def machine_drafts_whole(root: Path, tally: Tally) -> None:
 
 
 def cache_sound(root: Path, tally: Tally) -> None:
+    """The cache passes SQLite's integrity check and holds no empty answer.
+
+    A kill right after the file was created leaves it without its table; the next
+    run creates the table, so that is sound too.
+    """
     path = root / ".homelang/cache.sqlite"
     if not path.exists():
         return
-    with sqlite3.connect(path) as db:
+    db = sqlite3.connect(path)
+    try:
         if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             tally.corrupt.append(f"{path}: integrity check failed")
-        if db.execute("SELECT count(*) FROM translations WHERE translation = ''").fetchone()[0]:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "translations" in tables and db.execute(
+            "SELECT count(*) FROM translations WHERE trim(translation) = ''"
+        ).fetchone()[0]:
             tally.corrupt.append(f"{path}: an empty translation cached")
-    db.close()
+    finally:
+        db.close()
 
 
 def drop_cache(root: Path) -> None:
