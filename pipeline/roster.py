@@ -100,7 +100,8 @@ def _family(line: int, row: dict[str, str], codes: tuple[str, ...]) -> tuple[Fam
         try:
             code = _code(values["language"], codes)
         except LanguageError:
-            problems.append(f"row {line}: unknown language {values['language'][:40]!r}")
+            # the value is not quoted: in a row with a column missing it is a name or an address
+            problems.append(f"row {line}: unknown language (use a code or name of {', '.join(codes)})")
     if problems:
         return None, problems
     address = (row.get("address") or "").strip()

@@ -74,7 +74,7 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
     "content, expected",
     [
         ("student,guardian,school,language\nA B,C B,S,so\n", "roster.csv:1: missing column(s) address"),
-        ("student,guardian,school,language,address\nA B,C B,S,Klingon,x\n", "row 2: unknown language 'Klingon'"),
+        ("student,guardian,school,language,address\nA B,C B,S,Klingon,x\n", "row 2: unknown language (use a code or name of en, es, so,"),
         ("student,guardian,school,language,address\nA B,,S,so,x\n,C D,S,so,y\n", "row 2: empty guardian; row 3: empty student"),
         ("student,guardian,school,language,address\n", "roster.csv:2: the roster has no families"),
     ],
@@ -130,3 +130,19 @@ def test_a_large_roster_is_printed_by_worker_processes_in_order(merge_ready: Pat
         assert f"Guardian {first}" in reader.pages[0].extract_text()
         assert f"Guardian {last}" in reader.pages[-1].extract_text() or f"Guardian {last}" in reader.pages[-2].extract_text()
     assert result["schools"][0]["languages"] == {"es": 167, "en": 167, "ar": 166}  # Somali: English
+
+
+def test_roster_errors_never_quote_family_data(project: Path, homelang) -> None:
+    """A row with a column missing puts an address where the language should be: not printed."""
+    roster = project / "families.csv"
+    roster.write_text(
+        "student,guardian,school,language,address\n"
+        "Ayaan Warsame,Hodan Warsame,Anwatin Middle School,2410 Fremont Ave N\n",
+        "utf-8",
+    )
+    homelang("extract")
+    homelang("update")
+    result = homelang("letters", "--roster", str(roster), "--doc", "sanctuary-resolution", expect=2)
+    assert "row 2" in result.output
+    for private in ("Ayaan", "Warsame", "Hodan", "Fremont"):
+        assert private not in result.output
