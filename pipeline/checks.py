@@ -138,7 +138,8 @@ def compare(
     extra = sorted(_controls(translation) - _controls(english))
     if extra:
         # invisible, and no font draws them: a print build would stop on them
-        found.append(("control", "control character " + ", ".join(f"U+{ord(c):04X}" for c in extra)))
+        codes = ", ".join(f"U+{ord(c):04X}" for c in extra)
+        found.append(("control", f"control character {codes}"))
     return found
 
 

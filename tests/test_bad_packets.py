@@ -14,16 +14,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import test_review
+from conftest import load
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import load
-from killing import Tally, check_catalogs, check_review_files, restore_tree, reviewed_translations, tree
+from killing import (
+    Tally,
+    check_catalogs,
+    check_review_files,
+    restore_tree,
+    reviewed_translations,
+    tree,
+)
 from test_bad_input import Outcome, attempt, hashes
 from test_bad_input import record as record_outcome
 from test_crash_review import reviewed_meanwhile, volunteer_edits
-from test_review import AM, confirm, drafted  # noqa: F401 - drafted is a fixture
+from test_review import AM, confirm
 
 from pipeline import states
+
+drafted = test_review.drafted  # Amharic catalogs full of machine drafts (a fixture)
 
 CONTROL = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, 0x0E, 0x1B, 0x1F, 0x7F, 0x85)]
 BIDI = ["\u202e", "\u202d", "\u2066", "\u2067", "\u2069", "\u200f", "\u061c"]
@@ -41,9 +51,28 @@ HEADERS = {
 def damage(draw, packet: bytes) -> bytes:
     """One to three kinds of damage, applied in order to the packet's bytes."""
     data = packet
-    for kind in draw(st.lists(st.sampled_from(
-        ["truncate", "bom", "crlf", "latin-1", "utf-16", "duplicate", "control", "bidi",
-         "delete", "repeat", "header", "flip"]), min_size=1, max_size=3)):
+    for kind in draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "truncate",
+                    "bom",
+                    "crlf",
+                    "latin-1",
+                    "utf-16",
+                    "duplicate",
+                    "control",
+                    "bidi",
+                    "delete",
+                    "repeat",
+                    "header",
+                    "flip",
+                ]
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    ):
         text = data.decode("utf-8", "replace")
         lines = text.split("\n")
         if kind == "truncate":
@@ -67,7 +96,7 @@ def damage(draw, packet: bytes) -> bytes:
             data = (text[:where] + char + text[where:]).encode("utf-8")
         elif kind in ("delete", "repeat"):
             index = draw(st.integers(0, len(lines) - 1))
-            lines[index:index + 1] = [] if kind == "delete" else [lines[index]] * 2
+            lines[index : index + 1] = [] if kind == "delete" else [lines[index]] * 2
             data = "\n".join(lines).encode("utf-8")
         elif kind == "header":
             key = draw(st.sampled_from(sorted(HEADERS)))
@@ -78,7 +107,7 @@ def damage(draw, packet: bytes) -> bytes:
             data = "\n".join(lines).encode("utf-8")
         else:
             where = draw(st.integers(0, max(0, len(data) - 1)))
-            data = data[:where] + bytes([draw(st.integers(0, 255))]) + data[where + 1:]
+            data = data[:where] + bytes([draw(st.integers(0, 255))]) + data[where + 1 :]
     return data
 
 
@@ -99,7 +128,13 @@ def run_packets(root: Path, homelang, folder: Path, count: int, figures: dict) -
     outcome, tally = Outcome(), Tally()
     damaged = folder / "damaged.po"
     try:
-        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(damage(original))
         def one(data: bytes) -> None:
             restore_tree(root / "locales", baseline)
@@ -115,17 +150,19 @@ def run_packets(root: Path, homelang, folder: Path, count: int, figures: dict) -
     assert 0 < outcome.refused < outcome.cases  # the damage reaches both outcomes
 
 
-def test_damaged_packets_fast(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+def test_damaged_packets_fast(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:
     run_packets(drafted, homelang, tmp_path, 40, figures)
 
 
 @pytest.mark.slow
-def test_damaged_packets_long(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+def test_damaged_packets_long(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:
     run_packets(drafted, homelang, tmp_path, 400, figures)
 
 
 @pytest.mark.parametrize("size", [50_000_000])
-def test_a_50_mb_packet_is_refused_in_one_line(drafted: Path, homelang, tmp_path: Path, size: int, figures: dict) -> None:  # noqa: F811
+def test_a_50_mb_packet_is_refused_in_one_line(
+    drafted: Path, homelang, tmp_path: Path, size: int, figures: dict
+) -> None:
     packet = prepared(drafted, homelang, tmp_path)
     data = packet.read_bytes()
     packet.write_bytes(data + b"# padding\n" * ((size - len(data)) // 10 + 1))
@@ -139,7 +176,9 @@ def test_a_50_mb_packet_is_refused_in_one_line(drafted: Path, homelang, tmp_path
     record_outcome(outcome, figures)
 
 
-def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(drafted: Path, homelang, tmp_path: Path) -> None:  # noqa: F811
+def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
     packet_path = prepared(drafted, homelang, tmp_path)
     packet = load(packet_path)
     entry = packet[0]
@@ -147,7 +186,13 @@ def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(drafted: Pat
     confirm(entry)
     packet.save(str(packet_path))
     result = homelang("review", "import", str(packet_path))
-    assert f"{packet_path}:{entry.linenum}: kept as a draft, not reviewed: [control] control character U+0007" in result.output
+    assert (
+        f"{packet_path}:{entry.linenum}: kept as a draft, not reviewed: "
+        "[control] control character U+0007" in result.output
+    )
     kept = next(e for e in load(drafted / AM) if e.msgid == entry.msgid)
     assert kept.msgstr == entry.msgstr and states.state(kept) == "needs-update"
-    assert "[control] error: control character U+0007" in homelang("check", "--lang", "am", expect=1).output
+    assert (
+        "[control] error: control character U+0007"
+        in homelang("check", "--lang", "am", expect=1).output
+    )

@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner
 from pypdf import PdfReader
 from test_bad_input import Outcome, hashes, record
 from test_build import NOTICE, review
@@ -27,10 +27,44 @@ from test_letters import SAMPLE_ROSTER
 from pipeline.cli import main
 
 COLUMNS = ["student", "guardian", "school", "language", "address", "grade"]
-LANGUAGES = ["es", "Somali", "SOMALI", "ar", "Arabic", "kar", "Karen (S'gaw)", "en", "",
-             "Klingon", "xx", "../es", "es\u202e", "es\x00", " es ", "ES", "español"]
-ODD_VALUES = ["", " ", "\u202eevil", "\u2066x\u2069", "O'Brien", 'Say "hi"', "a,b", "line\nbreak",
-              "\x00", "\x07", "\x1b[31m", "王小明", "🙂", "é" * 3, "x" * 200_000, '"', "=cmd|' /C calc'!A0"]
+LANGUAGES = [
+    "es",
+    "Somali",
+    "SOMALI",
+    "ar",
+    "Arabic",
+    "kar",
+    "Karen (S'gaw)",
+    "en",
+    "",
+    "Klingon",
+    "xx",
+    "../es",
+    "es\u202e",
+    "es\x00",
+    " es ",
+    "ES",
+    "español",
+]
+ODD_VALUES = [
+    "",
+    " ",
+    "\u202eevil",
+    "\u2066x\u2069",
+    "O'Brien",
+    'Say "hi"',
+    "a,b",
+    "line\nbreak",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "王小明",
+    "🙂",
+    "é" * 3,
+    "x" * 200_000,
+    '"',
+    "=cmd|' /C calc'!A0",
+]
 
 
 @st.composite
@@ -41,8 +75,13 @@ def rosters(draw) -> bytes:
     header_change = draw(st.sampled_from(["none", "drop", "rename", "upper", "repeat", "space"]))
     if header_change != "none":
         index = draw(st.integers(0, len(header) - 1))
-        header[index] = {"drop": None, "rename": header[index] + "_name", "upper": header[index].upper(),
-                         "repeat": header[(index + 1) % len(header)], "space": f" {header[index]} "}[header_change]
+        header[index] = {
+            "drop": None,
+            "rename": header[index] + "_name",
+            "upper": header[index].upper(),
+            "repeat": header[(index + 1) % len(header)],
+            "space": f" {header[index]} ",
+        }[header_change]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([h for h in header if h is not None])
@@ -52,12 +91,24 @@ def rosters(draw) -> bytes:
             values[draw(st.sampled_from(COLUMNS[:4]))] = draw(st.sampled_from(ODD_VALUES))
         if draw(st.booleans()):
             values["language"] = draw(st.sampled_from(LANGUAGES))
-        writer.writerow([values.get(column, "") for h, column in zip(header, COLUMNS, strict=True) if h is not None])
+        writer.writerow(
+            [
+                values.get(column, "")
+                for h, column in zip(header, COLUMNS, strict=True)
+                if h is not None
+            ]
+        )
     text = out.getvalue()
     if draw(st.booleans()):
         where = draw(st.integers(0, len(text)))
-        text = text[:where] + draw(st.sampled_from(['"', "\n", "\n\n", ",", "\x00", "\ufeff", "\r"])) + text[where:]
-    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"])), "replace")
+        text = (
+            text[:where]
+            + draw(st.sampled_from(['"', "\n", "\n\n", ",", "\x00", "\ufeff", "\r"]))
+            + text[where:]
+        )
+    data = text.encode(
+        draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16"])), "replace"
+    )
     if draw(st.booleans()):
         data = data.replace(b"\n", b"\r\n")
     return data
@@ -78,16 +129,28 @@ def run_rosters(root: Path, count: int, figures: dict) -> None:
     folder = root / "build/private" / NOTICE
     outcome = Outcome()
     try:
-        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(rosters())
         def one(data: bytes) -> None:
             roster.write_bytes(data)
             before = hashes(root)
-            result = CliRunner().invoke(main, ["-C", str(root), "letters", "--roster", str(roster), "--doc", NOTICE])
+            result = CliRunner().invoke(
+                main, ["-C", str(root), "letters", "--roster", str(roster), "--doc", NOTICE]
+            )
             outcome.cases += 1
-            if result.exit_code not in (0, 2) or not isinstance(result.exception, SystemExit | None):
+            if result.exit_code not in (0, 2) or not isinstance(
+                result.exception, SystemExit | None
+            ):
                 outcome.tracebacks += 1
-                raise AssertionError(f"exit {result.exit_code}: {result.exception!r}\n{result.output}")
+                raise AssertionError(
+                    f"exit {result.exit_code}: {result.exception!r}\n{result.output}"
+                )
             if result.exit_code == 2:
                 outcome.refused += 1
                 if hashes(root) != before:
@@ -122,23 +185,44 @@ SAMPLE = SAMPLE_ROSTER.read_text("utf-8")
 @pytest.mark.parametrize(
     "data,message",
     [
-        (SAMPLE.encode("latin-1"), "roster.csv:3: roster is not UTF-8 text"),  # Lucía, the first non-ASCII row
+        (
+            SAMPLE.encode("latin-1"),
+            "roster.csv:3: roster is not UTF-8 text",
+        ),  # Lucía, the first non-ASCII row
         (SAMPLE.encode("utf-16"), "roster.csv:1: roster is not UTF-8 text"),
-        (SAMPLE.replace("Hodan Warsame", "H" * 200_000).encode(), "roster.csv:2: not valid CSV: field larger"),
-        (SAMPLE.replace("Hodan Warsame", "Hodan 🙂").encode(), "row 2: a character in the guardian column (U+1F642)"),
-        (SAMPLE.replace(",Somali,", ",Klingon,").encode(), "row 2: unknown language (use a code or name of"),
+        (
+            SAMPLE.replace("Hodan Warsame", "H" * 200_000).encode(),
+            "roster.csv:2: not valid CSV: field larger",
+        ),
+        (
+            SAMPLE.replace("Hodan Warsame", "Hodan 🙂").encode(),
+            "row 2: a character in the guardian column (U+1F642)",
+        ),
+        (
+            SAMPLE.replace(",Somali,", ",Klingon,").encode(),
+            "row 2: unknown language (use a code or name of",
+        ),
         (SAMPLE.replace("Hodan Warsame", "").encode(), "row 2: empty guardian"),
-        (SAMPLE.replace("student,", "pupil,", 1).encode(), "roster.csv:1: missing column(s) student"),
+        (
+            SAMPLE.replace("student,", "pupil,", 1).encode(),
+            "roster.csv:1: missing column(s) student",
+        ),
         (SAMPLE.splitlines()[0].encode() + b"\r\n", "roster.csv:2: the roster has no families"),
         (b"", "roster.csv:1: missing column(s)"),
     ],
 )
-def test_roster_oddities_name_the_line(catalogs_ready: Path, data: bytes, message: str, figures: dict) -> None:
+def test_roster_oddities_name_the_line(
+    catalogs_ready: Path, data: bytes, message: str, figures: dict
+) -> None:
     roster = catalogs_ready.parent / "roster.csv"
     roster.write_bytes(data)
     before = hashes(catalogs_ready)
-    result = CliRunner().invoke(main, ["-C", str(catalogs_ready), "letters", "--roster", str(roster), "--doc", NOTICE])
-    assert result.exit_code == 2 and message in result.output and result.output.count("\n") == 1, result.output
+    result = CliRunner().invoke(
+        main, ["-C", str(catalogs_ready), "letters", "--roster", str(roster), "--doc", NOTICE]
+    )
+    assert result.exit_code == 2 and message in result.output and result.output.count("\n") == 1, (
+        result.output
+    )
     assert "Hodan" not in result.output and hashes(catalogs_ready) == before
     outcome = Outcome()
     outcome.cases = outcome.refused = 1
@@ -149,7 +233,9 @@ def test_bom_crlf_quotes_and_bidi_names_print(catalogs_ready: Path) -> None:
     text = SAMPLE.replace("Hodan Warsame", '"Hodan ""Ayan"" \u202eWarsame"').replace("\n", "\r\n")
     roster = catalogs_ready.parent / "roster.csv"
     roster.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    result = CliRunner().invoke(main, ["-C", str(catalogs_ready), "letters", "--roster", str(roster), "--doc", NOTICE])
+    result = CliRunner().invoke(
+        main, ["-C", str(catalogs_ready), "letters", "--roster", str(roster), "--doc", NOTICE]
+    )
     assert result.exit_code == 0, result.output
     pdf = catalogs_ready / "build/private" / NOTICE / "01-anwatin-middle-school.pdf"
     assert 'Hodan "Ayan"' in "".join(page.extract_text() for page in PdfReader(pdf).pages)

@@ -19,7 +19,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from killing import HOMELANG, Tally, check_catalogs, kill_at_random, record, reviewed_translations, timed_run, tree
+from killing import (
+    HOMELANG,
+    Tally,
+    check_catalogs,
+    kill_at_random,
+    record,
+    reviewed_translations,
+    timed_run,
+    tree,
+)
 from pypdf import PdfReader
 from test_build import FAQ, NOTICE, review
 from test_letters import SAMPLE_ROSTER
@@ -31,7 +40,7 @@ def set_phone(root: Path, phone: str) -> None:
     settings = root / "pyproject.toml"
     text = settings.read_text("utf-8")
     start = text.index('phone = "', text.index("[tool.homelang.district]")) + len('phone = "')
-    settings.write_text(text[:start] + phone + text[text.index('"', start):], "utf-8")
+    settings.write_text(text[:start] + phone + text[text.index('"', start) :], "utf-8")
 
 
 def readable(files: dict[str, bytes], folder: Path) -> None:
@@ -44,7 +53,9 @@ def readable(files: dict[str, bytes], folder: Path) -> None:
             assert files[name].rstrip().endswith(b"</section>"), name
 
 
-def judge(folder: Path, states: list[dict[str, bytes]], tally: Tally, manifests: list[dict] | None = None) -> None:
+def judge(
+    folder: Path, states: list[dict[str, bytes]], tally: Tally, manifests: list[dict] | None = None
+) -> None:
     """Each output is whole (one of the references); the manifest vouches only for what is there."""
     found = tree(folder)
     for name, data in found.items():
@@ -56,7 +67,9 @@ def judge(folder: Path, states: list[dict[str, bytes]], tally: Tally, manifests:
     for name, fingerprint in claims.items():
         for state, manifest in zip(states, manifests, strict=True):
             if manifest.get(name) == fingerprint and found.get(name) != state.get(name):
-                tally.broken.append(f"{folder / name}: the manifest vouches for an output that is missing or stale")
+                tally.broken.append(
+                    f"{folder / name}: the manifest vouches for an output that is missing or stale"
+                )
 
 
 def build_trials(root: Path, homelang, count: int, figures: dict) -> None:
@@ -81,7 +94,10 @@ def build_trials(root: Path, homelang, count: int, figures: dict) -> None:
         references.append(tree(folder))
         manifests.append(json.loads(references[-1].pop(MANIFEST)))
         readable(references[-1], folder)
-    assert f"es/{NOTICE}.letter.pdf" in references[0] and f"es/{NOTICE}.letter.pdf" not in references[1]
+    assert (
+        f"es/{NOTICE}.letter.pdf" in references[0]
+        and f"es/{NOTICE}.letter.pdf" not in references[1]
+    )
     keep = reviewed_translations(root)
     rng = random.Random(20261202)
     tally, hashes = Tally(), {}
@@ -116,7 +132,10 @@ def letters_trials(root: Path, count: int, figures: dict) -> None:
         review(root, lang, NOTICE)
         review(root, lang, "templates")
     sample = SAMPLE_ROSTER.read_text("utf-8")
-    rosters = [sample, sample.replace("Carmen Ramírez", "Carmen Ramírez López").replace(",Somali,", ",es,")]
+    rosters = [
+        sample,
+        sample.replace("Carmen Ramírez", "Carmen Ramírez López").replace(",Somali,", ",es,"),
+    ]
     assert rosters[0] != rosters[1]
     roster = root / "roster.csv"
     folder = root / "build/private" / NOTICE

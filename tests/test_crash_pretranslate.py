@@ -72,10 +72,15 @@ def cache_sound(root: Path, tally: Tally) -> None:
     try:
         if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             tally.corrupt.append(f"{path}: integrity check failed")
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "translations" in tables and db.execute(
-            "SELECT count(*) FROM translations WHERE trim(translation) = ''"
-        ).fetchone()[0]:
+        tables = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if (
+            "translations" in tables
+            and db.execute(
+                "SELECT count(*) FROM translations WHERE trim(translation) = ''"
+            ).fetchone()[0]
+        ):
             tally.corrupt.append(f"{path}: an empty translation cached")
     finally:
         db.close()
@@ -118,10 +123,14 @@ def trials(root: Path, server: LibreServer, count: int, figures: dict) -> None:
             assert all(e.msgstr for e in load(path) if not e.obsolete), path
 
 
-def test_pretranslate_survives_sigkill_fast(catalogs_ready: Path, libre: LibreServer, figures: dict) -> None:
+def test_pretranslate_survives_sigkill_fast(
+    catalogs_ready: Path, libre: LibreServer, figures: dict
+) -> None:
     trials(catalogs_ready, libre, 4, figures)
 
 
 @pytest.mark.slow
-def test_pretranslate_survives_sigkill_long(catalogs_ready: Path, libre: LibreServer, figures: dict) -> None:
+def test_pretranslate_survives_sigkill_long(
+    catalogs_ready: Path, libre: LibreServer, figures: dict
+) -> None:
     trials(catalogs_ready, libre, 50, figures)

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+import test_review
 from conftest import load
 from killing import (
     HOMELANG,
@@ -30,9 +31,11 @@ from killing import (
     timed_run,
     tree,
 )
-from test_review import AM, confirm, drafted  # noqa: F401 - drafted is a fixture
+from test_review import AM, confirm
 
 from pipeline import states
+
+drafted = test_review.drafted  # Amharic catalogs full of machine drafts (a fixture)
 
 MEANWHILE = "ሌላ ሰው የገመገመው ትርጉም።"
 
@@ -85,20 +88,28 @@ def trials(root: Path, homelang, packet_path: Path, count: int, figures: dict) -
         rerun = subprocess.run([*HOMELANG, *args], capture_output=True, text=True, env=env)
         assert rerun.returncode == 0, rerun.stderr
         if tree(locales) != reference:
-            changed = sorted(k for k in {*reference, *tree(locales)} if reference.get(k) != tree(locales).get(k))
+            changed = sorted(
+                k for k in {*reference, *tree(locales)} if reference.get(k) != tree(locales).get(k)
+            )
             tally.corrupt.append(f"after a kill and a re-run, differs from one import: {changed}")
     record(figures, tally)
     assert tally.killed_mid_run > 0
     assert tally.corrupt == []
     assert tally.lost == []
     final = {e.msgid: e for e in load(root / AM)}
-    assert sum(e.msgstr == MEANWHILE and states.reviewer(e)[0] == "Bilal" for e in final.values()) == 1
+    assert (
+        sum(e.msgstr == MEANWHILE and states.reviewer(e)[0] == "Bilal" for e in final.values()) == 1
+    )
 
 
-def test_review_import_survives_sigkill_fast(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+def test_review_import_survives_sigkill_fast(
+    drafted: Path, homelang, tmp_path: Path, figures: dict
+) -> None:
     trials(drafted, homelang, tmp_path / "amina.po", 4, figures)
 
 
 @pytest.mark.slow
-def test_review_import_survives_sigkill_long(drafted: Path, homelang, tmp_path: Path, figures: dict) -> None:  # noqa: F811
+def test_review_import_survives_sigkill_long(
+    drafted: Path, homelang, tmp_path: Path, figures: dict
+) -> None:
     trials(drafted, homelang, tmp_path / "amina.po", 40, figures)

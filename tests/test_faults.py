@@ -82,7 +82,9 @@ def test_a_faulty_provider_writes_nothing_wrong_and_says_what_failed(
         assert rows == []
         return
     for text, translation in rows:  # only whole answers are remembered
-        assert translation.strip() and sorted(_TOKEN.findall(translation)) == sorted(_TOKEN.findall(text))
+        assert translation.strip() and sorted(_TOKEN.findall(translation)) == sorted(
+            _TOKEN.findall(text)
+        )
     filled = failed = 0
     for path in all_catalogs(catalogs_ready):
         msgfmt_check(path)
