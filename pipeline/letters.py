@@ -104,8 +104,22 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
             fallback = sum(1 for letter in letters if letter["fallback"])
             results.append(SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback))
     result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
+    earlier = _files_written(folder)
     atomic_write_text(folder / "summary.json", json.dumps(_counts_only(result), indent=1) + "\n")
+    for name in earlier - {Path(s.path).name for s in results}:
+        # a school of an earlier roster: its letters must not be printed with these
+        (folder / name).unlink(missing_ok=True)
     return result
+
+
+def _files_written(folder: Path) -> set[str]:
+    """The PDFs an earlier run wrote in ``folder``, as its summary.json lists them."""
+    try:
+        earlier = json.loads((folder / "summary.json").read_text("utf-8"))
+        names = {s["file"] for s in earlier["schools"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {n for n in names if isinstance(n, str) and n == Path(n).name and n.endswith(".pdf")}
 
 
 def _check_private(settings: Settings, folder: Path) -> None:

@@ -16,6 +16,8 @@ import pytest
 from pypdf import PdfReader
 from test_build import NOTICE, SAMPLE, review
 
+from conftest import REPO
+
 from pipeline.build import Library, select_documents
 from pipeline.settings import load
 
@@ -146,3 +148,24 @@ def test_roster_errors_never_quote_family_data(project: Path, homelang) -> None:
     assert "row 2" in result.output
     for private in ("Ayaan", "Warsame", "Hodan", "Fremont"):
         assert private not in result.output
+
+
+def test_letters_of_an_earlier_roster_are_removed(project: Path, homelang) -> None:
+    homelang("extract")
+    homelang("update")
+    roster = project / "families.csv"
+    shutil.copy(REPO / "examples/sample-roster.csv", roster)
+    homelang("letters", "--roster", str(roster), "--doc", "sanctuary-resolution")
+    folder = project / "build/private/sanctuary-resolution"
+    first = sorted(p.name for p in folder.glob("*.pdf"))
+    assert len(first) >= 2
+    with roster.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    last_school = rows[-1]["school"]
+    with roster.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["school"] == last_school)
+    homelang("letters", "--roster", str(roster), "--doc", "sanctuary-resolution")
+    now = sorted(p.name for p in folder.glob("*.pdf"))
+    assert len(now) == 1 and now[0].startswith("01-") and now[0][3:] in {n[3:] for n in first}
