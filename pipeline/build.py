@@ -35,6 +35,8 @@ from pipeline.settings import FORMATS, Settings
 
 SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", "mo": ".mo"}
 MANIFEST = ".manifest.json"
+#: Every output in the build folder and how it was last built, for ``index.html``.
+OUTPUTS = ".outputs.json"
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,16 @@ def build(
                 outputs.append(output if fresh else dataclasses.replace(output, rebuilt=True))
                 if not fresh:
                     jobs.append(job)
+    # index.html lists every output of the folder, not only this run's; and a build that
+    # publishes leaves no draft of an earlier --draft run where families could take it
+    listed = _read_outputs(folder)
+    listed.update({o.path: dataclasses.replace(o, rebuilt=False) for o in outputs})
+    if not draft:
+        for path, output in list(listed.items()):
+            if output.status == "draft":
+                withdrawn.append(folder / path)
+                manifest.pop(path, None)
+                del listed[path]
     # Every missing glyph is found before anything is written.
     for job in jobs:
         if job.output.format in ("letter", "flyer"):
@@ -184,7 +196,10 @@ def build(
         _render(settings, folder / job.output.path, job, printers)
         manifest[job.output.path] = job.fingerprint
     index_path = folder / "index.html"
-    atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, outputs)))
+    order = {code: i for i, code in enumerate([settings.source_language, *settings.languages])}
+    shown = sorted((o for o in listed.values() if o.lang in order), key=lambda o: (order[o.lang], o.doc_id, FORMATS.index(o.format)))
+    atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, shown)))
+    atomic_write_text(folder / OUTPUTS, json.dumps({o.path: o.__dict__ for o in shown}, indent=1, sort_keys=True) + "\n")
     _write_manifest(folder, manifest)
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
 
@@ -248,6 +263,14 @@ def _read_manifest(folder: Path) -> dict[str, str]:
     except (FileNotFoundError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _read_outputs(folder: Path) -> dict[str, Output]:
+    try:
+        data = json.loads((folder / OUTPUTS).read_text("utf-8"))
+        return {str(path): Output(**row) for path, row in data.items()}
+    except (FileNotFoundError, ValueError, TypeError, AttributeError):
+        return {}
 
 
 def _write_manifest(folder: Path, manifest: dict[str, str]) -> None:

@@ -189,3 +189,17 @@ def test_translation_of_changed_english_is_never_published(catalogs_ready: Path,
     homelang("build", "--lang", "es", "--doc", FAQ, "--format", "web", "--draft")
     draft = (catalogs_ready / "build/es" / f"{FAQ}.web.html").read_text("utf-8")
     assert draft.count(SAMPLE["es"]) == 19 and "earlier version of the English" in draft
+
+
+def test_partial_builds_keep_the_index_whole_and_leave_no_drafts(catalogs_ready: Path, homelang) -> None:
+    homelang("build", "--draft", "--format", "web")
+    build = catalogs_ready / "build"
+    rows = lambda: re.findall(r"<tr><td>", (build / "index.html").read_text("utf-8"))  # noqa: E731
+    everything = len(rows())
+    assert everything == 9 * 2  # English and 8 languages, two documents
+    homelang("build", "--draft", "--format", "web", "--lang", "es")
+    assert len(rows()) == everything  # a build of one language does not drop the others
+    assert (build / "so" / f"{NOTICE}.web.html").exists()
+    homelang("build", "--format", "mo", "--lang", "es")  # publishes: no draft may stay behind
+    assert not list(build.glob("*/*.web.html"))
+    assert 'class="draft"' not in (build / "index.html").read_text("utf-8")
