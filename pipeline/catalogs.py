@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -153,6 +154,27 @@ def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revis
     """Write atomically if the content changed, bumping ``date_field``; return whether it changed."""
     data = prepare_catalog(path, catalog, date_field)
     return data is not None and atomic_write(path, data)
+
+
+def modify_catalog(path: Path, shown: Path, change: Callable[[polib.POFile], None], attempts: int = 5) -> bool:
+    """Read, ``change`` and write a catalog that people may be editing; return whether it changed.
+
+    If the file is saved by someone else (Poedit, another tool) while the change is
+    made, it is read and changed again, so that save is never overwritten.
+    """
+    for _ in range(attempts):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise CatalogError(f"cannot read: {exc.strerror}", shown) from None
+        catalog = parse_catalog(raw, shown)
+        change(catalog)
+        data = prepare_catalog(path, catalog)
+        if data is None:
+            return False
+        if path.read_bytes() == raw:
+            return atomic_write(path, data)
+    raise CatalogError("the file kept changing while homelang wrote to it; run again", shown)
 
 
 def write_template(path: Path, template: polib.POFile) -> bool:

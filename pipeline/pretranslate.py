@@ -11,6 +11,7 @@ empty on disk, so Ctrl-C, a kill or a translator saving meanwhile loses nothing.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -368,17 +369,23 @@ class _Writer:
         date = catalogs.timestamp()[:10]
         for path, fills in list(self.pending.items()):
             shown = path.relative_to(self.settings.root)
-            catalog = catalogs.read_catalog(path, shown)  # a person may have saved since we read it
-            for entry in catalog:
-                fill = None if entry.obsolete else fills.get((entry.msgctxt, entry.msgid))
-                if fill is None:
-                    continue
-                if not states.fillable(entry, fill[1]):
-                    self.kept_by_person += 1
-                    continue
-                entry.msgstr = fill[0]
-                states.mark_machine(entry, fill[1], date)
-            if catalogs.write_catalog(path, catalog):
+            kept: list[Key] = []
+            if catalogs.modify_catalog(path, shown, functools.partial(_fill_empty, fills, date, kept)):
                 self.changed.add(shown.as_posix())
+            self.kept_by_person += len(kept)
             del self.pending[path]
         self._last = time.monotonic()
+
+
+def _fill_empty(fills: dict[Key, tuple[str, str]], date: str, kept: list[Key], catalog: polib.POFile) -> None:
+    """Fill only entries still empty on disk (a person may have saved since we read it)."""
+    kept.clear()  # called again if the file changed meanwhile
+    for entry in catalog:
+        fill = None if entry.obsolete else fills.get((entry.msgctxt, entry.msgid))
+        if fill is None:
+            continue
+        if not states.fillable(entry, fill[1]):
+            kept.append((entry.msgctxt, entry.msgid))
+            continue
+        entry.msgstr = fill[0]
+        states.mark_machine(entry, fill[1], date)

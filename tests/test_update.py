@@ -201,3 +201,22 @@ def test_compile_leaves_fuzzy_out(catalogs_ready: Path, homelang) -> None:
     assert [e.msgstr for e in mo] == ["reviewed text"]
     gnu = subprocess.run(["msgunfmt", str(po_path.with_suffix(".mo"))], capture_output=True, text=True, check=True)
     assert "machine draft" not in gnu.stdout and "reviewed text" in gnu.stdout
+
+
+def test_modify_catalog_never_overwrites_a_save_made_meanwhile(catalogs_ready: Path) -> None:
+    """A person saves in Poedit while homelang changes the file: both changes survive."""
+    path = catalogs_ready / "locales/so/LC_MESSAGES/sanctuary-resolution.po"
+    calls = []
+
+    def change(catalog: polib.POFile) -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the person's save lands between our read and our write
+            person = load(path)
+            person[0].msgstr = "Qoraalka qofka"
+            person.save()
+        catalog[1].msgstr = "machine draft"
+
+    assert catalogs.modify_catalog(path, Path("x.po"), change)
+    after = load(path)
+    assert (after[0].msgstr, after[1].msgstr, len(calls)) == ("Qoraalka qofka", "machine draft", 2)
+    msgfmt_check(path)
