@@ -37,7 +37,6 @@ from pipeline.review import (
 )
 from pipeline.settings import Settings
 
-_TOOL_MARKS = re.compile(r"^(machine|draft): ")
 _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
 
 
@@ -267,11 +266,10 @@ def _apply(
         _set_text(target, incoming)
         confirmed = "fuzzy" not in incoming.flags
         if confirmed and not errors:
-            _drop_tool_marks(target)
             states.mark_reviewed(target, packet.reviewer, date)
             result = "reviewed"
         else:
-            _mark_draft(target, packet.reviewer, date)
+            states.mark_draft(target, packet.reviewer, date)
             result = "check-error" if confirmed else "draft"
         packet.outcomes.append(
             EntryOutcome(
@@ -328,19 +326,6 @@ def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | N
             current,
         )
     return None
-
-
-def _drop_tool_marks(entry: polib.POEntry) -> None:
-    lines = [line for line in (entry.tcomment or "").splitlines() if not _TOOL_MARKS.match(line)]
-    entry.tcomment = "\n".join(lines)
-
-
-def _mark_draft(entry: polib.POEntry, name: str, date: str) -> None:
-    """A person's unconfirmed text: fuzzy, ``draft: NAME DATE`` in place of any machine mark."""
-    _drop_tool_marks(entry)
-    entry.tcomment = "\n".join([*(entry.tcomment or "").splitlines(), f"draft: {name} {date}"])
-    if "fuzzy" not in entry.flags:
-        entry.flags.append("fuzzy")
 
 
 def _keep_conflict(

@@ -1,7 +1,8 @@
 """Review states of a catalog entry, and the marks that record them.
 
 The marks are translator comments (``# machine: google 2026-11-29``,
-``# reviewed: Amina 2026-11-30``): GNU msgmerge, msgcat and Poedit keep them.
+``# draft: Amina 2026-11-30``, ``# reviewed: Amina 2026-11-30``): GNU msgmerge,
+msgcat and Poedit keep them.
 
 =============  ==========================================================
 untranslated   no translation yet
@@ -22,6 +23,7 @@ STATES = ("untranslated", "machine", "needs-update", "reviewed")
 
 _MACHINE = re.compile(r"^machine: (\S+) (\d{4}-\d{2}-\d{2})$", re.M)
 _REVIEWED = re.compile(r"^reviewed: (.+) (\d{4}-\d{2}-\d{2})$", re.M)
+_DRAFT = re.compile(r"^draft: (.+) (\d{4}-\d{2}-\d{2})$", re.M)
 
 
 def is_translated(entry: polib.POEntry) -> bool:
@@ -70,8 +72,8 @@ def reviewer(entry: polib.POEntry) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def _without(comment: str, pattern: re.Pattern[str]) -> list[str]:
-    return [line for line in (comment or "").splitlines() if not pattern.fullmatch(line)]
+def _without(comment: str, *patterns: re.Pattern[str]) -> list[str]:
+    return [line for line in (comment or "").splitlines() if not any(p.fullmatch(line) for p in patterns)]
 
 
 def mark_machine(entry: polib.POEntry, provider: str, date: str) -> None:
@@ -85,9 +87,18 @@ def mark_machine(entry: polib.POEntry, provider: str, date: str) -> None:
 def mark_reviewed(entry: polib.POEntry, name: str, date: str) -> None:
     """Record a person's review: not fuzzy, ``reviewed:`` comment replaces any machine mark."""
     name = " ".join(name.split()) or "unknown"
-    lines = [line for line in _without(entry.tcomment, _MACHINE) if not _REVIEWED.fullmatch(line)]
+    lines = _without(entry.tcomment, _MACHINE, _DRAFT, _REVIEWED)
     entry.tcomment = "\n".join([*lines, f"reviewed: {name} {date}"])
     if "fuzzy" in entry.flags:
         entry.flags.remove("fuzzy")
     entry.previous_msgid = None
     entry.previous_msgctxt = None
+
+
+def mark_draft(entry: polib.POEntry, name: str, date: str) -> None:
+    """Record a person's unconfirmed text: fuzzy, ``draft: NAME DATE`` in place of other marks."""
+    name = " ".join(name.split()) or "unknown"
+    lines = _without(entry.tcomment, _MACHINE, _DRAFT, _REVIEWED)
+    entry.tcomment = "\n".join([*lines, f"draft: {name} {date}"])
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
