@@ -233,7 +233,7 @@ def _plan(settings: Settings, output: Output, edition: Edition, english: Page, d
 def _render(settings: Settings, path: Path, job: Job, printers: dict[str, pdf.PrintTemplate]) -> None:
     fmt = job.output.format
     if fmt == "mo" and job.edition.catalog is not None:
-        atomic_write(path, job.edition.catalog.to_binary())
+        catalogs.compile_catalog(path, job.edition.catalog)
     elif fmt == "web":
         atomic_write_text(path, web.snippet(settings.root, job.edition.page))
     else:
