@@ -32,6 +32,7 @@ from pipeline.render.words import fill
 from pipeline.settings import Settings
 
 PRIVATE = "private"
+SUMMARY = "summary.json"
 #: Rosters this long or longer are printed by worker processes.
 PARALLEL_FROM = 1000
 #: Schools a worker process prints before it is replaced (Typst's cache grows per document).
@@ -94,6 +95,14 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     for page in pages.values():
         pdf.check_fonts(page, data["fonts"])
     parallel = summary.families >= PARALLEL_FROM and len(summary.schools) > 1
+    earlier = _files_written(folder)
+    # Until the merge is finished its summary lists every file it may leave, and no
+    # counts: a run killed while printing leaves no earlier roster's counts beside these
+    # letters, and the next run still knows the earlier roster's files to remove.
+    names = {school_file(index, school) for index, school in enumerate(summary.schools, start=1)}
+    unfinished = {"document": document.id, "unfinished": True,
+                  "schools": [{"file": name} for name in sorted(earlier | names)]}
+    atomic_write_text(folder / SUMMARY, json.dumps(unfinished, indent=1) + "\n")
     results = []
     with _Printer(settings.root, workers if parallel else 0) as printer:
         for index, school in enumerate(summary.schools, start=1):
@@ -104,18 +113,17 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
             fallback = sum(1 for letter in letters if letter["fallback"])
             results.append(SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback))
     result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
-    earlier = _files_written(folder)
-    atomic_write_text(folder / "summary.json", json.dumps(_counts_only(result), indent=1) + "\n")
     for name in earlier - {Path(s.path).name for s in results}:
         # a school of an earlier roster: its letters must not be printed with these
         (folder / name).unlink(missing_ok=True)
+    atomic_write_text(folder / SUMMARY, json.dumps(_counts_only(result), indent=1) + "\n")
     return result
 
 
 def _files_written(folder: Path) -> set[str]:
-    """The PDFs an earlier run wrote in ``folder``, as its summary.json lists them."""
+    """The PDFs an earlier run wrote (or was writing) in ``folder``, as its summary.json lists them."""
     try:
-        earlier = json.loads((folder / "summary.json").read_text("utf-8"))
+        earlier = json.loads((folder / SUMMARY).read_text("utf-8"))
         names = {s["file"] for s in earlier["schools"]}
     except (OSError, ValueError, KeyError, TypeError):
         return set()
