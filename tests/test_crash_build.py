@@ -34,6 +34,7 @@ from test_build import FAQ, NOTICE, review
 from test_letters import SAMPLE_ROSTER
 
 MANIFEST = ".manifest.json"
+SUMMARY = "summary.json"
 
 
 def set_phone(root: Path, phone: str) -> None:
@@ -59,7 +60,7 @@ def judge(
     """Each output is whole (one of the references); the manifest vouches only for what is there."""
     found = tree(folder)
     for name, data in found.items():
-        if name != MANIFEST and not any(s.get(name) == data for s in states):
+        if name not in (MANIFEST, SUMMARY) and not any(s.get(name) == data for s in states):
             tally.broken.append(f"{folder / name}: neither reference ({len(data)} bytes)")
     if manifests is None or MANIFEST not in found:
         return
@@ -70,6 +71,21 @@ def judge(
                 tally.broken.append(
                     f"{folder / name}: the manifest vouches for an output that is missing or stale"
                 )
+
+
+def summary_honest(folder: Path, states: list[dict[str, bytes]], tally: Tally) -> None:
+    """A merge's summary.json describes the letters beside it, or says the merge is unfinished."""
+    found = tree(folder)
+    if SUMMARY in found and not any(found[SUMMARY] == state[SUMMARY] for state in states):
+        if json.loads(found[SUMMARY]).get("unfinished") is not True:
+            tally.broken.append(f"{folder / SUMMARY}: neither reference nor unfinished")
+    for state in states:
+        if found.get(SUMMARY) == state[SUMMARY]:
+            stale = sorted(
+                n for n in {*state, *found} if n != SUMMARY and found.get(n) != state.get(n)
+            )
+            if stale:
+                tally.broken.append(f"{folder / SUMMARY} describes other letters than {stale}")
 
 
 def build_trials(root: Path, homelang, count: int, figures: dict) -> None:
@@ -132,9 +148,11 @@ def letters_trials(root: Path, count: int, figures: dict) -> None:
         review(root, lang, NOTICE)
         review(root, lang, "templates")
     sample = SAMPLE_ROSTER.read_text("utf-8")
-    rosters = [
+    rosters = [  # the second one renames a school: the first one's PDF must go
         sample,
-        sample.replace("Carmen Ramírez", "Carmen Ramírez López").replace(",Somali,", ",es,"),
+        sample.replace("Carmen Ramírez", "Carmen Ramírez López")
+        .replace(",Somali,", ",es,")
+        .replace("Green Central Park Elementary", "Green Central Park School"),
     ]
     assert rosters[0] != rosters[1]
     roster = root / "roster.csv"
@@ -154,6 +172,7 @@ def letters_trials(root: Path, count: int, figures: dict) -> None:
         roster.write_text(rosters[n % 2], "utf-8")
         kill_at_random(args, duration, rng, tally)
         judge(folder, references, tally)
+        summary_honest(folder, references, tally)
         check_catalogs(root, keep, hashes, tally)
     subprocess.run([*HOMELANG, *args], check=True, capture_output=True)
     if tree(folder) != references[(count - 1) % 2]:
