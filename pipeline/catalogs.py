@@ -50,9 +50,9 @@ def timestamp() -> str:
     """Now, as gettext writes dates; ``SOURCE_DATE_EPOCH`` pins it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     now = (
-        dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         if epoch
-        else dt.datetime.now(dt.timezone.utc)
+        else dt.datetime.now(dt.UTC)
     )
     return now.strftime("%Y-%m-%d %H:%M+0000")
 

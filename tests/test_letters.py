@@ -16,8 +16,6 @@ import pytest
 from pypdf import PdfReader
 from test_build import NOTICE, SAMPLE, review
 
-from conftest import REPO
-
 from pipeline.build import Library, select_documents
 from pipeline.settings import load
 
