@@ -9,6 +9,7 @@ appear in messages: problems are reported by row number and column only.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 _NOT_UTF8 = "roster is not UTF-8 text (export it as CSV UTF-8)"
+#: Control characters but line breaks and tabs (an address may span lines).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _undecodable_line(path: Path) -> int:
@@ -93,6 +96,10 @@ def _code(value: str, codes: tuple[str, ...]) -> str:
 def _family(line: int, row: dict[str, str], codes: tuple[str, ...]) -> tuple[Family | None, list[str]]:
     values = {c: " ".join((row.get(c) or "").split()) for c in COLUMNS}
     problems = [f"row {line}: empty {c}" for c in ("student", "guardian", "school") if not values[c]]
+    for column in COLUMNS:  # a NUL or escape code is a damaged export, and would misprint a name
+        control = _CONTROL.search(row.get(column) or "")
+        if control:
+            problems.append(f"row {line}: control character U+{ord(control.group()):04X} in the {column} column")
     code = ""
     if not values["language"]:
         problems.append(f"row {line}: empty language")
