@@ -204,6 +204,10 @@ SAMPLE = SAMPLE_ROSTER.read_text("utf-8")
         ),
         (SAMPLE.replace("Hodan Warsame", "").encode(), "row 2: empty guardian"),
         (
+            SAMPLE.replace("Hodan Warsame", "Hodan\x00Warsame").encode(),
+            "row 2: control character U+0000 in the guardian column",
+        ),
+        (
             SAMPLE.replace("student,", "pupil,", 1).encode(),
             "roster.csv:1: missing column(s) student",
         ),
