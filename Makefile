@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.installed
 # command=debian-package pairs the tests and builds need on the system.
 SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=poppler-utils chromium=chromium
 
-.PHONY: all setup system test bench reliability clean
+.PHONY: all setup system lint test bench reliability clean
 
 all: setup
 	$(HL) extract
 	$(HL) update
 	-$(HL) pretranslate
 	$(HL) compile
+	-$(HL) check
 	$(HL) build --draft
 	$(HL) letters --roster examples/sample-roster.csv --doc sanctuary-resolution
 
@@ -29,7 +30,11 @@ $(STAMP): pyproject.toml
 system:
 	scripts/system-packages.sh $(SYSTEM_PACKAGES)
 
-test: setup system
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests bench
+	$(VENV)/bin/ruff format --check pipeline tests bench
+
+test: setup system lint
 	$(PY) -m pytest -q -m "not slow"
 
 bench: setup system

@@ -37,7 +37,9 @@ SAMPLE = {
     "ar": "معلومات للعائلات: المدرسة مكان آمن لجميع الطلاب.",
     "vi": "Thông tin cho gia đình: trường học là nơi an toàn cho mọi học sinh.",
 }
-FIRST = "Amina Hodan Lucía Nhia Hsa Lensa Meron Yusuf Minh Kari Pa Eh Layla Selam Chaltu Lan".split()
+FIRST = (
+    "Amina Hodan Lucía Nhia Hsa Lensa Meron Yusuf Minh Kari Pa Eh Layla Selam Chaltu Lan".split()
+)
 LAST = "Warsame Ramírez Vang Paw Tolosa Tesfaye Haddad Nguyen Olson Abdi Moua Htoo".split()
 RUNNER = """
 import resource, sys
@@ -81,16 +83,39 @@ def make_roster(path: Path, families: int, seed: int = 5) -> None:
         writer.writerow(["student", "guardian", "school", "language", "address"])
         for _ in range(families):
             last = rng.choice(LAST)
-            writer.writerow([f"{rng.choice(FIRST)} {last}", f"{rng.choice(FIRST)} {last}", rng.choice(schools),
-                             rng.choice(LANGS), f"{rng.randint(100, 9999)} Maple Street, Minneapolis, MN 55411"])
+            writer.writerow(
+                [
+                    f"{rng.choice(FIRST)} {last}",
+                    f"{rng.choice(FIRST)} {last}",
+                    rng.choice(schools),
+                    rng.choice(LANGS),
+                    f"{rng.randint(100, 9999)} Maple Street, Minneapolis, MN 55411",
+                ]
+            )
 
 
 def run_letters(root: Path, roster: Path, out: Path) -> tuple[float, int]:
     """Seconds and peak memory (KiB) of one `homelang letters` run in a fresh process."""
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-c", RUNNER, "-C", str(root), "letters", "--roster", str(roster),
-                           "--doc", "sanctuary-resolution", "-o", str(out)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [
+            PY,
+            "-c",
+            RUNNER,
+            "-C",
+            str(root),
+            "letters",
+            "--roster",
+            str(roster),
+            "--doc",
+            "sanctuary-resolution",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"homelang letters failed:\n{proc.stdout}\n{proc.stderr}")
@@ -114,8 +139,10 @@ def weasyprint_loop(root: Path, roster: Path, out: Path) -> tuple[float, int]:
     start = time.perf_counter()
     with roster.open(encoding="utf-8") as f:
         for i, row in enumerate(csv.DictReader(f)):
-            html = (f"<html><body><p>{row['guardian']}<br>{row['address']}</p>"
-                    f"<p>Dear {row['guardian']}, family of {row['student']},</p>{snippets[row['language']]}</body></html>")
+            html = (
+                f"<html><body><p>{row['guardian']}<br>{row['address']}</p>"
+                f"<p>Dear {row['guardian']}, family of {row['student']},</p>{snippets[row['language']]}</body></html>"
+            )
             weasyprint.HTML(string=html).write_pdf(out / f"{i}.pdf")
             count += 1
     return time.perf_counter() - start, count
@@ -128,12 +155,16 @@ def main() -> None:
         make_project(project)
         side = work / "roster-500.csv"
         make_roster(side, 500)
-        print("letters on 500 families in 8 languages (homelang: median of 3 runs; WeasyPrint loop: 1 run)")
+        print(
+            "letters on 500 families in 8 languages (homelang: median of 3 runs; WeasyPrint loop: 1 run)"
+        )
         runs = [run_letters(project, side, work / f"out-{i}")[0] for i in range(3)]
         ours = statistics.median(runs)
         base_seconds, count = weasyprint_loop(project, side, work / "weasy")
         ours_rate, base_rate = 500 / ours, count / base_seconds
-        print(f"  homelang letters     {ours:7.2f} s  {ours_rate:8.0f} letters/s   (runs: {', '.join(f'{r:.2f}' for r in runs)})")
+        print(
+            f"  homelang letters     {ours:7.2f} s  {ours_rate:8.0f} letters/s   (runs: {', '.join(f'{r:.2f}' for r in runs)})"
+        )
         print(f"  WeasyPrint loop      {base_seconds:7.2f} s  {base_rate:8.1f} letters/s")
         print(f"  ratio                {ours_rate / base_rate:7.0f}x")
         print("homelang letters alone (one process each, about 500 families a school)")
@@ -141,7 +172,9 @@ def main() -> None:
             roster = work / f"roster-{families}.csv"
             make_roster(roster, families)
             seconds, peak = run_letters(project, roster, work / f"out-{families}")
-            print(f"  {families:6d} families  {seconds:7.2f} s  {families / seconds:8.0f} letters/s  peak memory {peak / 1024:6.0f} MiB")
+            print(
+                f"  {families:6d} families  {seconds:7.2f} s  {families / seconds:8.0f} letters/s  peak memory {peak / 1024:6.0f} MiB"
+            )
             shutil.rmtree(work / f"out-{families}")
         goal = "met" if families / seconds >= 500 else "NOT met"
         print(f"goal (30,000 letters in under a minute): {goal}")

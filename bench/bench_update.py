@@ -49,13 +49,20 @@ def run_msgmerge(root: Path, snapshot: Path, out: Path, *flags: str) -> None:
         for lang in LANGS:
             old = snapshot / lang / "LC_MESSAGES" / f"{pot.stem}.po"
             target = out / lang / f"{pot.stem}.po"
-            subprocess.run(["msgmerge", *flags, "--no-wrap", "-q", "-o", str(target), str(old), str(pot)], check=True)
+            subprocess.run(
+                ["msgmerge", *flags, "--no-wrap", "-q", "-o", str(target), str(old), str(pot)],
+                check=True,
+            )
 
 
 def decisions(path: Path, edited: set[str]) -> dict[str, str | None]:
     """For each edited msgid: the previous msgid it was fuzzy-matched to, or None if new."""
     po = polib.pofile(str(path))
-    return {e.msgid: (e.previous_msgid if "fuzzy" in e.flags else None) for e in po if e.msgid in edited and not e.obsolete}
+    return {
+        e.msgid: (e.previous_msgid if "fuzzy" in e.flags else None)
+        for e in po
+        if e.msgid in edited and not e.obsolete
+    }
 
 
 def main() -> None:
@@ -66,7 +73,9 @@ def main() -> None:
         snapshot = work / "snapshot"
         shutil.copytree(root / "locales", snapshot, ignore=shutil.ignore_patterns("*.pot"))
         entries = sum(1 for _ in (root / "locales").glob("*.pot")) * 100 * len(LANGS)
-        print(f"update: 50 documents x 12 languages ({entries:,} entries), {len(edits)} of 5,000 paragraphs edited")
+        print(
+            f"update: 50 documents x 12 languages ({entries:,} entries), {len(edits)} of 5,000 paragraphs edited"
+        )
 
         ours, plain = [], []
         out_plain = work / "plain"
@@ -75,7 +84,9 @@ def main() -> None:
         for _ in range(REPEAT):  # interleaved, so load on the shared machine hits both alike
             restore(root, snapshot)
             ours.append(timed(lambda: run_homelang(root)))
-            plain.append(timed(lambda: run_msgmerge(root, snapshot, out_plain, "--no-fuzzy-matching")))
+            plain.append(
+                timed(lambda: run_msgmerge(root, snapshot, out_plain, "--no-fuzzy-matching"))
+            )
         out_prev = work / "previous"
         for lang in LANGS:
             (out_prev / lang).mkdir(parents=True)
@@ -93,12 +104,22 @@ def main() -> None:
 
         med_ours, med_plain = statistics.median(ours), statistics.median(plain)
         fmt = ", ".join
-        print(f"  homelang update                 median {med_ours:6.2f} s  ({fmt(f'{t:.2f}' for t in ours)})")
-        print(f"  msgmerge --no-fuzzy-matching    median {med_plain:6.2f} s  ({fmt(f'{t:.2f}' for t in plain)})")
+        print(
+            f"  homelang update                 median {med_ours:6.2f} s  ({fmt(f'{t:.2f}' for t in ours)})"
+        )
+        print(
+            f"  msgmerge --no-fuzzy-matching    median {med_plain:6.2f} s  ({fmt(f'{t:.2f}' for t in plain)})"
+        )
         print(f"  msgmerge --previous             once   {previous:6.2f} s")
-        print(f"  ratio msgmerge --no-fuzzy-matching / homelang: {med_plain / med_ours:5.1f}x (goal >= 1.0x)")
-        print(f"  ratio msgmerge --previous / homelang:          {previous / med_ours:5.1f}x (goal ~20x)")
-        print(f"  same fuzzy decision as msgmerge --previous: {agree}/{total} edited entries ({agree / total:.1%}, goal >= 95%)")
+        print(
+            f"  ratio msgmerge --no-fuzzy-matching / homelang: {med_plain / med_ours:5.1f}x (goal >= 1.0x)"
+        )
+        print(
+            f"  ratio msgmerge --previous / homelang:          {previous / med_ours:5.1f}x (goal ~20x)"
+        )
+        print(
+            f"  same fuzzy decision as msgmerge --previous: {agree}/{total} edited entries ({agree / total:.1%}, goal >= 95%)"
+        )
 
         sample = work / "sample"
         sample.mkdir()
@@ -109,14 +130,25 @@ def main() -> None:
             elif src.exists():
                 shutil.copy2(src, sample / name)
         both = lambda: [  # noqa: E731
-            subprocess.run([*HOMELANG, "-C", str(sample), cmd], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [*HOMELANG, "-C", str(sample), cmd], check=True, stdout=subprocess.DEVNULL
+            )
             for cmd in ("extract", "update")
         ]
         both()
         noop = [timed(both) for _ in range(5)]
-        start = [timed(lambda: subprocess.run([*HOMELANG, "--version"], check=True, stdout=subprocess.DEVNULL)) for _ in range(5)]
-        print(f"no-op extract + update on the sample content: median {statistics.median(noop):.2f} s for two commands "
-              f"(python + homelang start-up alone: median {statistics.median(start):.2f} s a command)")
+        start = [
+            timed(
+                lambda: subprocess.run(
+                    [*HOMELANG, "--version"], check=True, stdout=subprocess.DEVNULL
+                )
+            )
+            for _ in range(5)
+        ]
+        print(
+            f"no-op extract + update on the sample content: median {statistics.median(noop):.2f} s for two commands "
+            f"(python + homelang start-up alone: median {statistics.median(start):.2f} s a command)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -37,8 +37,14 @@ def edit(text: str, rng: random.Random) -> str:
     return " ".join(words) + "."
 
 
-def make_project(root: Path, docs: int = 50, per_doc: int = 100, share_translated: float = 0.8,
-                 share_edited: float = 0.05, seed: int = 7) -> dict[str, str]:
+def make_project(
+    root: Path,
+    docs: int = 50,
+    per_doc: int = 100,
+    share_translated: float = 0.8,
+    share_edited: float = 0.05,
+    seed: int = 7,
+) -> dict[str, str]:
     """Write settings, old catalogs and *edited* templates; return {new msgid: old msgid} of edits."""
     rng = random.Random(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -50,7 +56,9 @@ def make_project(root: Path, docs: int = 50, per_doc: int = 100, share_translate
         texts = list(dict.fromkeys(paragraph(rng) for _ in range(per_doc)))
         old = catalogs.new_template(doc_id)
         for i, text in enumerate(texts):
-            old.append(polib.POEntry(msgid=text, occurrences=[(f"source/{doc_id}.md", str(10 + 3 * i))]))
+            old.append(
+                polib.POEntry(msgid=text, occurrences=[(f"source/{doc_id}.md", str(10 + 3 * i))])
+            )
         for lang in LANGS:
             template_metadata = catalogs.catalog_headers(old, languages.get(lang), None)
             po, _ = merge(old, None, template_metadata)
@@ -67,6 +75,8 @@ def make_project(root: Path, docs: int = 50, per_doc: int = 100, share_translate
                 changed = edit(text, rng)
                 edits[changed] = text
                 text = changed
-            new.append(polib.POEntry(msgid=text, occurrences=[(f"source/{doc_id}.md", str(10 + 3 * i))]))
+            new.append(
+                polib.POEntry(msgid=text, occurrences=[(f"source/{doc_id}.md", str(10 + 3 * i))])
+            )
         (root / "locales" / f"{doc_id}.pot").write_bytes(catalogs.render(new))
     return edits

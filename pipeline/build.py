@@ -75,7 +75,10 @@ def select_documents(settings: Settings, wanted: tuple[str, ...] = ()) -> list[D
     known = {d.id for d in documents}
     for doc_id in wanted:
         if doc_id not in known:
-            raise SettingsError(f"no document {doc_id!r} (documents: {', '.join(sorted(known))})", settings.source_path)
+            raise SettingsError(
+                f"no document {doc_id!r} (documents: {', '.join(sorted(known))})",
+                settings.source_path,
+            )
     return [d for d in documents if not wanted or d.id in wanted]
 
 
@@ -124,7 +127,9 @@ class Library:
         errors = self.errors(catalog, lang)
         text = Translations(catalog, self.draft, errors)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
-        page = build_page(document, language, text, settings.district, self.words(lang), self.draft, shown)
+        page = build_page(
+            document, language, text, settings.district, self.words(lang), self.draft, shown
+        )
         return Edition(page, policy.for_document(settings, document, catalog, errors), catalog)
 
 
@@ -149,7 +154,9 @@ def build(
     jobs: list[Job] = []
     codes = [settings.source_language, *settings.select_languages(langs)]
     for document in select_documents(settings, docs):
-        wanted = formats or tuple(settings.document_options(document.id).formats or settings.build.formats)
+        wanted = formats or tuple(
+            settings.document_options(document.id).formats or settings.build.formats
+        )
         english = library.edition(document, settings.source_language).page
         for lang in codes:
             edition = library.edition(document, lang)
@@ -158,7 +165,9 @@ def build(
                 if fmt == "mo" and edition.catalog is None:
                     continue  # English, or a language with no catalog yet: nothing to compile
                 relative = f"{lang}/{document.id}{SUFFIXES[fmt]}"
-                output = Output(lang, document.id, fmt, relative, status, edition.decision.reason, False)
+                output = Output(
+                    lang, document.id, fmt, relative, status, edition.decision.reason, False
+                )
                 if status == "skipped":
                     withdrawn.append(folder / relative)
                     manifest.pop(relative, None)
@@ -197,9 +206,17 @@ def build(
         manifest[job.output.path] = job.fingerprint
     index_path = folder / "index.html"
     order = {code: i for i, code in enumerate([settings.source_language, *settings.languages])}
-    shown = sorted((o for o in listed.values() if o.lang in order), key=lambda o: (order[o.lang], o.doc_id, FORMATS.index(o.format)))
-    atomic_write_text(index_path, web.index(settings.root, settings.district.name, _index_rows(settings, shown)))
-    atomic_write_text(folder / OUTPUTS, json.dumps({o.path: o.__dict__ for o in shown}, indent=1, sort_keys=True) + "\n")
+    shown = sorted(
+        (o for o in listed.values() if o.lang in order),
+        key=lambda o: (order[o.lang], o.doc_id, FORMATS.index(o.format)),
+    )
+    atomic_write_text(
+        index_path, web.index(settings.root, settings.district.name, _index_rows(settings, shown))
+    )
+    atomic_write_text(
+        folder / OUTPUTS,
+        json.dumps({o.path: o.__dict__ for o in shown}, indent=1, sort_keys=True) + "\n",
+    )
     _write_manifest(folder, manifest)
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
 
@@ -230,7 +247,9 @@ def _plan(settings: Settings, output: Output, edition: Edition, english: Page, d
     return Job(output, edition, data, _fingerprint(data, template))
 
 
-def _render(settings: Settings, path: Path, job: Job, printers: dict[str, pdf.PrintTemplate]) -> None:
+def _render(
+    settings: Settings, path: Path, job: Job, printers: dict[str, pdf.PrintTemplate]
+) -> None:
     fmt = job.output.format
     if fmt == "mo" and job.edition.catalog is not None:
         catalogs.compile_catalog(path, job.edition.catalog)
@@ -253,7 +272,9 @@ def _fingerprint(data: Any, template: Path | None) -> str:
     h.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
     if template is not None:
         h.update(template.read_bytes())
-        h.update((template.parent / "common.typ").read_bytes() if template.suffix == ".typ" else b"")
+        h.update(
+            (template.parent / "common.typ").read_bytes() if template.suffix == ".typ" else b""
+        )
     return h.hexdigest()
 
 
@@ -281,11 +302,14 @@ def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any
     rows = []
     for code in dict.fromkeys(o.lang for o in outputs):
         lang = languages.get(code)
-        rows.append({
-            "code": code,
-            "direction": lang.direction,
-            "native_name": lang.native_name,
-            "english_name": lang.english_name + (" (source)" if code == settings.source_language else ""),
-            "outputs": [{**o.__dict__, "href": o.path} for o in outputs if o.lang == code],
-        })
+        rows.append(
+            {
+                "code": code,
+                "direction": lang.direction,
+                "native_name": lang.native_name,
+                "english_name": lang.english_name
+                + (" (source)" if code == settings.source_language else ""),
+                "outputs": [{**o.__dict__, "href": o.path} for o in outputs if o.lang == code],
+            }
+        )
     return rows

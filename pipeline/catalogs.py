@@ -49,11 +49,7 @@ HEADER_ORDER = (
 def timestamp() -> str:
     """Now, as gettext writes dates; ``SOURCE_DATE_EPOCH`` pins it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        if epoch
-        else dt.datetime.now(dt.UTC)
-    )
+    now = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return now.strftime("%Y-%m-%d %H:%M+0000")
 
 
@@ -72,7 +68,9 @@ def read_catalog(path: Path, shown: Path | None = None) -> polib.POFile:
 def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
     """Parse PO bytes (UTF-8, BOM and CRLF tolerated) into a catalog, validating what msgfmt would."""
     if len(raw) > MAX_CATALOG_BYTES:
-        raise CatalogError(f"larger than {MAX_CATALOG_BYTES // 1_000_000} MB: not a homelang catalog", shown)
+        raise CatalogError(
+            f"larger than {MAX_CATALOG_BYTES // 1_000_000} MB: not a homelang catalog", shown
+        )
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -82,14 +80,18 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
         raise CatalogError("not UTF-8 (homelang catalogs are UTF-8)", shown, line) from None
     text = text.replace("\r\n", "\n")
     if "\x00" in text:
-        raise CatalogError("NUL byte in catalog", shown, text.count("\n", 0, text.index("\x00")) + 1)
+        raise CatalogError(
+            "NUL byte in catalog", shown, text.count("\n", 0, text.index("\x00")) + 1
+        )
     _check_lines(text, shown)
     try:
         catalog = polib.pofile(text, wrapwidth=0, check_for_duplicates=False)
     except (OSError, ValueError, UnicodeError) as exc:
         match = re.search(r"\(line (\d+)\)", str(exc))
         message = re.sub(r"\s*\(line \d+\)", "", str(exc)).replace(" None", "")
-        raise CatalogError(f"not a valid PO file: {message}", shown, int(match.group(1)) if match else None) from None
+        raise CatalogError(
+            f"not a valid PO file: {message}", shown, int(match.group(1)) if match else None
+        ) from None
     _check_structure(catalog, text, shown)
     return catalog
 
@@ -104,10 +106,16 @@ def _check_lines(text: str, shown: Path) -> None:
     """A line-level lexer: polib silently accepts unterminated strings and stray text."""
     for number, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
-        if not stripped or (stripped.startswith("#") and not stripped.startswith("#~")) or stripped.startswith("#~|"):
+        if (
+            not stripped
+            or (stripped.startswith("#") and not stripped.startswith("#~"))
+            or stripped.startswith("#~|")
+        ):
             continue
         if not _LINE.fullmatch(stripped):
-            raise CatalogError(f"not a valid PO file: cannot parse {stripped[:40]!r}", shown, number)
+            raise CatalogError(
+                f"not a valid PO file: cannot parse {stripped[:40]!r}", shown, number
+            )
 
 
 def _check_structure(catalog: polib.POFile, text: str, shown: Path) -> None:
@@ -116,14 +124,20 @@ def _check_structure(catalog: polib.POFile, text: str, shown: Path) -> None:
     for entry in catalog:
         key = (entry.msgctxt, entry.msgid)
         if key in seen and not entry.obsolete:
-            raise CatalogError(f"duplicate message {entry.msgid[:40]!r} (first at line {seen[key]})", shown, entry.linenum)
+            raise CatalogError(
+                f"duplicate message {entry.msgid[:40]!r} (first at line {seen[key]})",
+                shown,
+                entry.linenum,
+            )
         if not entry.obsolete:
             seen[key] = entry.linenum
     stripped = text.rstrip()
     if stripped:
         last = stripped.splitlines()[-1].strip()
         if re.match(r"^(#~\s*)?(msgid|msgctxt|msgid_plural)\b", last):
-            raise CatalogError("file ends inside an entry (truncated?)", shown, stripped.count("\n") + 1)
+            raise CatalogError(
+                "file ends inside an entry (truncated?)", shown, stripped.count("\n") + 1
+            )
 
 
 def render(catalog: polib.POFile) -> bytes:
@@ -138,7 +152,9 @@ def _header_rank(item: tuple[str, str]) -> tuple[int, str]:
     return (HEADER_ORDER.index(key) if key in HEADER_ORDER else len(HEADER_ORDER), key)
 
 
-def prepare_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bytes | None:
+def prepare_catalog(
+    path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date"
+) -> bytes | None:
     """The bytes to write at ``path`` (``date_field`` bumped), or None if its content is unchanged."""
     data = render(catalog)
     try:
@@ -156,7 +172,9 @@ def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revis
     return data is not None and atomic_write(path, data)
 
 
-def modify_catalog(path: Path, shown: Path, change: Callable[[polib.POFile], None], attempts: int = 5) -> bool:
+def modify_catalog(
+    path: Path, shown: Path, change: Callable[[polib.POFile], None], attempts: int = 5
+) -> bool:
     """Read, ``change`` and write a catalog that people may be editing; return whether it changed.
 
     If the file is saved by someone else (Poedit, another tool) while the change is
@@ -199,7 +217,9 @@ def select_templates(settings: Settings, docs: tuple[str, ...] = ()) -> list[str
     for doc_id in docs:
         if doc_id not in known:
             others = ", ".join(known) or "none; run 'homelang extract'"
-            raise CatalogError(f"no document {doc_id!r} (documents: {others})", settings.locales_path.name)
+            raise CatalogError(
+                f"no document {doc_id!r} (documents: {others})", settings.locales_path.name
+            )
     return list(docs or known)
 
 
@@ -221,7 +241,9 @@ def new_template(doc_id: str) -> polib.POFile:
     return template
 
 
-def catalog_headers(template: polib.POFile, lang: Language, old: polib.POFile | None) -> dict[str, str]:
+def catalog_headers(
+    template: polib.POFile, lang: Language, old: polib.POFile | None
+) -> dict[str, str]:
     """A PO file's header: the template's, plus the language's, keeping a translator's own fields."""
     metadata = dict(template.metadata)
     if old is not None:

@@ -89,7 +89,12 @@ def block_segments(block: Block) -> list[Segment]:
         return []
     if block.kind == "table":
         return [
-            Segment(cell, block.line + (r + 1 if r else 0), "table header cell" if r == 0 else "table cell", block.note)
+            Segment(
+                cell,
+                block.line + (r + 1 if r else 0),
+                "table header cell" if r == 0 else "table cell",
+                block.note,
+            )
             for r, row in enumerate(block.rows)
             for cell in row
             if cell.strip()
@@ -121,7 +126,9 @@ def read_document(path: Path, root: Path) -> Document:
     shown = path.relative_to(root) if path.is_relative_to(root) else path
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceError(f"larger than {MAX_SOURCE_BYTES // 1_000_000} MB: not a notice or FAQ", shown)
+            raise SourceError(
+                f"larger than {MAX_SOURCE_BYTES // 1_000_000} MB: not a notice or FAQ", shown
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", shown) from None
@@ -142,10 +149,18 @@ def parse_document(text: str, path: Path) -> Document:
     """Parse Markdown with front matter into a :class:`Document` (pure: no I/O)."""
     bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
     if bad:
-        raise SourceError(f"control character U+{ord(bad.group()):04X} in text", path, text.count("\n", 0, bad.start()) + 1)
+        raise SourceError(
+            f"control character U+{ord(bad.group()):04X} in text",
+            path,
+            text.count("\n", 0, bad.start()) + 1,
+        )
     tokens = _markdown().parse(text)
     if not tokens or tokens[0].type != "front_matter":
-        raise SourceError("missing front matter: start the file with a '---' block holding id, title and kind", path, 1)
+        raise SourceError(
+            "missing front matter: start the file with a '---' block holding id, title and kind",
+            path,
+            1,
+        )
     meta = _front_matter(tokens[0], path)
     kind = meta["kind"]
     blocks = tuple(_blocks(tokens[1:], faq=kind == "faq"))
@@ -212,7 +227,11 @@ def _front_matter(token: Token, path: Path) -> dict[str, Any]:
         raise fail("contact", "must be a mapping like 'phone: 612-668-0000'")
     meta["contact"] = {str(k): str(v) for k, v in contact.items()}
     threshold = meta.get("publish_threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 1):
+    if threshold is not None and (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 <= threshold <= 1
+    ):
         raise fail("publish_threshold", "must be a number between 0 and 1")
     return meta
 
@@ -301,22 +320,39 @@ def _blocks(tokens: list[Token], faq: bool):
             level = int(parent.tag[1])
             if faq and level <= 2:
                 role = "question" if level == 2 else ""
-            yield Block("heading", text, line, level=level, translate=not skip, note=note, role=role)
+            yield Block(
+                "heading", text, line, level=level, translate=not skip, note=note, role=role
+            )
             if role == "question":
                 role = "answer"
         elif parent.type == "paragraph_open" and lists and stack[-2].type == "list_item_open":
-            yield Block("item", text, line, level=len(lists) - 1, ordered=lists[-1],
-                        translate=not skip, note=note, role=role)
+            yield Block(
+                "item",
+                text,
+                line,
+                level=len(lists) - 1,
+                ordered=lists[-1],
+                translate=not skip,
+                note=note,
+                role=role,
+            )
         elif parent.type == "paragraph_open":
             quoted = any(t.type == "blockquote_open" for t in stack)
-            yield Block("quote" if quoted else "paragraph", text, line, translate=not skip, note=note, role=role)
+            yield Block(
+                "quote" if quoted else "paragraph",
+                text,
+                line,
+                translate=not skip,
+                note=note,
+                role=role,
+            )
 
 
 def _table(tokens: list[Token], start: int, line: int, scope: _Scope, role: str) -> Block:
     note, skip = scope.current()
     rows: list[tuple[str, ...]] = []
     row: list[str] = []
-    for tok in tokens[start + 1:]:
+    for tok in tokens[start + 1 :]:
         if tok.type == "table_close":
             break
         if tok.type == "inline":
@@ -330,11 +366,16 @@ def _table(tokens: list[Token], start: int, line: int, scope: _Scope, role: str)
 def discover(source_dir: Path, root: Path) -> list[Document]:
     """Every ``*.md`` under ``source_dir``, sorted by path; duplicate ids are an error."""
     if not source_dir.is_dir():
-        raise SourceError("source folder does not exist", source_dir.relative_to(root) if source_dir.is_relative_to(root) else source_dir)
+        raise SourceError(
+            "source folder does not exist",
+            source_dir.relative_to(root) if source_dir.is_relative_to(root) else source_dir,
+        )
     documents = [read_document(p, root) for p in sorted(source_dir.rglob("*.md"))]
     seen: dict[str, Document] = {}
     for doc in documents:
         if doc.id in seen:
-            raise SourceError(f"duplicate document id {doc.id!r} (also in {seen[doc.id].path})", doc.path, 2)
+            raise SourceError(
+                f"duplicate document id {doc.id!r} (also in {seen[doc.id].path})", doc.path, 2
+            )
         seen[doc.id] = doc
     return documents

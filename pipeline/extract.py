@@ -53,7 +53,11 @@ def extract(settings: Settings, check: bool = False) -> list[TemplateResult]:
     documents = discover(settings.source_path, settings.root)
     for document in documents:
         if document.id == words.CATALOG_ID:
-            raise SourceError(f"document id {words.CATALOG_ID!r} is reserved for the templates' words", document.path, 2)
+            raise SourceError(
+                f"document id {words.CATALOG_ID!r} is reserved for the templates' words",
+                document.path,
+                2,
+            )
     # The templates' own words ("Dear family", ...) become one more template.
     templates = [(d.id, build_template(d)) for d in documents]
     templates.append((words.CATALOG_ID, words.words_template(settings.root)))

@@ -68,7 +68,9 @@ def load_glossary(path: Path, shown: Path | None = None) -> Glossary:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("term", "language", "translation") if c not in (reader.fieldnames or [])]
     if missing:
-        raise SourceError(f"missing column(s) {', '.join(missing)} (header: {','.join(COLUMNS)})", shown, 1)
+        raise SourceError(
+            f"missing column(s) {', '.join(missing)} (header: {','.join(COLUMNS)})", shown, 1
+        )
     terms = []
     for row in reader:
         line = reader.line_num
@@ -76,7 +78,9 @@ def load_glossary(path: Path, shown: Path | None = None) -> Glossary:
         if not term.term:
             raise SourceError("empty term", shown, line)
         if bool(term.language) != bool(term.translation):
-            raise SourceError("give both language and translation, or neither (do not translate)", shown, line)
+            raise SourceError(
+                "give both language and translation, or neither (do not translate)", shown, line
+            )
         terms.append(term)
     # longest first, so "Minneapolis Public Schools" is protected before "Minneapolis"
     return Glossary(tuple(sorted(terms, key=lambda t: (-len(t.term), t.term, t.language))))

@@ -86,7 +86,9 @@ def _provider_codes(code: str, region: str | None) -> dict[str, str]:
         codes["deepl"] = code
     if code in _MICROSOFT:
         codes["microsoft"] = _MICROSOFT[code]
-    mymemory = sorted(v for v in dt.MY_MEMORY_LANGUAGES_TO_CODES.values() if v.split("-")[0] == code)
+    mymemory = sorted(
+        v for v in dt.MY_MEMORY_LANGUAGES_TO_CODES.values() if v.split("-")[0] == code
+    )
     if mymemory:
         preferred = f"{code}-{region}" if region else None
         codes["mymemory"] = preferred if preferred in mymemory else mymemory[0]
@@ -115,7 +117,9 @@ def get(code: str) -> Language:
             raise LanguageError(_unknown_message(code)) from None
         if locale.language != code:  # Babel maps ISO 639-3 aliases: "som" -> so_SO
             name = locale.get_display_name("en")
-            raise LanguageError(f"unknown language code {code!r}; did you mean {locale.language} ({name.split(' (')[0]})?")
+            raise LanguageError(
+                f"unknown language code {code!r}; did you mean {locale.language} ({name.split(' (')[0]})?"
+            )
         if locale.territory or locale.variant:
             raise LanguageError(f"use a bare language code, not {code!r}")
         plural = get_plural(locale)

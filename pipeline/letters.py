@@ -68,8 +68,13 @@ def school_file(index: int, school: str) -> str:
     return f"{index:02d}-{slug}.pdf"
 
 
-def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | None = None,
-                  workers: int | None = None) -> MergeResult:
+def merge_letters(
+    settings: Settings,
+    roster: Path,
+    doc_id: str,
+    out: Path | None = None,
+    workers: int | None = None,
+) -> MergeResult:
     """Write one letters PDF per school for ``doc_id``; a bad roster writes nothing.
 
     Large rosters are printed by ``workers`` worker processes (default 1), each replaced
@@ -88,9 +93,14 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     editions = {code: library.edition(document, code) for code in settings.languages}
     pages.update({code: e.page for code, e in editions.items() if e.decision.publish})
     data = pdf.document_data(list(pages.values()), draft=False, title=document.title)
-    summary = rosters.validate(roster, codes, check=lambda family: _unprintable(family, data["fonts"]))
-    not_published = {code: e.decision.reason for code, e in editions.items()
-                     if not e.decision.publish and summary.languages.get(code)}
+    summary = rosters.validate(
+        roster, codes, check=lambda family: _unprintable(family, data["fonts"])
+    )
+    not_published = {
+        code: e.decision.reason
+        for code, e in editions.items()
+        if not e.decision.publish and summary.languages.get(code)
+    }
     tagline = _tagline(library, settings)
     for page in pages.values():
         pdf.check_fonts(page, data["fonts"])
@@ -100,8 +110,11 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
     # counts: a run killed while printing leaves no earlier roster's counts beside these
     # letters, and the next run still knows the earlier roster's files to remove.
     names = {school_file(index, school) for index, school in enumerate(summary.schools, start=1)}
-    unfinished = {"document": document.id, "unfinished": True,
-                  "schools": [{"file": name} for name in sorted(earlier | names)]}
+    unfinished = {
+        "document": document.id,
+        "unfinished": True,
+        "schools": [{"file": name} for name in sorted(earlier | names)],
+    }
     atomic_write_text(folder / SUMMARY, json.dumps(unfinished, indent=1) + "\n")
     results = []
     with _Printer(settings.root, workers if parallel else 0) as printer:
@@ -111,7 +124,9 @@ def merge_letters(settings: Settings, roster: Path, doc_id: str, out: Path | Non
             printer.print(json.dumps({**data, "letters": letters}, ensure_ascii=False), path)
             printed = Counter(letter["version"] for letter in letters)
             fallback = sum(1 for letter in letters if letter["fallback"])
-            results.append(SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback))
+            results.append(
+                SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback)
+            )
     result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
     for name in earlier - {Path(s.path).name for s in results}:
         # a school of an earlier roster: its letters must not be printed with these
@@ -153,8 +168,11 @@ class _Printer:
 
     def __enter__(self) -> _Printer:
         if self.workers > 0:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                            max_tasks_per_child=SCHOOLS_PER_WORKER)
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                max_tasks_per_child=SCHOOLS_PER_WORKER,
+            )
         return self
 
     def print(self, data: str, path: Path) -> None:
@@ -187,7 +205,7 @@ def _print_school(root: str, data: str, path: str) -> None:
 
 
 def _tagline(library: Library, settings: Settings) -> list[dict[str, str]]:
-    """"If you need help reading this, call ..." in each language with a reviewed translation."""
+    """ "If you need help reading this, call ..." in each language with a reviewed translation."""
     english = library.words(settings.source_language)["help_tagline"]
     lines = []
     for code in settings.languages:
@@ -212,7 +230,9 @@ def _unprintable(family: rosters.Family, names: list[str]) -> str:
     return ""
 
 
-def _letter(family: rosters.Family, pages: dict[str, Page], tagline: list[dict[str, str]]) -> dict[str, Any]:
+def _letter(
+    family: rosters.Family, pages: dict[str, Page], tagline: list[dict[str, str]]
+) -> dict[str, Any]:
     """One family's letter as template data."""
     page = pages.get(family.language)
     fallback = page is None
@@ -222,7 +242,10 @@ def _letter(family: rosters.Family, pages: dict[str, Page], tagline: list[dict[s
     return {
         "version": version,
         "greeting": inline.isolate(greeting) if page.rtl else greeting,
-        "address": [family.guardian, *[line.strip() for line in re.split(r"\n|;", family.address) if line.strip()]],
+        "address": [
+            family.guardian,
+            *[line.strip() for line in re.split(r"\n|;", family.address) if line.strip()],
+        ],
         "tagline": tagline if fallback else [],
         "fallback": fallback,
     }
@@ -234,6 +257,13 @@ def _counts_only(result: MergeResult) -> dict[str, Any]:
         "document": result.doc_id,
         "families": result.families,
         "not_published": result.not_published,
-        "schools": [{"file": Path(s.path).name, "letters": s.letters, "languages": s.languages,
-                     "in_english": s.in_english} for s in result.schools],
+        "schools": [
+            {
+                "file": Path(s.path).name,
+                "letters": s.letters,
+                "languages": s.languages,
+                "in_english": s.in_english,
+            }
+            for s in result.schools
+        ],
     }

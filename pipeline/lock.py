@@ -28,7 +28,9 @@ def project_lock(state_dir: Path, command: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "unknown"
-            raise LockError(f"another homelang run holds the project lock ({holder}); try again when it ends") from None
+            raise LockError(
+                f"another homelang run holds the project lock ({holder}); try again when it ends"
+            ) from None
         since = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"'{command}', pid {os.getpid()}, since {since}".encode(), 0)

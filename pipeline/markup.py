@@ -18,11 +18,17 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("link_target", r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"),
     ("autolink", r"<(?:https?|mailto):[^<>\s]+>"),
     ("html_tag", r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),
-    ("placeholder", r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_]\w*\)[sdifr]|%[sd]"),
+    (
+        "placeholder",
+        r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_]\w*\)[sdifr]|%[sd]",
+    ),
     ("url", r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’]"),
     ("email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
     ("phone", r"(?<!\d)(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)"),
-    ("domain", r"\b(?:[a-z0-9-]+\.)+(?:us|com|org|net|edu|gov|info)\b(?:/[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’])?"),
+    (
+        "domain",
+        r"\b(?:[a-z0-9-]+\.)+(?:us|com|org|net|edu|gov|info)\b(?:/[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’])?",
+    ),
     ("mark", r"!?\[|\*\*|\*|(?<!\w)__|__(?!\w)|(?<!\w)_|_(?!\w)"),
 )
 _COMBINED = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PATTERNS))
@@ -39,7 +45,9 @@ class Span:
 
 def spans(text: str) -> list[Span]:
     """Every protected span in ``text``, left to right, without overlaps."""
-    return [Span(m.lastgroup or "", m.start(), m.end(), m.group()) for m in _COMBINED.finditer(text)]
+    return [
+        Span(m.lastgroup or "", m.start(), m.end(), m.group()) for m in _COMBINED.finditer(text)
+    ]
 
 
 def inventory(text: str, kinds: tuple[str, ...] | None = None) -> Counter[tuple[str, str]]:

@@ -95,9 +95,15 @@ def merge(
         if id(e) in used or not (e.msgstr or any(e.msgstr_plural.values())):
             continue
         gone = polib.POEntry(
-            msgid=e.msgid, msgstr=e.msgstr, msgctxt=e.msgctxt, msgid_plural=e.msgid_plural,
-            msgstr_plural=dict(e.msgstr_plural), tcomment=e.tcomment, flags=list(e.flags),
-            previous_msgid=e.previous_msgid, obsolete=True,
+            msgid=e.msgid,
+            msgstr=e.msgstr,
+            msgctxt=e.msgctxt,
+            msgid_plural=e.msgid_plural,
+            msgstr_plural=dict(e.msgstr_plural),
+            tcomment=e.tcomment,
+            flags=list(e.flags),
+            previous_msgid=e.previous_msgid,
+            obsolete=True,
         )
         merged.append(gone)
         obsolete += 0 if e.obsolete else 1
@@ -132,4 +138,6 @@ def _carry(old: polib.POEntry, entry: polib.POEntry, exact: bool) -> None:
             entry.previous_msgctxt = old.previous_msgctxt
     else:
         entry.previous_msgid = old.previous_msgid if was_fuzzy and old.previous_msgid else old.msgid
-        entry.previous_msgctxt = old.previous_msgctxt if was_fuzzy and old.previous_msgid else old.msgctxt
+        entry.previous_msgctxt = (
+            old.previous_msgctxt if was_fuzzy and old.previous_msgid else old.msgctxt
+        )

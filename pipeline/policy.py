@@ -43,13 +43,22 @@ def decide(vital: bool, threshold: float, states: Mapping[str, int], errors: int
     share = reviewed / total if total else 1.0
     if vital:
         if reviewed < total:
-            return Decision(False, f"vital document: {total - reviewed} of {total} entries not reviewed", reviewed, total)
+            return Decision(
+                False,
+                f"vital document: {total - reviewed} of {total} entries not reviewed",
+                reviewed,
+                total,
+            )
         if errors:
-            return Decision(False, f"vital document: {errors} quality check error(s)", reviewed, total)
+            return Decision(
+                False, f"vital document: {errors} quality check error(s)", reviewed, total
+            )
         return Decision(True, "fully reviewed", reviewed, total)
     if share + 1e-9 < threshold:
         return Decision(False, f"{share:.0%} reviewed, {threshold:.0%} needed", reviewed, total)
-    return Decision(True, "fully reviewed" if reviewed == total else f"{share:.0%} reviewed", reviewed, total)
+    return Decision(
+        True, "fully reviewed" if reviewed == total else f"{share:.0%} reviewed", reviewed, total
+    )
 
 
 def threshold(settings: Settings, document: Document) -> float:
@@ -61,12 +70,15 @@ def threshold(settings: Settings, document: Document) -> float:
     return settings.build.publish_threshold
 
 
-def for_document(settings: Settings, document: Document, catalog: polib.POFile | None, errors: Set[str]) -> Decision:
+def for_document(
+    settings: Settings, document: Document, catalog: polib.POFile | None, errors: Set[str]
+) -> Decision:
     """The decision for ``document`` in one catalog, counting the review state of each of its
     segments (a segment the catalog lacks, not yet updated, counts as untranslated) and the
     entries with check errors (``errors``: their msgids)."""
     entries = {e.msgid: e for e in catalog or () if not e.obsolete and not e.msgctxt}
     counts = Counter(
-        states.state(entries[m]) if m in entries else "untranslated" for m in {s.msgid for s in document.segments()}
+        states.state(entries[m]) if m in entries else "untranslated"
+        for m in {s.msgid for s in document.segments()}
     )
     return decide(document.vital, threshold(settings, document), counts, len(errors))

@@ -106,7 +106,9 @@ def pretranslate(
         raise SettingsError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
     catalogs.select_templates(settings, docs)  # an unknown document is an error
     doc_ids = catalogs.template_ids(settings)
-    selected = settings.select_languages(langs)  # before the cache is created: an error changes nothing
+    selected = settings.select_languages(
+        langs
+    )  # before the cache is created: an error changes nothing
     budget = settings.pretranslate.max_chars if max_chars is None else max_chars
     run = _Run(
         settings,
@@ -163,7 +165,9 @@ def _plan(
         memory.add_catalog(catalog)
         if doc_id in selected:
             empty += [
-                (path, e) for e in catalog if not e.obsolete and states.fillable(e, summary.provider)
+                (path, e)
+                for e in catalog
+                if not e.obsolete and states.fillable(e, summary.provider)
             ]
     summary.empty = len(empty)
     waiting: list[tuple[Path, polib.POEntry]] = []
@@ -370,14 +374,18 @@ class _Writer:
         for path, fills in list(self.pending.items()):
             shown = path.relative_to(self.settings.root)
             kept: list[Key] = []
-            if catalogs.modify_catalog(path, shown, functools.partial(_fill_empty, fills, date, kept)):
+            if catalogs.modify_catalog(
+                path, shown, functools.partial(_fill_empty, fills, date, kept)
+            ):
                 self.changed.add(shown.as_posix())
             self.kept_by_person += len(kept)
             del self.pending[path]
         self._last = time.monotonic()
 
 
-def _fill_empty(fills: dict[Key, tuple[str, str]], date: str, kept: list[Key], catalog: polib.POFile) -> None:
+def _fill_empty(
+    fills: dict[Key, tuple[str, str]], date: str, kept: list[Key], catalog: polib.POFile
+) -> None:
     """Fill only entries still empty on disk (a person may have saved since we read it)."""
     kept.clear()  # called again if the file changed meanwhile
     for entry in catalog:

@@ -164,7 +164,9 @@ def export(
     for doc_id in selected:  # import applies to catalogs: refuse now, not when the work comes back
         path = settings.catalog_path(lang, doc_id)
         if not path.exists():
-            raise ReviewError(f"no catalog for {doc_id!r}; run 'homelang update' first", shown(settings, path))
+            raise ReviewError(
+                f"no catalog for {doc_id!r}; run 'homelang update' first", shown(settings, path)
+            )
     held_by = held(settings, lang)
     chosen: list[tuple[str, polib.POEntry]] = []
     total, skipped = 0, 0

@@ -59,7 +59,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise RosterError(_NOT_UTF8, path, _undecodable_line(path)) from None
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            raise RosterError(f"missing column(s) {', '.join(missing)} (needed: {', '.join(COLUMNS)})", path, 1)
+            raise RosterError(
+                f"missing column(s) {', '.join(missing)} (needed: {', '.join(COLUMNS)})", path, 1
+            )
         reader.fieldnames = header
         line = 2
         try:
@@ -93,29 +95,43 @@ def _code(value: str, codes: tuple[str, ...]) -> str:
     return languages.resolve(value, codes).code
 
 
-def _family(line: int, row: dict[str, str], codes: tuple[str, ...]) -> tuple[Family | None, list[str]]:
+def _family(
+    line: int, row: dict[str, str], codes: tuple[str, ...]
+) -> tuple[Family | None, list[str]]:
     values = {c: " ".join((row.get(c) or "").split()) for c in COLUMNS}
-    problems = [f"row {line}: empty {c}" for c in ("student", "guardian", "school") if not values[c]]
+    problems = [
+        f"row {line}: empty {c}" for c in ("student", "guardian", "school") if not values[c]
+    ]
+    damaged = set()
     for column in COLUMNS:  # a NUL or escape code is a damaged export, and would misprint a name
         control = _CONTROL.search(row.get(column) or "")
         if control:
-            problems.append(f"row {line}: control character U+{ord(control.group()):04X} in the {column} column")
+            damaged.add(column)
+            problems.append(
+                f"row {line}: control character U+{ord(control.group()):04X} in the {column} column"
+            )
     code = ""
-    if not values["language"]:
+    if "language" in damaged:
+        pass  # one problem per cell
+    elif not values["language"]:
         problems.append(f"row {line}: empty language")
     else:
         try:
             code = _code(values["language"], codes)
         except LanguageError:
             # the value is not quoted: in a row with a column missing it is a name or an address
-            problems.append(f"row {line}: unknown language (use a code or name of {', '.join(codes)})")
+            problems.append(
+                f"row {line}: unknown language (use a code or name of {', '.join(codes)})"
+            )
     if problems:
         return None, problems
     address = (row.get("address") or "").strip()
     return Family(line, values["student"], values["guardian"], values["school"], code, address), []
 
 
-def validate(path: Path, codes: tuple[str, ...], check: Callable[[Family], str] | None = None) -> RosterSummary:
+def validate(
+    path: Path, codes: tuple[str, ...], check: Callable[[Family], str] | None = None
+) -> RosterSummary:
     """Read the whole roster once; raise :class:`RosterError` listing every bad row by number.
 
     ``check(family)`` may add a problem of its own (say, a name no font can print).
@@ -135,7 +151,9 @@ def validate(path: Path, codes: tuple[str, ...], check: Callable[[Family], str] 
             total += 1
     if problems:
         shown = "; ".join(problems[:SHOWN_PROBLEMS])
-        more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+        more = (
+            f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+        )
         raise RosterError(f"{len(problems)} problem(s), nothing written: {shown}{more}", path)
     if not total:
         raise RosterError("the roster has no families", path, 2)

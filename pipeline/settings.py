@@ -155,7 +155,9 @@ def find_settings_file(start: Path) -> Path:
         if candidate.is_file():
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and re.search(r"^\[tool\.homelang", candidate.read_text("utf-8"), re.M):
+        if candidate.is_file() and re.search(
+            r"^\[tool\.homelang", candidate.read_text("utf-8"), re.M
+        ):
             return candidate
     raise SettingsError(
         f"no homelang project here or above: add [tool.homelang] to pyproject.toml "
@@ -171,7 +173,9 @@ def load(start: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise SettingsError(f"not valid TOML: {exc}", path, int(match.group(1)) if match else None) from None
+        raise SettingsError(
+            f"not valid TOML: {exc}", path, int(match.group(1)) if match else None
+        ) from None
     if path.name == "pyproject.toml":
         table = data.get("tool", {}).get("homelang", {})
         prefix = "tool.homelang"
@@ -180,7 +184,9 @@ def load(start: Path | None = None) -> Settings:
     return from_table(table, root=path.parent, file=path, prefix=prefix, text=text)
 
 
-def from_table(table: dict[str, Any], root: Path, file: Path, prefix: str = "", text: str = "") -> Settings:
+def from_table(
+    table: dict[str, Any], root: Path, file: Path, prefix: str = "", text: str = ""
+) -> Settings:
     """Build :class:`Settings` from a parsed TOML table (validation included)."""
     context = _Context(file, prefix, text)
     settings = context.build(Settings, table, prefix, extra={"root": root, "file": file})
@@ -264,7 +270,9 @@ def _validate(settings: Settings, context: _Context) -> None:
     for key in ("source_dir", "locales_dir", "build_dir", "state_dir", "glossary"):
         value = getattr(settings, key)
         if not value or Path(value).is_absolute() or ".." in Path(value).parts or "\0" in value:
-            raise context.error(p + key, f"must be a relative path inside the project, got {value!r}")
+            raise context.error(
+                p + key, f"must be a relative path inside the project, got {value!r}"
+            )
     # Outputs and machine-local state live in folders of their own (git-ignored), never
     # the project folder itself nor one that holds or is held by the sources or catalogs.
     for key in ("build_dir", "state_dir"):
@@ -276,17 +284,31 @@ def _validate(settings: Settings, context: _Context) -> None:
             if own.is_relative_to(shared) or shared.is_relative_to(own):
                 message = f"must be a folder of its own, apart from {other} {shared.as_posix()!r}"
                 raise context.error(p + key, message)
-    for provider in [settings.pretranslate.provider, *settings.pretranslate.language_providers.values()]:
+    for provider in [
+        settings.pretranslate.provider,
+        *settings.pretranslate.language_providers.values(),
+    ]:
         if provider not in (*languages.PROVIDERS, "pseudo", "none"):
             raise context.error(p + "pretranslate.provider", f"unknown provider {provider!r}")
     for code in settings.pretranslate.language_providers:
         if code not in settings.languages:
-            raise context.error(p + f"pretranslate.language_providers.{code}", "not a configured language")
+            raise context.error(
+                p + f"pretranslate.language_providers.{code}", "not a configured language"
+            )
     for name in settings.providers:
         if name not in languages.PROVIDERS:
-            raise context.error(p + f"providers.{name}", f"unknown provider (known: {', '.join(languages.PROVIDERS)})")
+            raise context.error(
+                p + f"providers.{name}",
+                f"unknown provider (known: {', '.join(languages.PROVIDERS)})",
+            )
     for name, options in settings.providers.items():
-        for key in ("price_per_million_chars", "requests_per_second", "max_chars_per_request", "retries", "backoff"):
+        for key in (
+            "price_per_million_chars",
+            "requests_per_second",
+            "max_chars_per_request",
+            "retries",
+            "backoff",
+        ):
             if getattr(options, key) < 0:
                 raise context.error(p + f"providers.{name}.{key}", "must not be negative")
         if options.timeout <= 0:
@@ -296,7 +318,8 @@ def _validate(settings: Settings, context: _Context) -> None:
     if settings.pretranslate.workers < 1:
         raise context.error(p + "pretranslate.workers", "must be at least 1")
     thresholds = [("build.publish_threshold", settings.build.publish_threshold)] + [
-        (f"documents.{d}.publish_threshold", o.publish_threshold) for d, o in settings.documents.items()
+        (f"documents.{d}.publish_threshold", o.publish_threshold)
+        for d, o in settings.documents.items()
     ]
     for key, value in thresholds:
         if value is not None and not 0.0 <= value <= 1.0:
@@ -307,9 +330,14 @@ def _validate(settings: Settings, context: _Context) -> None:
     for key, values in formats:
         unknown = [f for f in values or () if f not in FORMATS]
         if unknown:
-            raise context.error(p + key, f"unknown format {unknown[0]!r} (formats: {', '.join(FORMATS)})")
+            raise context.error(
+                p + key, f"unknown format {unknown[0]!r} (formats: {', '.join(FORMATS)})"
+            )
     if settings.review.assignment_days < 1:
         raise context.error(p + "review.assignment_days", "must be at least 1")
     for doc_id in settings.documents:
         if not SAFE_NAME.match(doc_id):
-            raise context.error(p + f"documents.{doc_id}", "document ids are lowercase letters, digits, - and _ (80 at most)")
+            raise context.error(
+                p + f"documents.{doc_id}",
+                "document ids are lowercase letters, digits, - and _ (80 at most)",
+            )

@@ -73,7 +73,11 @@ def reviewer(entry: polib.POEntry) -> tuple[str, str] | None:
 
 
 def _without(comment: str, *patterns: re.Pattern[str]) -> list[str]:
-    return [line for line in (comment or "").splitlines() if not any(p.fullmatch(line) for p in patterns)]
+    return [
+        line
+        for line in (comment or "").splitlines()
+        if not any(p.fullmatch(line) for p in patterns)
+    ]
 
 
 def mark_machine(entry: polib.POEntry, provider: str, date: str) -> None:

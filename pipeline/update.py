@@ -40,13 +40,19 @@ def update(
     document per task (the fuzzy matches of a document are shared by its languages).
     """
     selected = settings.select_languages(langs)
-    tasks = [(settings, doc_id, tuple(selected)) for doc_id in catalogs.select_templates(settings, docs)]
+    tasks = [
+        (settings, doc_id, tuple(selected)) for doc_id in catalogs.select_templates(settings, docs)
+    ]
     workers = min(os.cpu_count() or 1, len(tasks))
     if workers > 1 and len(tasks) * len(selected) >= PARALLEL_FROM:
         # spawn, not fork: a worker must not inherit the project lock's descriptor, or a
         # killed run's orphaned workers would hold the lock after it died.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            merged = [item for chunk in pool.map(_merge_document, *zip(*tasks, strict=True)) for item in chunk]
+            merged = [
+                item
+                for chunk in pool.map(_merge_document, *zip(*tasks, strict=True))
+                for item in chunk
+            ]
     else:
         merged = [item for task in tasks for item in _merge_document(*task)]
     results = []
@@ -61,7 +67,9 @@ def update(
 PARALLEL_FROM = 48
 
 
-def _merge_document(settings: Settings, doc_id: str, langs: tuple[str, ...]) -> list[tuple[CatalogUpdate, bytes | None]]:
+def _merge_document(
+    settings: Settings, doc_id: str, langs: tuple[str, ...]
+) -> list[tuple[CatalogUpdate, bytes | None]]:
     """Merge one template into each language's catalog; return results and the bytes to write."""
     template_path = settings.template_path(doc_id)
     template = catalogs.read_catalog(template_path, _shown(settings, template_path))
@@ -101,7 +109,9 @@ class CompiledCatalog:
     changed: bool
 
 
-def compile_catalogs(settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> list[CompiledCatalog]:
+def compile_catalogs(
+    settings: Settings, langs: tuple[str, ...] = (), docs: tuple[str, ...] = ()
+) -> list[CompiledCatalog]:
     """Write ``<doc-id>.mo`` beside each PO file; fuzzy entries are left out, as msgfmt does."""
     results = []
     for doc_id in catalogs.select_templates(settings, docs):
@@ -112,5 +122,13 @@ def compile_catalogs(settings: Settings, langs: tuple[str, ...] = (), docs: tupl
             catalog = catalogs.read_catalog(path, _shown(settings, path))
             mo = path.with_suffix(".mo")
             changed = catalogs.compile_catalog(mo, catalog)
-            results.append(CompiledCatalog(lang, doc_id, _shown(settings, mo).as_posix(), len(catalog.translated_entries()), changed))
+            results.append(
+                CompiledCatalog(
+                    lang,
+                    doc_id,
+                    _shown(settings, mo).as_posix(),
+                    len(catalog.translated_entries()),
+                    changed,
+                )
+            )
     return results

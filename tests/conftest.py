@@ -38,7 +38,9 @@ class Homelang:
         self.root = root
 
     def __call__(self, *args: str, expect: int | None = 0, input: str | None = None) -> Result:
-        result = CliRunner().invoke(main, ["-C", str(self.root), *args], input=input, catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["-C", str(self.root), *args], input=input, catch_exceptions=False
+        )
         if expect is not None:
             assert result.exit_code == expect, f"exit {result.exit_code}:\n{result.output}"
         return result

@@ -23,7 +23,9 @@ def reviewed_translations(root: Path) -> dict[Path, set[str]]:
     found = {}
     for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
         catalog = catalogs.read_catalog(path)
-        found[path] = {e.msgstr for e in catalog if not e.obsolete and states.state(e) == "reviewed"}
+        found[path] = {
+            e.msgstr for e in catalog if not e.obsolete and states.state(e) == "reviewed"
+        }
     return found
 
 
@@ -33,10 +35,14 @@ class Tally:
     killed_mid_run: int = 0
     corrupt: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
-    broken: list[str] = field(default_factory=list)  # build outputs: half-written, or stale yet vouched for
+    broken: list[str] = field(
+        default_factory=list
+    )  # build outputs: half-written, or stale yet vouched for
 
 
-def check_catalogs(root: Path, keep: dict[Path, set[str]], hashes: dict[Path, str], tally: Tally) -> None:
+def check_catalogs(
+    root: Path, keep: dict[Path, set[str]], hashes: dict[Path, str], tally: Tally
+) -> None:
     """Every PO parses and passes msgfmt --check; every reviewed translation is still there."""
     for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
         data = path.read_bytes()
@@ -47,7 +53,9 @@ def check_catalogs(root: Path, keep: dict[Path, set[str]], hashes: dict[Path, st
             tally.corrupt.append(str(exc))
             continue
         if hashes.get(path) != digest:
-            proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+            proc = subprocess.run(
+                ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+            )
             if proc.returncode:
                 tally.corrupt.append(f"{path}: {proc.stderr.strip()}")
             hashes[path] = digest
@@ -56,9 +64,13 @@ def check_catalogs(root: Path, keep: dict[Path, set[str]], hashes: dict[Path, st
         tally.lost.extend(f"{path}: {m[:40]!r}" for m in missing)
 
 
-def kill_at_random(args: list[str], duration: float, rng: random.Random, tally: Tally, env: dict | None = None) -> None:
+def kill_at_random(
+    args: list[str], duration: float, rng: random.Random, tally: Tally, env: dict | None = None
+) -> None:
     """Run ``homelang args`` and SIGKILL it after a random share of ``duration``."""
-    proc = subprocess.Popen([*HOMELANG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [*HOMELANG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     time.sleep(rng.uniform(0.0, duration))
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
@@ -75,8 +87,12 @@ def timed_run(args: list[str], env: dict | None = None) -> float:
 
 def record(figures: dict, tally: Tally) -> None:
     """Add a tally to the figures `make reliability` prints (the keys add up across tests)."""
-    for key, value in (("SIGKILL trials", tally.trials), ("corrupt catalogs", len(tally.corrupt)),
-                       ("lost reviewed entries", len(tally.lost)), ("broken outputs", len(tally.broken))):
+    for key, value in (
+        ("SIGKILL trials", tally.trials),
+        ("corrupt catalogs", len(tally.corrupt)),
+        ("lost reviewed entries", len(tally.lost)),
+        ("broken outputs", len(tally.broken)),
+    ):
         figures[key] = figures.get(key, 0) + value
 
 
@@ -94,15 +110,20 @@ def check_review_files(root: Path, tally: Tally) -> None:
         except CatalogError as exc:
             tally.corrupt.append(str(exc))
             continue
-        proc = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+        )
         if proc.returncode:
             tally.corrupt.append(f"{path}: {proc.stderr.strip()}")
 
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes), but a killed write's git-ignored temporary."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+    }
 
 
 def restore_tree(folder: Path, files: dict[str, bytes]) -> None:

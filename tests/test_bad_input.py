@@ -14,18 +14,55 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import PROJECT_FILES, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import PROJECT_FILES, REPO
 from pipeline.cli import main
 
-FRONT_KEYS = ["id", "title", "kind", "vital", "date", "summary", "contact", "publish_threshold", "colour"]
-ODD = ["\ufeff", "\r\n", "\u202e", "\u2066", "\x00", "\x07", "\x1b[31m", "é", "ር", "‹", "\t", "{{ x }}", "{% if %}", "<!--", "-->", "---", "```", "|", "[", "](", "*", "\\"]
+FRONT_KEYS = [
+    "id",
+    "title",
+    "kind",
+    "vital",
+    "date",
+    "summary",
+    "contact",
+    "publish_threshold",
+    "colour",
+]
+ODD = [
+    "\ufeff",
+    "\r\n",
+    "\u202e",
+    "\u2066",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "é",
+    "ር",
+    "‹",
+    "\t",
+    "{{ x }}",
+    "{% if %}",
+    "<!--",
+    "-->",
+    "---",
+    "```",
+    "|",
+    "[",
+    "](",
+    "*",
+    "\\",
+]
 
 
 def hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file() and ".homelang" not in p.parts}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".homelang" not in p.parts
+    }
 
 
 def fresh_project() -> Path:
@@ -52,7 +89,9 @@ def attempt(root: Path, write: dict[str, bytes], args: list[str], outcome: Outco
     before = hashes(root)
     result = CliRunner().invoke(main, ["-C", str(root), *args])
     outcome.cases += 1
-    if result.exit_code not in (0, 2) or (result.exception and not isinstance(result.exception, SystemExit)):
+    if result.exit_code not in (0, 2) or (
+        result.exception and not isinstance(result.exception, SystemExit)
+    ):
         outcome.tracebacks += 1
         raise AssertionError(f"exit {result.exit_code}: {result.exception!r}\n{result.output}")
     if result.exit_code == 2:
@@ -68,7 +107,26 @@ def front_matter(draw) -> str:
     lines = ["id: fuzz-doc", "kind: notice", "title: A title"]
     for _ in range(draw(st.integers(0, 4))):
         key = draw(st.sampled_from(FRONT_KEYS))
-        value = draw(st.one_of(st.text(max_size=20), st.sampled_from(["true", "2017-01-13", "[1, 2", "{a: b}", "0.5", "-", "'", "notice", "faq", "../x", "Ω"])))
+        value = draw(
+            st.one_of(
+                st.text(max_size=20),
+                st.sampled_from(
+                    [
+                        "true",
+                        "2017-01-13",
+                        "[1, 2",
+                        "{a: b}",
+                        "0.5",
+                        "-",
+                        "'",
+                        "notice",
+                        "faq",
+                        "../x",
+                        "Ω",
+                    ]
+                ),
+            )
+        )
         lines.append(f"{key}: {value}")
     draw(st.randoms()).shuffle(lines)
     return "\n".join(lines)
@@ -76,9 +134,28 @@ def front_matter(draw) -> str:
 
 @st.composite
 def source_documents(draw) -> bytes:
-    body = draw(st.lists(st.one_of(st.text(max_size=40), st.sampled_from(ODD),
-                                   st.sampled_from(["# H", "## Q?", "- item", "1. one", "| a | b |\n|---|---|\n| c | d |", "<!-- i18n: skip -->", "<!-- i18n: note -->", "> quote", "[link](javascript:alert(1))"])),
-                         max_size=12))
+    body = draw(
+        st.lists(
+            st.one_of(
+                st.text(max_size=40),
+                st.sampled_from(ODD),
+                st.sampled_from(
+                    [
+                        "# H",
+                        "## Q?",
+                        "- item",
+                        "1. one",
+                        "| a | b |\n|---|---|\n| c | d |",
+                        "<!-- i18n: skip -->",
+                        "<!-- i18n: note -->",
+                        "> quote",
+                        "[link](javascript:alert(1))",
+                    ]
+                ),
+            ),
+            max_size=12,
+        )
+    )
     text = "---\n" + front_matter(draw) + "\n---\n\n" + "\n\n".join(body)
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"]))
     data = text.encode(encoding, errors="replace")
@@ -91,7 +168,13 @@ def run_sources(count: int, figures: dict) -> None:
     root = fresh_project()
     outcome = Outcome()
     try:
-        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(source_documents())
         def one(data: bytes) -> None:
             attempt(root, {"source/notices/fuzz.md": data}, ["extract"], outcome)
@@ -105,7 +188,11 @@ def run_sources(count: int, figures: dict) -> None:
 
 
 def record(outcome: Outcome, figures: dict) -> None:
-    for key, value in (("bad inputs", outcome.cases), ("tracebacks", outcome.tracebacks), ("changed files", outcome.changed)):
+    for key, value in (
+        ("bad inputs", outcome.cases),
+        ("tracebacks", outcome.tracebacks),
+        ("changed files", outcome.changed),
+    ):
         figures[key] = figures.get(key, 0) + value
 
 
@@ -119,10 +206,24 @@ def test_hostile_sources_long(figures: dict) -> None:
 
 
 SETTING_VALUES = st.one_of(
-    st.integers(-5, 5), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.text(max_size=12),
-    st.lists(st.sampled_from(["es", "so", "xx", "", "../", "hmn", "kar", "es-MX", "\u202e"]), max_size=4),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.text(max_size=12),
+    st.lists(
+        st.sampled_from(["es", "so", "xx", "", "../", "hmn", "kar", "es-MX", "\u202e"]), max_size=4
+    ),
 )
-SETTING_KEYS = ["languages", "source_language", "source_dir", "locales_dir", "build_dir", "glossary", "state_dir", "lnaguages"]
+SETTING_KEYS = [
+    "languages",
+    "source_language",
+    "source_dir",
+    "locales_dir",
+    "build_dir",
+    "glossary",
+    "state_dir",
+    "lnaguages",
+]
 
 
 @st.composite
@@ -133,7 +234,13 @@ def settings_files(draw) -> bytes:
         value = draw(SETTING_VALUES)
         rendered = repr(value).replace("'", '"').replace("True", "true").replace("False", "false")
         lines.append(f"{key} = {rendered}")
-    for table in draw(st.lists(st.sampled_from(["district", "build", "review", "pretranslate", "nope"]), max_size=2, unique=True)):
+    for table in draw(
+        st.lists(
+            st.sampled_from(["district", "build", "review", "pretranslate", "nope"]),
+            max_size=2,
+            unique=True,
+        )
+    ):
         lines.append(f"[{table}]")
         key = draw(st.sampled_from(["name", "publish_threshold", "workers", "x"]))
         value = draw(st.sampled_from(["1", "2.5", "true", '"a"', "[", "-1"]))
@@ -146,7 +253,13 @@ def run_settings(count: int, figures: dict) -> None:
     (root / "pyproject.toml").unlink()
     outcome = Outcome()
     try:
-        @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=count,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(settings_files())
         def one(data: bytes) -> None:
             attempt(root, {"homelang.toml": data}, ["extract"], outcome)
@@ -170,9 +283,21 @@ def test_hostile_settings_long(figures: dict) -> None:
 @pytest.mark.parametrize(
     "name,data,message",
     [
-        ("latin-1", "---\nid: x\nkind: notice\ntitle: Caf\xe9\n---\n".encode("latin-1"), "fuzz.md:4: not UTF-8 text"),
-        ("nul", b"---\nid: x\nkind: notice\ntitle: T\n---\n\nA\x00B\n", "fuzz.md:7: control character U+0000"),
-        ("huge", b"---\nid: x\nkind: notice\ntitle: T\n---\n" + b"word " * 10_000_000, "fuzz.md: larger than 2 MB"),
+        (
+            "latin-1",
+            "---\nid: x\nkind: notice\ntitle: Caf\xe9\n---\n".encode("latin-1"),
+            "fuzz.md:4: not UTF-8 text",
+        ),
+        (
+            "nul",
+            b"---\nid: x\nkind: notice\ntitle: T\n---\n\nA\x00B\n",
+            "fuzz.md:7: control character U+0000",
+        ),
+        (
+            "huge",
+            b"---\nid: x\nkind: notice\ntitle: T\n---\n" + b"word " * 10_000_000,
+            "fuzz.md: larger than 2 MB",
+        ),
     ],
 )
 def test_real_world_oddities(project: Path, homelang, name: str, data: bytes, message: str) -> None:

@@ -39,7 +39,9 @@ def translate(entry: polib.POEntry, lang: str, glossary: Glossary) -> str:
     return " ".join([SAMPLE[lang], *keep])
 
 
-def review(root: Path, lang: str, doc_id: str, leave: int = 0, machine: bool = False) -> polib.POFile:
+def review(
+    root: Path, lang: str, doc_id: str, leave: int = 0, machine: bool = False
+) -> polib.POFile:
     """Fill a catalog and mark its entries reviewed (the last ``leave`` ones machine drafts instead)."""
     path = root / "locales" / lang / "LC_MESSAGES" / f"{doc_id}.po"
     catalog = polib.pofile(str(path), wrapwidth=0)
@@ -82,7 +84,9 @@ def test_draft_builds_every_language_with_a_watermark(catalogs_ready: Path, home
     assert PdfReader(catalogs_ready / "build" / "es" / f"{FAQ}.flyer.pdf").get_num_pages() == 1
 
 
-def test_vital_document_with_one_unreviewed_entry_is_not_published(catalogs_ready: Path, homelang) -> None:
+def test_vital_document_with_one_unreviewed_entry_is_not_published(
+    catalogs_ready: Path, homelang
+) -> None:
     review(catalogs_ready, "es", NOTICE, leave=1)
     review(catalogs_ready, "es", "templates")
     result = outputs(homelang("build", "--lang", "es", "--doc", NOTICE, "--json").output)
@@ -108,16 +112,22 @@ def test_vital_document_with_one_unreviewed_entry_is_not_published(catalogs_read
     assert not (catalogs_ready / "build" / letter).exists()
 
 
-def test_non_vital_document_publishes_with_machine_text_labelled(catalogs_ready: Path, homelang) -> None:
+def test_non_vital_document_publishes_with_machine_text_labelled(
+    catalogs_ready: Path, homelang
+) -> None:
     review(catalogs_ready, "so", FAQ, leave=2)  # 17 of 19 reviewed: above the 80 % threshold
-    result = outputs(homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output)
+    result = outputs(
+        homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output
+    )
     rel = f"so/{FAQ}.web.html"
     assert result[rel]["status"] == "published"
     html = (catalogs_ready / "build" / rel).read_text("utf-8")
     assert html.count('class="hl-mark"') == 2
     assert "translated by a machine" in html
     review(catalogs_ready, "so", FAQ, leave=5)  # 14 of 19: below
-    result = outputs(homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output)
+    result = outputs(
+        homelang("build", "--lang", "so", "--doc", FAQ, "--format", "web", "--json").output
+    )
     assert result[rel]["status"] == "skipped" and "80% needed" in result[rel]["reason"]
 
 
@@ -162,7 +172,9 @@ def test_index_lists_every_output_by_native_name(catalogs_ready: Path, homelang)
 
 
 @pytest.mark.parametrize("args", [["--format", "pdf"], ["--doc", "nope"], ["--lang", "fr"]])
-def test_bad_selection_is_an_error_and_writes_nothing(catalogs_ready: Path, homelang, args: list[str]) -> None:
+def test_bad_selection_is_an_error_and_writes_nothing(
+    catalogs_ready: Path, homelang, args: list[str]
+) -> None:
     result = homelang("build", *args, expect=2)
     assert "Error" in result.output
     assert not (catalogs_ready / "build").exists()
@@ -179,7 +191,12 @@ def test_translation_of_changed_english_is_never_published(catalogs_ready: Path,
     """A reviewed translation whose English changed shows the new English until a person updates it."""
     review(catalogs_ready, "es", FAQ)
     source = catalogs_ready / "source/faq/sanctuary-resolution-faq.md"
-    source.write_text(source.read_text("utf-8").replace("There will not be significant", "There will be significant"), "utf-8")
+    source.write_text(
+        source.read_text("utf-8").replace(
+            "There will not be significant", "There will be significant"
+        ),
+        "utf-8",
+    )
     homelang("extract")
     homelang("update")
     homelang("build", "--lang", "es", "--doc", FAQ, "--format", "web")
@@ -191,7 +208,9 @@ def test_translation_of_changed_english_is_never_published(catalogs_ready: Path,
     assert draft.count(SAMPLE["es"]) == 19 and "earlier version of the English" in draft
 
 
-def test_partial_builds_keep_the_index_whole_and_leave_no_drafts(catalogs_ready: Path, homelang) -> None:
+def test_partial_builds_keep_the_index_whole_and_leave_no_drafts(
+    catalogs_ready: Path, homelang
+) -> None:
     homelang("build", "--draft", "--format", "web")
     build = catalogs_ready / "build"
     rows = lambda: re.findall(r"<tr><td>", (build / "index.html").read_text("utf-8"))  # noqa: E731

@@ -152,8 +152,8 @@ def test_check_command_format_and_exit(catalogs_ready: Path, homelang) -> None:
     result = homelang("check", "--lang", "am", expect=1)
     lines = result.output.splitlines()
     assert (
-        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: [script] error: text is mostly in Latin script; Amharic is written in Ethiopic"
-        in lines
+        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: [script] error: "
+        "text is mostly in Latin script; Amharic is written in Ethiopic" in lines
     )
     assert any("[end-stop] warning:" in x for x in lines)
     # warnings alone do not fail; --doc narrows the run

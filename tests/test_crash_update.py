@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from killing import Tally, check_catalogs, kill_at_random, reviewed_translations, timed_run
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import pytest
 from click.testing import CliRunner
-
 from conftest import REPO
+
 from pipeline.cli import main
 
 
@@ -30,7 +30,9 @@ def test_command_has_help_and_is_documented(path: str, command: click.Command) -
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0 and "Usage:" in result.output
     if not isinstance(command, click.Group):
-        assert f"`{path}" in (REPO / "README.md").read_text("utf-8"), f"{path} is missing from README.md"
+        assert f"`{path}" in (REPO / "README.md").read_text("utf-8"), (
+            f"{path} is missing from README.md"
+        )
 
 
 def test_readme_names_the_two_commands_first() -> None:

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import msgfmt_check
+
 from pipeline import catalogs
 from pipeline.documents import parse_document
 from pipeline.errors import SourceError
@@ -41,7 +41,9 @@ def test_sample_project_templates(catalogs_ready: Path) -> None:
     assert len(questions) == 5
     assert all(e.msgid.endswith("?") for e in questions)
     notice = catalogs.read_catalog(pots["sanctuary-resolution"])
-    assert "Board of Education, Minneapolis Public Schools, Friday" not in "".join(e.msgid for e in notice)
+    assert "Board of Education, Minneapolis Public Schools, Friday" not in "".join(
+        e.msgid for e in notice
+    )
     link = [e for e in notice if "[entire resolution](" in e.msgid]
     assert link and link[0].occurrences == [("source/notices/sanctuary-resolution.md", "25")]
 
@@ -71,7 +73,11 @@ BAD_SOURCES = [
     ("---\nid: x\nkind: letter\ntitle: T\n---\n", 3, "'kind': must be one of"),
     ("---\nid: ../evil\nkind: notice\ntitle: T\n---\n", 2, "'id': use lowercase"),
     ("---\nid: x\nkind: notice\n---\n", 2, "missing 'title'"),
-    ("---\nid: x\nkind: notice\ntitle: T\nvital: maybe\n---\n", 5, "'vital': must be true or false"),
+    (
+        "---\nid: x\nkind: notice\ntitle: T\nvital: maybe\n---\n",
+        5,
+        "'vital': must be true or false",
+    ),
     ("---\nid: x\nkind: notice\ntitle: T\ncolour: red\n---\n", 5, "unknown field"),
     ("---\nid: x\nkind: notice\ntitle: T\n---\n\nA bell \x07 here.\n", 7, "control character"),
 ]
@@ -89,9 +95,13 @@ def test_bad_source_is_one_line_error(text: str, line: int, message: str) -> Non
 def test_bad_source_via_cli_changes_nothing(project: Path, homelang) -> None:
     homelang("extract")
     before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
-    (project / "source/faq/broken.md").write_bytes(b"---\nid: broken\nkind: faq\ntitle: \xff\n---\n")
+    (project / "source/faq/broken.md").write_bytes(
+        b"---\nid: broken\nkind: faq\ntitle: \xff\n---\n"
+    )
     result = homelang("extract", expect=2)
-    assert result.output.strip().splitlines() == ["Error: source/faq/broken.md:4: not UTF-8 text (save the file as UTF-8)"]
+    assert result.output.strip().splitlines() == [
+        "Error: source/faq/broken.md:4: not UTF-8 text (save the file as UTF-8)"
+    ]
     after = {p: p.read_bytes() for p in project.rglob("*") if p.is_file() and p.name != "broken.md"}
     assert after == before
 

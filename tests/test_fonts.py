@@ -38,7 +38,9 @@ def test_every_configured_language_is_covered(code: str) -> None:
 
 
 def test_fonts_come_from_installed_packages_with_their_licence_shipped() -> None:
-    notice = (Path(fonts.__file__).parents[1] / "templates" / "fonts" / "OFL.txt").read_text("utf-8")
+    notice = (Path(fonts.__file__).parents[1] / "templates" / "fonts" / "OFL.txt").read_text(
+        "utf-8"
+    )
     assert "SIL OPEN FONT LICENSE Version 1.1" in notice
     for source in fonts.SOURCES:
         folder = fonts.folder(source.family)
@@ -46,7 +48,9 @@ def test_fonts_come_from_installed_packages_with_their_licence_shipped() -> None
         assert source.family in notice and source.package.replace("_", "-") in notice
 
 
-def test_a_character_without_a_glyph_stops_the_build_naming_it(catalogs_ready: Path, homelang) -> None:
+def test_a_character_without_a_glyph_stops_the_build_naming_it(
+    catalogs_ready: Path, homelang
+) -> None:
     path = catalogs_ready / "locales" / "am" / "LC_MESSAGES" / "sanctuary-resolution.po"
     catalog = polib.pofile(str(path), wrapwidth=0)
     entry = [e for e in catalog if not e.obsolete][1]
@@ -54,10 +58,17 @@ def test_a_character_without_a_glyph_stops_the_build_naming_it(catalogs_ready: P
     catalog.save(str(path))
     # the entry's first line, as polib and the quality checks number it
     line = polib.pofile(str(path)).find(entry.msgid).linenum
-    assert 'msgstr "ለቤተሰቦች' in "".join(path.read_text("utf-8").splitlines(True)[line - 1 : line + 4])
+    assert 'msgstr "ለቤተሰቦች' in "".join(
+        path.read_text("utf-8").splitlines(True)[line - 1 : line + 4]
+    )
     result = homelang("build", "--draft", "--lang", "am", expect=2)
-    assert f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: character '王' (U+738B" in result.output
-    assert "in Amharic text has no glyph in the fonts Noto Sans, Noto Sans Ethiopic" in result.output
+    assert (
+        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: character '王' (U+738B"
+        in result.output
+    )
+    assert (
+        "in Amharic text has no glyph in the fonts Noto Sans, Noto Sans Ethiopic" in result.output
+    )
     assert not (catalogs_ready / "build").exists()  # nothing written
 
 

@@ -40,7 +40,11 @@ def merge_ready(catalogs_ready: Path) -> Path:
 
 
 def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelang) -> None:
-    result = json.loads(homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, "--json").output)
+    result = json.loads(
+        homelang(
+            "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, "--json"
+        ).output
+    )
     folder = merge_ready / "build" / "private" / NOTICE
     assert [Path(s["path"]).name for s in result["schools"]] == [
         "01-anwatin-middle-school.pdf",
@@ -50,7 +54,9 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
         rows = list(csv.DictReader(f))
     for school in result["schools"]:
         families = [r for r in rows if r["school"] == school["school"]]
-        letters = [t for t in page_texts(Path(school["path"])) if "Minneapolis Public Schools" in t[:60]]
+        letters = [
+            t for t in page_texts(Path(school["path"])) if "Minneapolis Public Schools" in t[:60]
+        ]
         assert len(letters) == len(families) == school["letters"]
         for text, family in zip(letters, families, strict=True):  # roster order, one letter each
             assert family["guardian"] in text and family["student"] in text
@@ -73,32 +79,58 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
 @pytest.mark.parametrize(
     "content, expected",
     [
-        ("student,guardian,school,language\nA B,C B,S,so\n", "roster.csv:1: missing column(s) address"),
-        ("student,guardian,school,language,address\nA B,C B,S,Klingon,x\n", "row 2: unknown language (use a code or name of en, es, so,"),
-        ("student,guardian,school,language,address\nA B,,S,so,x\n,C D,S,so,y\n", "row 2: empty guardian; row 3: empty student"),
+        (
+            "student,guardian,school,language\nA B,C B,S,so\n",
+            "roster.csv:1: missing column(s) address",
+        ),
+        (
+            "student,guardian,school,language,address\nA B,C B,S,Klingon,x\n",
+            "row 2: unknown language (use a code or name of en, es, so,",
+        ),
+        (
+            "student,guardian,school,language,address\nA B,,S,so,x\n,C D,S,so,y\n",
+            "row 2: empty guardian; row 3: empty student",
+        ),
         ("student,guardian,school,language,address\n", "roster.csv:2: the roster has no families"),
     ],
 )
-def test_roster_errors_change_nothing(merge_ready: Path, homelang, content: str, expected: str) -> None:
+def test_roster_errors_change_nothing(
+    merge_ready: Path, homelang, content: str, expected: str
+) -> None:
     (merge_ready / "roster.csv").write_text(content, "utf-8")
-    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
+    result = homelang(
+        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    )
     assert expected in result.output
     assert "A B" not in result.output and "C D" not in result.output  # names are never printed
     assert not (merge_ready / "build").exists()
 
 
 def test_many_rows_name_only_the_first_problems(merge_ready: Path, homelang) -> None:
-    lines = ["student,guardian,school,language,address"] + [f"S{i},G{i},School,xx,addr" for i in range(30)]
+    lines = ["student,guardian,school,language,address"] + [
+        f"S{i},G{i},School,xx,addr" for i in range(30)
+    ]
     (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
+    result = homelang(
+        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    )
     assert "30 problem(s)" in result.output and "and 10 more" in result.output
 
 
 def test_a_name_no_font_can_draw_is_reported_by_row(merge_ready: Path, homelang) -> None:
-    lines = ["student,guardian,school,language,address", "Ana,Ana,School,es,x", "Wei,王伟,School,es,y"]
+    lines = [
+        "student,guardian,school,language,address",
+        "Ana,Ana,School,es,x",
+        "Wei,王伟,School,es,y",
+    ]
     (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    result = homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2)
-    assert "roster.csv: 1 problem(s), nothing written: row 3: a character in the guardian column (U+738B)" in result.output
+    result = homelang(
+        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    )
+    assert (
+        "roster.csv: 1 problem(s), nothing written: row 3: a character in the guardian column (U+738B)"
+        in result.output
+    )
     assert "王" not in result.output
 
 
@@ -109,26 +141,49 @@ def test_languages_resolve_by_code_or_name_in_any_case(merge_ready: Path) -> Non
     codes = ("en", "es", "so", "hmn", "kar", "om", "am", "ar", "vi")
     summary = validate(roster, codes)
     assert summary.schools == ["Anwatin Middle School", "Green Central Park Elementary"]
-    assert [f.language for f in families(roster, codes)] == ["so", "es", "hmn", "kar", "om", "am", "ar", "vi", "en"]
+    assert [f.language for f in families(roster, codes)] == [
+        "so",
+        "es",
+        "hmn",
+        "kar",
+        "om",
+        "am",
+        "ar",
+        "vi",
+        "en",
+    ]
     settings = load(merge_ready)
     library = Library(settings, draft=False)
     assert library.edition(select_documents(settings, (NOTICE,))[0], "es").decision.publish
 
 
-def test_a_large_roster_is_printed_by_worker_processes_in_order(merge_ready: Path, homelang) -> None:
+def test_a_large_roster_is_printed_by_worker_processes_in_order(
+    merge_ready: Path, homelang
+) -> None:
     from pipeline.letters import PARALLEL_FROM
 
     lines = ["student,guardian,school,language,address"]
     for i in range(PARALLEL_FROM):
-        lines.append(f"Student {i},Guardian {i},School {'AB'[i % 2]},{('es', 'ar', 'so')[i % 3]},{i} Maple Street")
+        lines.append(
+            f"Student {i},Guardian {i},School {'AB'[i % 2]},{('es', 'ar', 'so')[i % 3]},{i} Maple Street"
+        )
     (merge_ready / "big.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    result = json.loads(homelang("letters", "--roster", str(merge_ready / "big.csv"), "--doc", NOTICE, "--json").output)
+    result = json.loads(
+        homelang(
+            "letters", "--roster", str(merge_ready / "big.csv"), "--doc", NOTICE, "--json"
+        ).output
+    )
     assert [s["letters"] for s in result["schools"]] == [PARALLEL_FROM // 2, PARALLEL_FROM // 2]
-    for school, first, last in zip(result["schools"], (0, 1), (PARALLEL_FROM - 2, PARALLEL_FROM - 1), strict=True):
+    for school, first, last in zip(
+        result["schools"], (0, 1), (PARALLEL_FROM - 2, PARALLEL_FROM - 1), strict=True
+    ):
         reader = PdfReader(school["path"])
         assert len(reader.pages) >= school["letters"]
         assert f"Guardian {first}" in reader.pages[0].extract_text()
-        assert f"Guardian {last}" in reader.pages[-1].extract_text() or f"Guardian {last}" in reader.pages[-2].extract_text()
+        assert (
+            f"Guardian {last}" in reader.pages[-1].extract_text()
+            or f"Guardian {last}" in reader.pages[-2].extract_text()
+        )
     assert result["schools"][0]["languages"] == {"es": 167, "en": 167, "ar": 166}  # Somali: English
 
 

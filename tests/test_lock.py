@@ -24,7 +24,9 @@ with project_lock(Path(sys.argv[1]), "homelang update"):
 
 
 def hold_lock(state: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(state)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(state)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 
@@ -34,7 +36,9 @@ def test_second_run_is_refused_with_who_and_since(catalogs_ready: Path, homelang
     try:
         before = {p: p.read_bytes() for p in (catalogs_ready / "locales").rglob("*.po")}
         result = homelang("update", expect=2)
-        assert "another homelang run holds the project lock ('homelang update', pid" in result.output
+        assert (
+            "another homelang run holds the project lock ('homelang update', pid" in result.output
+        )
         assert "since 20" in result.output
         assert {p: p.read_bytes() for p in (catalogs_ready / "locales").rglob("*.po")} == before
         homelang("languages")  # read-only commands still run

@@ -173,9 +173,11 @@ def test_roster_languages_that_look_like_paths_are_refused(
 def test_roster_schools_and_names_that_look_like_paths_stay_in_the_private_folder(
     ready: Path, homelang, tmp_path: Path
 ) -> None:
+    # (a NUL is refused as a damaged export before any file is named: see test_bad_rosters)
     rows = [
         {"student": v or "x", "guardian": f"G {v}", "school": v, "language": "es", "address": v}
         for v in [*HOSTILE, "/", "~", "$HOME", "%2e%2e%2f", "..\\..\\windows", "CON", "a" * 400]
+        if "\0" not in v
     ]
     write_roster(ready / "roster.csv", rows)
     before = tree(tmp_path)

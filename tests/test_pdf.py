@@ -18,13 +18,16 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from test_build import FAQ, NOTICE, SAMPLE, pdf_text, review
 
-pytestmark = pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
-                                reason="pdftotext (poppler-utils) is needed: make system")
+pytestmark = pytest.mark.skipif(
+    subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+    reason="pdftotext (poppler-utils) is needed: make system",
+)
 
 
 def pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def fonts_drawn(reader: PdfReader) -> dict[str, list[tuple[int, str, int]]]:
@@ -41,7 +44,13 @@ def fonts_drawn(reader: PdfReader) -> dict[str, list[tuple[int, str, int]]]:
             for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
                 for gid, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
                     glyph = glyf[order[int(gid, 16)]]
-                    entries.append((int(gid, 16), bytes.fromhex(text).decode("utf-16-be"), glyph.numberOfContours))
+                    entries.append(
+                        (
+                            int(gid, 16),
+                            bytes.fromhex(text).decode("utf-16-be"),
+                            glyph.numberOfContours,
+                        )
+                    )
     return found
 
 
@@ -65,10 +74,16 @@ def test_translated_text_and_embedded_fonts_cover_every_character(reviewed: Path
             for name, glyphs in fonts_drawn(PdfReader(path)).items():
                 for gid, chars, contours in glyphs:
                     assert gid != 0, f"{lang} {kind}: .notdef drawn for {chars!r} in {name}"
-                    if any(unicodedata.category(c)[0] in "LNPS" for c in chars):  # visible: has an outline
+                    if any(
+                        unicodedata.category(c)[0] in "LNPS" for c in chars
+                    ):  # visible: has an outline
                         assert contours != 0, f"{lang} {kind}: empty glyph for {chars!r} in {name}"
-    assert "NotoSansEthiopic" in str(fonts_drawn(PdfReader(reviewed / "am" / f"{NOTICE}.letter.pdf")))
-    assert "NotoSansMyanmar" in str(fonts_drawn(PdfReader(reviewed / "kar" / f"{NOTICE}.letter.pdf")))
+    assert "NotoSansEthiopic" in str(
+        fonts_drawn(PdfReader(reviewed / "am" / f"{NOTICE}.letter.pdf"))
+    )
+    assert "NotoSansMyanmar" in str(
+        fonts_drawn(PdfReader(reviewed / "kar" / f"{NOTICE}.letter.pdf"))
+    )
 
 
 def test_arabic_is_right_to_left_shaped_and_keeps_ltr_runs_in_order(reviewed: Path) -> None:
@@ -77,11 +92,17 @@ def test_arabic_is_right_to_left_shaped_and_keeps_ltr_runs_in_order(reviewed: Pa
     assert "236 Maple Street" in text
     assert "010-2030" in text and "2030-010" not in text
     # Shaped: one Arabic letter is drawn with several glyphs (initial, medial, final forms).
-    arabic = next(glyphs for name, glyphs in fonts_drawn(PdfReader(path)).items() if "Arabic" in name)
+    arabic = next(
+        glyphs for name, glyphs in fonts_drawn(PdfReader(path)).items() if "Arabic" in name
+    )
     forms: dict[str, set[int]] = {}
     for gid, chars, _contours in arabic:
         forms.setdefault(chars, set()).add(gid)
-    assert any(len(gids) >= 2 for chars, gids in forms.items() if len(chars) == 1 and "\u0600" <= chars <= "\u06ff")
+    assert any(
+        len(gids) >= 2
+        for chars, gids in forms.items()
+        if len(chars) == 1 and "\u0600" <= chars <= "\u06ff"
+    )
     # Right to left: poppler finds right-to-left lines and marks them with U+202B (RLE).
     assert text.count("\u202b") >= 5
 
@@ -95,10 +116,16 @@ def test_isolation_is_what_keeps_the_order(tmp_path: Path) -> None:
     from pipeline.render import fonts
 
     typ = tmp_path / "t.typ"
-    typ.write_text('#let d = json(bytes(sys.inputs.data))\n#set text(font: d.fonts, dir: rtl, lang: "ar")\n#d.text\n')
+    typ.write_text(
+        '#let d = json(bytes(sys.inputs.data))\n#set text(font: d.fonts, dir: rtl, lang: "ar")\n#d.text\n'
+    )
     raw = "اتصل 010-2030 في 236 Maple Street الآن"
-    pdf = typst.compile(str(typ), font_paths=fonts.font_paths(), ignore_system_fonts=True,
-                        sys_inputs={"data": json.dumps({"fonts": fonts.families(["Arab"]), "text": raw})})
+    pdf = typst.compile(
+        str(typ),
+        font_paths=fonts.font_paths(),
+        ignore_system_fonts=True,
+        sys_inputs={"data": json.dumps({"fonts": fonts.families(["Arab"]), "text": raw})},
+    )
     (tmp_path / "t.pdf").write_bytes(pdf)
     text = pdftotext(tmp_path / "t.pdf")
     assert "2030-010" in text or "Maple Street 236" in text
@@ -116,7 +143,9 @@ def test_draft_flyer_is_one_page_bilingual(catalogs_ready: Path, homelang) -> No
 
 def test_pdfs_are_deterministic(catalogs_ready: Path, homelang, tmp_path: Path) -> None:
     homelang("build", "--draft", "--lang", "vi", "--format", "letter")
-    homelang("build", "--draft", "--lang", "vi", "--format", "letter", "-o", str(tmp_path / "again"))
+    homelang(
+        "build", "--draft", "--lang", "vi", "--format", "letter", "-o", str(tmp_path / "again")
+    )
     first = (catalogs_ready / "build" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
     assert first == (tmp_path / "again" / "vi" / f"{NOTICE}.letter.pdf").read_bytes()
     assert b"/CreationDate" not in first
@@ -136,7 +165,14 @@ def test_typst_markup_in_a_translation_is_printed_as_text(catalogs_ready: Path, 
     catalog.save(str(path))
     homelang("build", "--draft", "--lang", "om", "--doc", FAQ, "--format", "letter")
     text = " ".join(pdftotext(catalogs_ready / "build" / "om" / f"{FAQ}.letter.pdf").split())
-    assert '#panic("pwned") #read("/etc/hostname") $x^2$ tuffii [bakka](javascript:alert(1)) jabaa' in text
+    assert (
+        '#panic("pwned") #read("/etc/hostname") $x^2$ tuffii [bakka](javascript:alert(1)) jabaa'
+        in text
+    )
     reader = PdfReader(catalogs_ready / "build" / "om" / f"{FAQ}.letter.pdf")
-    links = [a.get_object()["/A"].get("/URI", "") for page in reader.pages for a in page.get("/Annots", [])]
+    links = [
+        a.get_object()["/A"].get("/URI", "")
+        for page in reader.pages
+        for a in page.get("/Annots", [])
+    ]
     assert links and not any("javascript" in str(uri).lower() for uri in links)

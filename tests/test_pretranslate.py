@@ -70,7 +70,9 @@ def test_pseudo_fills_every_empty_entry_offline_with_links_and_placeholders_inta
             assert entry.msgid.count("MPS") == entry.msgstr.count("MPS")  # a glossary keep-term
     # GNU msgcat (what msgmerge and Poedit also do) keeps the machine mark and the fuzzy flag
     path = catalogs_ready / "locales/am/LC_MESSAGES/sanctuary-resolution.po"
-    copied = subprocess.run(["msgcat", str(path)], capture_output=True, text=True, check=True).stdout
+    copied = subprocess.run(
+        ["msgcat", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     roundtrip = polib.pofile(copied)
     assert all(states.state(e) == "machine" for e in roundtrip)
     assert [states.machine_provider(e) for e in roundtrip] == ["pseudo"] * len(roundtrip)
@@ -123,7 +125,10 @@ def test_libre_drafts_are_marked_and_a_second_run_sends_nothing(
 def test_reviewed_translations_are_reused_from_memory_before_sending(
     catalogs_ready: Path, homelang, libre: LibreServer
 ) -> None:
-    paragraph = "We are committed to the safety and emotional well-being of our students and will continue to provide a safe and welcoming learning environment for all."
+    paragraph = (
+        "We are committed to the safety and emotional well-being of our students and will "
+        "continue to provide a safe and welcoming learning environment for all."
+    )
     (catalogs_ready / "source/notices/repeat.md").write_text(
         f"---\nid: repeat\nkind: notice\ntitle: A second notice\ndate: 2017-01-20\n---\n\n{paragraph}\n",
         encoding="utf-8",

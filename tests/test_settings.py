@@ -33,20 +33,42 @@ def test_homelang_toml_is_accepted_and_found_from_a_subfolder(tmp_path: Path) ->
 @pytest.mark.parametrize(
     "body,line,message",
     [
-        ('languages = ["so"]\nlanguage = "x"\n', 2, "language: unknown setting; did you mean 'languages'?"),
+        (
+            'languages = ["so"]\nlanguage = "x"\n',
+            2,
+            "language: unknown setting; did you mean 'languages'?",
+        ),
         ('languages = "so"\n', 1, "languages: expected a list, got 'so'"),
         ('languages = ["sx"]\n', 1, "languages: unknown language code 'sx'"),
         ('languages = ["so"]\n[district]\nname = 3\n', 3, "district.name: expected str, got 3"),
-        ('languages = ["so"]\n[build]\npublish_threshold = 1.5\n', 3, "build.publish_threshold: must be between 0 and 1"),
-        ('languages = ["so"]\nlocales_dir = "../elsewhere"\n', 2, "locales_dir: must be a relative path inside the project"),
+        (
+            'languages = ["so"]\n[build]\npublish_threshold = 1.5\n',
+            3,
+            "build.publish_threshold: must be between 0 and 1",
+        ),
+        (
+            'languages = ["so"]\nlocales_dir = "../elsewhere"\n',
+            2,
+            "locales_dir: must be a relative path inside the project",
+        ),
         ('languages = ["so", "so"]\n', 1, "languages: a language is listed twice"),
         ("languages = []\n", 1, "languages: list at least one target language"),
         ('languages = ["so"\n', None, "not valid TOML"),
-        ('languages = ["so"]\n[build]\nformats = ["pdf"]\n', 3, "build.formats: unknown format 'pdf'"),
-        ('languages = ["so"]\n[review]\nassignment_days = -5\n', 3, "review.assignment_days: must be at least 1"),
+        (
+            'languages = ["so"]\n[build]\nformats = ["pdf"]\n',
+            3,
+            "build.formats: unknown format 'pdf'",
+        ),
+        (
+            'languages = ["so"]\n[review]\nassignment_days = -5\n',
+            3,
+            "review.assignment_days: must be at least 1",
+        ),
     ],
 )
-def test_bad_settings_name_the_key_and_line(tmp_path: Path, body: str, line: int | None, message: str) -> None:
+def test_bad_settings_name_the_key_and_line(
+    tmp_path: Path, body: str, line: int | None, message: str
+) -> None:
     write(tmp_path, body)
     with pytest.raises(SettingsError) as info:
         settings.load(tmp_path)
@@ -56,7 +78,10 @@ def test_bad_settings_name_the_key_and_line(tmp_path: Path, body: str, line: int
 
 def test_pyproject_settings_error_via_cli(project: Path, homelang) -> None:
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text("utf-8").replace('source_dir = "source"', 'source_dri = "source"'), "utf-8")
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace('source_dir = "source"', 'source_dri = "source"'),
+        "utf-8",
+    )
     result = homelang("extract", expect=2)
     assert "tool.homelang.source_dri: unknown setting; did you mean 'source_dir'?" in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -79,7 +104,10 @@ def test_registry_fills_cldr_gaps() -> None:
     assert hmn.provider_code("google") == "hmn" and hmn.provider_code("microsoft") == "mww"
 
 
-@pytest.mark.parametrize("code,hint", [("som", "so (Somali)"), ("Somali", "so (Somali)"), ("amh", "am (Amharic)"), ("es-MX", "")])
+@pytest.mark.parametrize(
+    "code,hint",
+    [("som", "so (Somali)"), ("Somali", "so (Somali)"), ("amh", "am (Amharic)"), ("es-MX", "")],
+)
 def test_unknown_language_suggests_close_codes(code: str, hint: str) -> None:
     with pytest.raises(LanguageError) as info:
         languages.get(code)
@@ -98,4 +126,6 @@ def test_resolve_by_name_or_code_any_case() -> None:
 def test_languages_command(homelang) -> None:
     out = homelang("languages").output
     assert "Karen (S'gaw)" in out and "العربية" in out and "rtl" in out
-    assert '"plural_forms": "nplurals=2; plural=(n != 1);"' in homelang("languages", "--json").output
+    assert (
+        '"plural_forms": "nplurals=2; plural=(n != 1);"' in homelang("languages", "--json").output
+    )

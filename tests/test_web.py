@@ -18,8 +18,15 @@ from test_build import FAQ, NOTICE, review
 from pipeline import states
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PAYLOADS = [
     "<script>window.pwned = 'script'</script> Hola",
     "[haz clic](javascript:void(window.pwned='link')) aquí",
@@ -51,15 +58,26 @@ class Sections(HTMLParser):
 def test_snippets_parse_with_lang_and_dir(catalogs_ready: Path, homelang) -> None:
     review(catalogs_ready, "ar", FAQ)
     homelang("build", "--draft", "--format", "web")
-    for lang, direction in [("en", "ltr"), ("es", "ltr"), ("am", "ltr"), ("kar", "ltr"), ("ar", "rtl")]:
+    for lang, direction in [
+        ("en", "ltr"),
+        ("es", "ltr"),
+        ("am", "ltr"),
+        ("kar", "ltr"),
+        ("ar", "rtl"),
+    ]:
         for doc in (NOTICE, FAQ):
             parser = Sections()
             parser.feed((catalogs_ready / "build" / lang / f"{doc}.web.html").read_text("utf-8"))
             parser.close()
-            assert parser.sections == [{"class": "homelang", "lang": lang, "dir": direction, "data-document": doc}]
+            assert parser.sections == [
+                {"class": "homelang", "lang": lang, "dir": direction, "data-document": doc}
+            ]
             assert parser.tags == []
     arabic = (catalogs_ready / "build" / "ar" / f"{FAQ}.web.html").read_text("utf-8")
-    assert '<bdi dir="ltr">236 Maple Street</bdi>' in arabic and '<bdi dir="ltr">010-2030</bdi>' in arabic
+    assert (
+        '<bdi dir="ltr">236 Maple Street</bdi>' in arabic
+        and '<bdi dir="ltr">010-2030</bdi>' in arabic
+    )
     assert "http" not in arabic.replace('href="http', "")  # no external assets, only links
 
 
@@ -115,7 +133,21 @@ def test_hostile_translations_run_no_script_in_chromium(hostile: Path) -> None:
 
     tags = Tags()
     tags.feed(html)
-    allowed = {"section", "style", "p", "h2", "h3", "strong", "em", "code", "a", "small", "ul", "li", "time"}
+    allowed = {
+        "section",
+        "style",
+        "p",
+        "h2",
+        "h3",
+        "strong",
+        "em",
+        "code",
+        "a",
+        "small",
+        "ul",
+        "li",
+        "time",
+    }
     assert {tag for tag, _ in tags.found} <= allowed
     for _tag, attrs in tags.found:
         assert not any(name.startswith("on") for name in attrs)
@@ -141,7 +173,9 @@ def test_snippet_on_a_real_page_keeps_arabic_right_to_left(catalogs_ready: Path,
         try:
             page = browser.new_page()
             page.set_content(f"<!DOCTYPE html><html><body>{html}</body></html>")
-            direction = page.evaluate("() => getComputedStyle(document.querySelector('section p')).direction")
+            direction = page.evaluate(
+                "() => getComputedStyle(document.querySelector('section p')).direction"
+            )
             lang = page.evaluate("() => document.querySelector('section').lang")
         finally:
             browser.close()

@@ -81,7 +81,9 @@ def settings(ctx: click.Context) -> Settings:
     state = root.obj
     if "settings" not in state:
         state["settings"] = load(state["project"])
-        writes = ctx.info_name not in READ_ONLY and not (ctx.params.get("check") or ctx.params.get("dry_run"))
+        writes = ctx.info_name not in READ_ONLY and not (
+            ctx.params.get("check") or ctx.params.get("dry_run")
+        )
         if writes:
             root.with_resource(project_lock(state["settings"].state_path, ctx.command_path))
     return state["settings"]
@@ -104,7 +106,9 @@ def to_json(value: Any) -> str:
     return json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False, default=str)
 
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON for scripts.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print the result as JSON for scripts."
+)
 
 
 def echo_table(rows: list[list[str]], header: list[str]) -> None:

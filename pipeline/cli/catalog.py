@@ -17,7 +17,9 @@ def languages(ctx: click.Context, as_json: bool) -> None:
     cfg = settings(ctx)
     entries = [language_registry.get(code) for code in cfg.languages]
     if as_json:
-        click.echo(to_json([{**_plain(lang), "provider_codes": lang.provider_codes} for lang in entries]))
+        click.echo(
+            to_json([{**_plain(lang), "provider_codes": lang.provider_codes} for lang in entries])
+        )
         return
     rows = [
         [
@@ -31,7 +33,9 @@ def languages(ctx: click.Context, as_json: bool) -> None:
         ]
         for lang in entries
     ]
-    echo_table(rows, ["code", "language", "native name", "dir", "script", "plurals", "machine translation"])
+    echo_table(
+        rows, ["code", "language", "native name", "dir", "script", "plurals", "machine translation"]
+    )
 
 
 def _plain(lang: language_registry.Language) -> dict:
@@ -66,12 +70,18 @@ def extract(ctx: click.Context, check: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
-@click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
+@click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a catalog is out of date.")
 @json_option
 @click.pass_context
-def update(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], check: bool, as_json: bool) -> None:
+def update(
+    ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], check: bool, as_json: bool
+) -> None:
     """Create or update each language's catalogs from the templates.
 
     Changed English keeps the old translation as a fuzzy draft with the previous
@@ -86,19 +96,29 @@ def update(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], ch
         for r in results:
             if r.changed or r.created:
                 verb = "would change" if check else ("created" if r.created else "updated")
-                click.echo(f"{r.path}: {verb} ({r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete)")
+                click.echo(
+                    f"{r.path}: {verb} ({r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete)"
+                )
         unchanged = sum(not r.changed for r in results)
-        click.echo(f"{len(results)} catalogs, {len(results) - unchanged} changed, {unchanged} unchanged")
+        click.echo(
+            f"{len(results)} catalogs, {len(results) - unchanged} changed, {unchanged} unchanged"
+        )
     if check and any(r.changed for r in results):
         raise CheckFailed("catalogs are out of date; run 'homelang update'")
 
 
 @main.command(name="compile")
-@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
-@click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
+@click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
 @json_option
 @click.pass_context
-def compile_(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_json: bool) -> None:
+def compile_(
+    ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_json: bool
+) -> None:
     """Compile each catalog to a .mo file beside it (fuzzy entries left out, as msgfmt does)."""
     from pipeline.update import compile_catalogs
 

@@ -10,17 +10,42 @@ from pipeline.cli import echo_table, json_option, main, settings, to_json
 
 
 @main.command()
-@click.option("--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable).")
-@click.option("--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable).")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["letter", "flyer", "web", "mo"]),
-              help="Only this format (repeatable; default: settings build.formats).")
-@click.option("--draft", is_flag=True, help="Build every language, watermarked, with missing text in English.")
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: the project's build folder).")
+@click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+@click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice(["letter", "flyer", "web", "mo"]),
+    help="Only this format (repeatable; default: settings build.formats).",
+)
+@click.option(
+    "--draft", is_flag=True, help="Build every language, watermarked, with missing text in English."
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: the project's build folder).",
+)
 @json_option
 @click.pass_context
-def build(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], formats: tuple[str, ...],
-          draft: bool, out: Path | None, as_json: bool) -> None:
+def build(
+    ctx: click.Context,
+    langs: tuple[str, ...],
+    docs: tuple[str, ...],
+    formats: tuple[str, ...],
+    draft: bool,
+    out: Path | None,
+    as_json: bool,
+) -> None:
     """Build letters and flyers (PDF), web snippets (HTML) and MO files, plus build/index.html.
 
     A document publishes in a language only as the publishing policy allows (vital:
@@ -38,10 +63,21 @@ def build(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], for
         first = group[0]
         built = sum(o.rebuilt for o in group)
         formats_done = " ".join(o.format for o in group)
-        rows.append([lang, doc_id, first.status, formats_done, f"{built} rebuilt" if built else "up to date", first.reason])
+        rows.append(
+            [
+                lang,
+                doc_id,
+                first.status,
+                formats_done,
+                f"{built} rebuilt" if built else "up to date",
+                first.reason,
+            ]
+        )
     echo_table(rows, ["lang", "document", "status", "formats", "outputs", "why"])
     skipped = sum(o.status == "skipped" for o in result.outputs)
-    click.echo(f"{len(result.outputs) - skipped} outputs ({result.rebuilt} rebuilt), {skipped} skipped; see {result.index}")
+    click.echo(
+        f"{len(result.outputs) - skipped} outputs ({result.rebuilt} rebuilt), {skipped} skipped; see {result.index}"
+    )
 
 
 def _grouped(outputs: list) -> dict[tuple[str, str], list]:
@@ -52,11 +88,22 @@ def _grouped(outputs: list) -> dict[tuple[str, str], list]:
 
 
 @main.command()
-@click.option("--roster", "roster", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV with student, guardian, school, language and address columns.")
+@click.option(
+    "--roster",
+    "roster",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV with student, guardian, school, language and address columns.",
+)
 @click.option("--doc", "-d", "doc_id", required=True, metavar="ID", help="The document to send.")
-@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: build/private/<doc-id>, git-ignored).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: build/private/<doc-id>, git-ignored).",
+)
 @json_option
 @click.pass_context
 def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_json: bool) -> None:
@@ -72,8 +119,15 @@ def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_
     if as_json:
         click.echo(to_json(result))
         return
-    rows = [[s.path, str(s.letters), " ".join(f"{k}={v}" for k, v in sorted(s.languages.items())), str(s.in_english)]
-            for s in result.schools]
+    rows = [
+        [
+            s.path,
+            str(s.letters),
+            " ".join(f"{k}={v}" for k, v in sorted(s.languages.items())),
+            str(s.in_english),
+        ]
+        for s in result.schools
+    ]
     echo_table(rows, ["file", "letters", "languages", "in English (fallback)"])
     for code, why in sorted(result.not_published.items()):
         click.echo(f"{code}: English letter with help line ({why})")

@@ -209,7 +209,9 @@ class Engine:
             raise RequestFailed(
                 f"{self.where} answered with something that is not a translation", retryable=True
             )
-        if not answer.strip() and text.strip():  # an empty draft is no draft: never written or cached
+        if (
+            not answer.strip() and text.strip()
+        ):  # an empty draft is no draft: never written or cached
             raise RequestFailed(f"{self.where} returned no translation")
         return answer
 

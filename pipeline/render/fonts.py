@@ -37,7 +37,9 @@ class FontSource:
 SOURCES: tuple[FontSource, ...] = (
     FontSource("Noto Sans", "fontpkg_noto_sans", "files", ("Latn",)),
     FontSource("Noto Sans Arabic", "fontpkg_noto_sans_arabic", "files", ("Arab",)),
-    FontSource("Noto Sans Ethiopic", "justmytype_intl_africa", "fonts/ofl/notosansethiopic", ("Ethi",)),
+    FontSource(
+        "Noto Sans Ethiopic", "justmytype_intl_africa", "fonts/ofl/notosansethiopic", ("Ethi",)
+    ),
     FontSource("Noto Sans Myanmar", "justmytype_intl_sea", "fonts/ofl/notosansmyanmar", ("Mymr",)),
 )
 # Characters that need no glyph: line breaks and tabs are layout, not text.
@@ -93,10 +95,14 @@ def _covered(names: tuple[str, ...]) -> frozenset[int]:
 def missing(text: str, names: list[str]) -> list[str]:
     """Characters of ``text`` (in order of first appearance) that none of ``names`` can draw."""
     covered = _covered(tuple(names))
-    return [char for char in dict.fromkeys(text) if char not in _LAYOUT and ord(char) not in covered]
+    return [
+        char for char in dict.fromkeys(text) if char not in _LAYOUT and ord(char) not in covered
+    ]
 
 
-def check(text: str, names: list[str], language: str, path: Path | None = None, line: int | None = None) -> None:
+def check(
+    text: str, names: list[str], language: str, path: Path | None = None, line: int | None = None
+) -> None:
     """Raise :class:`FontError` naming the first character of ``text`` that has no glyph."""
     lacking = missing(text, names)
     if lacking:

@@ -33,7 +33,9 @@ _LTR_RUN = re.compile(rf"[{_L}](?:[{_L} .,:;/@#&+\-_'’%?=~()]*[{_L})/])?")
 @cache
 def _markdown() -> MarkdownIt:
     # Images are off: a page carries no external assets, and alt text reads as text.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+    return MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False}
+    ).disable("image")
 
 
 def ltr_spans(text: str) -> list[tuple[int, int]]:
@@ -84,7 +86,9 @@ def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
             content = {"softbreak": " ", "hardbreak": "\n"}.get(kind, tok.content)
             if not content:
                 continue
-            run: dict[str, Any] = {"text": isolate(content) if rtl and kind != "hardbreak" else content}
+            run: dict[str, Any] = {
+                "text": isolate(content) if rtl and kind != "hardbreak" else content
+            }
             if bold:
                 run["bold"] = True
             if italic:
@@ -100,7 +104,9 @@ def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
 
 def _append(out: list[dict[str, Any]], run: dict[str, Any]) -> None:
     """Add ``run``, merging it into the previous one when their styles are the same."""
-    if out and {k: v for k, v in out[-1].items() if k != "text"} == {k: v for k, v in run.items() if k != "text"}:
+    if out and {k: v for k, v in out[-1].items() if k != "text"} == {
+        k: v for k, v in run.items() if k != "text"
+    }:
         out[-1] = {**out[-1], "text": out[-1]["text"] + run["text"]}
     else:
         out.append(run)
@@ -108,7 +114,9 @@ def _append(out: list[dict[str, Any]], run: dict[str, Any]) -> None:
 
 @cache
 def _html_renderer(rtl: bool) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
+        "image"
+    )
     if rtl:
         md.add_render_rule("text", _isolating_text)
     return md

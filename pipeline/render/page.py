@@ -22,7 +22,13 @@ from pipeline.languages import Language
 from pipeline.settings import District
 
 #: Statuses a piece of text can have on a page.
-REVIEWED, MACHINE, OUTDATED, ENGLISH, SOURCE = "reviewed", "machine", "outdated", "english", "source"
+REVIEWED, MACHINE, OUTDATED, ENGLISH, SOURCE = (
+    "reviewed",
+    "machine",
+    "outdated",
+    "english",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,9 @@ def _block(block: Block, text: Translations) -> PageBlock | None:
     if block.kind in ("heading", "paragraph", "quote"):
         return PageBlock(block.kind, _piece(block.text, block, text), level=block.level)
     if block.kind == "table":
-        return PageBlock("table", rows=tuple(tuple(_piece(c, block, text) for c in row) for row in block.rows))
+        return PageBlock(
+            "table", rows=tuple(tuple(_piece(c, block, text) for c in row) for row in block.rows)
+        )
     if block.kind == "code":
         return PageBlock("code", raw=block.text.rstrip("\n"))
     if block.kind == "rule":

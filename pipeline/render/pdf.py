@@ -31,7 +31,11 @@ class RenderError(PipelineError):
 def piece_data(piece: Piece, rtl: bool) -> dict[str, Any]:
     """Runs of one piece; English on a right-to-left page is set left to right as a whole."""
     english = rtl and piece.status in ("english", "source")
-    return {"runs": inline.runs(piece.text, rtl and not english), "status": piece.status, "ltr": english}
+    return {
+        "runs": inline.runs(piece.text, rtl and not english),
+        "status": piece.status,
+        "ltr": english,
+    }
 
 
 def version_data(page: Page) -> dict[str, Any]:
@@ -40,7 +44,12 @@ def version_data(page: Page) -> dict[str, Any]:
     lead = next((b.piece for b in page.blocks if b.kind == "paragraph" and b.piece), None)
     blocks = []
     for b in page.blocks:
-        item: dict[str, Any] = {"kind": b.kind, "level": b.level, "ordered": b.ordered, "raw": b.raw}
+        item: dict[str, Any] = {
+            "kind": b.kind,
+            "level": b.level,
+            "ordered": b.ordered,
+            "raw": b.raw,
+        }
         item["piece"] = piece_data(b.piece, rtl) if b.piece else None
         item["items"] = [{"depth": depth, "piece": piece_data(p, rtl)} for depth, p in b.items]
         item["rows"] = [[piece_data(c, rtl) for c in row] for row in b.rows]
@@ -65,7 +74,9 @@ def document_data(pages: list[Page], draft: bool, title: str) -> dict[str, Any]:
     district = pages[0].district
     return {
         "title": title,
-        "district": {k: getattr(district, k) for k in ("name", "address", "phone", "email", "website")},
+        "district": {
+            k: getattr(district, k) for k in ("name", "address", "phone", "email", "website")
+        },
         "fonts": fonts.families(scripts),
         "draft": draft,
         "watermark": WATERMARK,

@@ -45,9 +45,13 @@ def _render(root: Path, name: str, values: Mapping[str, Any]) -> str:
         template = env.get_template(name)
         return template.render(**values)
     except jinja2.TemplateSyntaxError as exc:
-        raise WebTemplateError(f"template syntax error: {exc.message}", exc.filename or name, exc.lineno) from None
+        raise WebTemplateError(
+            f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise WebTemplateError(f"template error: {exc.message}", template.filename or name) from None
+        raise WebTemplateError(
+            f"template error: {exc.message}", template.filename or name
+        ) from None
 
 
 def snippet(root: Path, page: Page) -> str:

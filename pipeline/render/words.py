@@ -43,7 +43,11 @@ def template_file(root: Path, name: str) -> Path:
 def words_template(root: Path) -> polib.POFile:
     """The gettext template of the words: one entry per ``{% trans %}`` block."""
     path = template_file(root, WORDS_FILE)
-    shown = path.relative_to(root) if path.is_relative_to(root) else Path("pipeline/templates") / path.name
+    shown = (
+        path.relative_to(root)
+        if path.is_relative_to(root)
+        else Path("pipeline/templates") / path.name
+    )
     template = catalogs.new_template(CATALOG_ID)
     by_msgid: dict[str, polib.POEntry] = {}
     try:
@@ -55,7 +59,9 @@ def words_template(root: Path) -> polib.POFile:
             continue
         entry = by_msgid.get(message)
         if entry is None:
-            entry = by_msgid[message] = polib.POEntry(msgid=message, msgstr="", comment="template words")
+            entry = by_msgid[message] = polib.POEntry(
+                msgid=message, msgstr="", comment="template words"
+            )
             if _PLACEHOLDER.search(message):
                 entry.flags.append("python-format")
             template.append(entry)
@@ -100,8 +106,14 @@ def words(root: Path, translate: Callable[[str], str | None], phone: str) -> dic
 
     env = _environment(root / "templates")
     values = {name: f"%({name})s" for name in PER_LETTER}
-    module = env.get_template(WORDS_FILE).make_module({**values, "phone": phone, "gettext": gettext, "ngettext": ngettext})
-    exported = sorted((name, str(value).strip()) for name, value in vars(module).items() if not name.startswith("_"))
+    module = env.get_template(WORDS_FILE).make_module(
+        {**values, "phone": phone, "gettext": gettext, "ngettext": ngettext}
+    )
+    exported = sorted(
+        (name, str(value).strip())
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+    )
     return dict(exported)  # sorted: the module's names come from a set
 
 
