@@ -19,7 +19,7 @@ import typst
 from pipeline.errors import PipelineError
 from pipeline.render import fonts, inline
 from pipeline.render.page import Page, Piece
-from pipeline.render.words import template_file
+from pipeline.render.words import CATALOG_ID, template_file
 
 WATERMARK = "DRAFT, not reviewed"
 
@@ -89,8 +89,10 @@ def check_fonts(page: Page, families: list[str]) -> None:
     name = page.lang.english_name
     for piece in page.pieces():
         fonts.check(piece.text, families, name, page.catalog if piece.line else None, piece.line)
+    # the templates' words come from their own catalog, beside the document's
+    words = page.catalog.with_name(f"{CATALOG_ID}.po") if page.catalog else None
     for word in page.words.values():
-        fonts.check(word, families, name, page.catalog)
+        fonts.check(word, families, name, words)
     for block in page.blocks:
         fonts.check(block.raw, families, name, page.catalog)
 
