@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import msgfmt_check
+from click.testing import CliRunner
+from conftest import REPO, msgfmt_check
 
 from pipeline import catalogs
+from pipeline.cli import main
 from pipeline.documents import parse_document
 from pipeline.errors import SourceError
 from pipeline.extract import build_template
@@ -120,3 +123,15 @@ def test_bom_and_crlf_sources_extract_like_plain_ones(project: Path, homelang) -
     src.write_bytes(b"\xef\xbb\xbf" + src.read_bytes().replace(b"\n", b"\r\n"))
     homelang("extract")
     assert (project / "locales/sanctuary-resolution.pot").read_bytes() == plain
+
+
+def test_committed_sample_catalogs_are_up_to_date(tmp_path: Path) -> None:
+    """The repository's locales/ match its sources: someone changed the English or the
+    templates' words without running `make all` (extract + update) if this fails."""
+    for name in ("pyproject.toml", "source", "locales", "glossary.csv"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, tmp_path / name)
+    runner = CliRunner()
+    for command in ("extract", "update"):
+        result = runner.invoke(main, ["-C", str(tmp_path), command, "--check"])
+        assert result.exit_code == 0, result.output
