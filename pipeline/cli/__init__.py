@@ -106,6 +106,12 @@ def to_json(value: Any) -> str:
     return json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False, default=str)
 
 
+lang_option = click.option(
+    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
+)
+doc_option = click.option(
+    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
+)
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print the result as JSON for scripts."
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline import languages as language_registry
-from pipeline.cli import echo_table, json_option, main, settings, to_json
+from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
 from pipeline.errors import CheckFailed
 
 
@@ -70,12 +70,8 @@ def extract(ctx: click.Context, check: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
-)
+@lang_option
+@doc_option
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a catalog is out of date.")
 @json_option
 @click.pass_context
@@ -108,12 +104,8 @@ def update(
 
 
 @main.command(name="compile")
-@click.option(
-    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
-)
+@lang_option
+@doc_option
 @json_option
 @click.pass_context
 def compile_(

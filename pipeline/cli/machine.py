@@ -10,18 +10,14 @@ from typing import Any
 
 import click
 
-from pipeline.cli import echo_table, json_option, main, settings, to_json
+from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
 from pipeline.errors import ProviderError
 from pipeline.languages import PROVIDERS
 
 
 @main.command()
-@click.option(
-    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
-)
+@lang_option
+@doc_option
 @click.option(
     "--provider",
     "-p",

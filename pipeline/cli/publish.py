@@ -6,22 +6,19 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import echo_table, json_option, main, settings, to_json
+from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
+from pipeline.settings import FORMATS
 
 
 @main.command()
-@click.option(
-    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-@click.option(
-    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
-)
+@lang_option
+@doc_option
 @click.option(
     "--format",
     "-f",
     "formats",
     multiple=True,
-    type=click.Choice(["letter", "flyer", "web", "mo"]),
+    type=click.Choice(FORMATS),
     help="Only this format (repeatable; default: settings build.formats).",
 )
 @click.option(

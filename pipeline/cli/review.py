@@ -6,15 +6,8 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import echo_table, json_option, main, settings, to_json
+from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
 from pipeline.errors import CheckFailed
-
-lang_option = click.option(
-    "--lang", "-l", "langs", multiple=True, metavar="CODE", help="Only this language (repeatable)."
-)
-doc_option = click.option(
-    "--doc", "-d", "docs", multiple=True, metavar="ID", help="Only this document (repeatable)."
-)
 
 
 @main.command()
