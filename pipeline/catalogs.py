@@ -241,6 +241,21 @@ def new_template(doc_id: str) -> polib.POFile:
     return template
 
 
+def language_headers(lang: Language, project: str, revised: str, translator: str) -> dict[str, str]:
+    """A complete gettext header for a catalog in ``lang`` (msgfmt --check-header accepts it)."""
+    return {
+        "Project-Id-Version": project,
+        "PO-Revision-Date": revised,
+        "Last-Translator": translator,
+        "Language-Team": f"{lang.english_name} <{lang.code}@li.org>",
+        "Language": lang.code,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": lang.plural_forms,
+    }
+
+
 def catalog_headers(
     template: polib.POFile, lang: Language, old: polib.POFile | None
 ) -> dict[str, str]:

@@ -369,15 +369,7 @@ def _new_conflicts(lang: languages.Language) -> polib.POFile:
         "Review conflicts: translations that came back after the English changed or someone\n"
         "else reviewed the entry. Nothing here is published; copy what is good into the catalog."
     )
-    catalog.metadata = {
-        "Project-Id-Version": f"homelang review conflicts {lang.code}",
-        "PO-Revision-Date": catalogs.timestamp(),
-        "Last-Translator": "homelang <>",
-        "Language-Team": f"{lang.english_name} <{lang.code}@li.org>",
-        "Language": lang.code,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": lang.plural_forms,
-    }
+    catalog.metadata = catalogs.language_headers(
+        lang, f"homelang review conflicts {lang.code}", catalogs.timestamp(), "homelang <>"
+    )
     return catalog

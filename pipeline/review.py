@@ -287,16 +287,11 @@ def build_packet(
         "Translate or correct each entry. When an entry is right, remove its fuzzy mark\n"
         "(in Poedit: turn off 'Needs work'). Leave the rest as it is and send the file back."
     )
+    translator = assignment.reviewer if assignment.reviewer != "unnamed" else ""
     packet.metadata = {
-        "Project-Id-Version": f"homelang review {assignment.packet}",
-        "PO-Revision-Date": assignment.exported,
-        "Last-Translator": assignment.reviewer if assignment.reviewer != "unnamed" else "",
-        "Language-Team": f"{lang.english_name} <{lang.code}@li.org>",
-        "Language": lang.code,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": lang.plural_forms,
+        **catalogs.language_headers(
+            lang, f"homelang review {assignment.packet}", assignment.exported, translator
+        ),
         "X-Source-Language": "en",
         "X-Homelang-Packet": assignment.packet,
         "X-Homelang-Reviewer": assignment.reviewer,
