@@ -79,10 +79,10 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
         line = raw[: exc.start].count(b"\n") + 1
         raise CatalogError("not UTF-8 (homelang catalogs are UTF-8)", shown, line) from None
     text = text.replace("\r\n", "\n")
-    if "\x00" in text:
-        raise CatalogError(
-            "NUL byte in catalog", shown, text.count("\n", 0, text.index("\x00")) + 1
-        )
+    for char, name in (("\x00", "NUL byte"), ("\x04", "EOT character (U+0004)")):
+        if char in text:  # GNU gettext refuses both (EOT separates a context from its msgid)
+            line = text.count("\n", 0, text.index(char)) + 1
+            raise CatalogError(f"{name} in catalog", shown, line)
     _check_lines(text, shown)
     try:
         catalog = polib.pofile(text, wrapwidth=0, check_for_duplicates=False)

@@ -241,3 +241,11 @@ def test_modify_catalog_never_overwrites_a_save_made_meanwhile(catalogs_ready: P
     after = load(path)
     assert (after[0].msgstr, after[1].msgstr, len(calls)) == ("Qoraalka qofka", "machine draft", 2)
     msgfmt_check(path)
+
+
+def test_eot_in_a_string_is_refused_like_msgfmt_does(catalogs_ready: Path) -> None:
+    path = catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution.po"
+    raw = path.read_bytes().replace(b'msgstr ""', b'msgstr "a\x04b"', 2)
+    with pytest.raises(catalogs.CatalogError, match="EOT") as info:
+        catalogs.parse_catalog(raw, Path("x.po"))
+    assert info.value.line == raw[: raw.index(b"\x04")].count(b"\n") + 1
