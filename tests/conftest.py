@@ -17,11 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("pyproject.toml", "source", "glossary.csv")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A fresh copy of the sample project (settings and English sources, no catalogs)."""
-    root = tmp_path / "project"
-    root.mkdir()
+def copy_project(root: Path) -> Path:
+    """Copy the sample project (settings and English sources, no catalogs) into ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         src = REPO / name
         if src.is_dir():
@@ -29,6 +27,21 @@ def project(tmp_path: Path) -> Path:
         elif src.exists():
             shutil.copy2(src, root / name)
     return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the sample project in tmp_path."""
+    return copy_project(tmp_path / "project")
+
+
+def trials(count: int):
+    """Hypothesis settings for the long trials: ``count`` cases, no deadline, no database."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
 
 
 class Homelang:

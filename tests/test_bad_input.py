@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PROJECT_FILES, REPO
-from hypothesis import HealthCheck, given, settings
+from conftest import copy_project, trials
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.cli import main
@@ -66,14 +66,7 @@ def hashes(root: Path) -> dict[str, str]:
 
 
 def fresh_project() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="homelang-bad-"))
-    for name in PROJECT_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        elif src.exists():
-            shutil.copy2(src, root / name)
-    return root
+    return copy_project(Path(tempfile.mkdtemp(prefix="homelang-bad-")))
 
 
 class Outcome:
@@ -169,12 +162,7 @@ def run_sources(count: int, figures: dict) -> None:
     outcome = Outcome()
     try:
 
-        @settings(
-            max_examples=count,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @trials(count)
         @given(source_documents())
         def one(data: bytes) -> None:
             attempt(root, {"source/notices/fuzz.md": data}, ["extract"], outcome)
@@ -254,12 +242,7 @@ def run_settings(count: int, figures: dict) -> None:
     outcome = Outcome()
     try:
 
-        @settings(
-            max_examples=count,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @trials(count)
         @given(settings_files())
         def one(data: bytes) -> None:
             attempt(root, {"homelang.toml": data}, ["extract"], outcome)

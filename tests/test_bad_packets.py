@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import test_review
-from conftest import load
-from hypothesis import HealthCheck, given, settings
+from conftest import load, trials
+from hypothesis import given
 from hypothesis import strategies as st
 from killing import (
     Tally,
@@ -129,12 +129,7 @@ def run_packets(root: Path, homelang, folder: Path, count: int, figures: dict) -
     damaged = folder / "damaged.po"
     try:
 
-        @settings(
-            max_examples=count,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @trials(count)
         @given(damage(original))
         def one(data: bytes) -> None:
             restore_tree(root / "locales", baseline)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from conftest import trials
+from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from test_bad_input import Outcome, hashes, record
@@ -130,12 +131,7 @@ def run_rosters(root: Path, count: int, figures: dict) -> None:
     outcome = Outcome()
     try:
 
-        @settings(
-            max_examples=count,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @trials(count)
         @given(rosters())
         def one(data: bytes) -> None:
             roster.write_bytes(data)
