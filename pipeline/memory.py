@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import polib
@@ -73,6 +74,12 @@ class Cache:
             self._db = None
 
 
+def reviewed_entries(catalog: polib.POFile) -> Iterator[polib.POEntry]:
+    """What a translation memory learns from: reviewed singular entries, obsolete ones too
+    (an obsolete translation is still a person's words)."""
+    return (e for e in catalog if not e.msgid_plural and states.state(e) == "reviewed")
+
+
 class TranslationMemory:
     """Reviewed translations of one language, by English text, from every catalog."""
 
@@ -80,10 +87,9 @@ class TranslationMemory:
         self._found: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
 
     def add_catalog(self, catalog: polib.POFile) -> None:
-        """Learn the catalog's reviewed entries (obsolete ones too: still a person's words)."""
-        for entry in catalog:
-            if not entry.msgid_plural and states.state(entry) == "reviewed":
-                self._found[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
+        """Learn the catalog's reviewed entries."""
+        for entry in reviewed_entries(catalog):
+            self._found[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
 
     def lookup(self, msgid: str, msgctxt: str | None = None) -> str | None:
         """The reviewed translation of ``msgid``; the most frequent one (then first in order) if people differ."""

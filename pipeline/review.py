@@ -24,6 +24,7 @@ from pipeline import catalogs, languages, states
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_write_text
 from pipeline.glossary import Glossary, load_glossary
+from pipeline.memory import reviewed_entries
 from pipeline.settings import Settings
 
 NEEDS_PERSON = ("untranslated", "machine", "needs-update")
@@ -252,9 +253,8 @@ def memory(catalogs_by_doc: dict[str, polib.POFile]) -> dict[str, list[tuple[str
     """Reviewed translations of one language: English -> [(translation, doc id)]."""
     found: dict[str, list[tuple[str, str]]] = {}
     for doc_id, catalog in catalogs_by_doc.items():
-        for entry in catalog:
-            if not entry.obsolete and states.state(entry) == "reviewed" and not entry.msgid_plural:
-                found.setdefault(entry.msgid, []).append((entry.msgstr, doc_id))
+        for entry in reviewed_entries(catalog):
+            found.setdefault(entry.msgid, []).append((entry.msgstr, doc_id))
     return found
 
 
