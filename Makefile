@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 
 # command=debian-package pairs the tests and builds need on the system.
 SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=poppler-utils chromium=chromium
+# the benchmarks' baseline (a WeasyPrint loop) needs Pango
+BENCH_PACKAGES := libpango-1.0.so=libpango-1.0-0 libpangoft2-1.0.so=libpangoft2-1.0-0
 
 .PHONY: all setup system lint test bench reliability clean
 
@@ -38,6 +40,7 @@ test: setup system lint
 	$(PY) -m pytest -q -m "not slow"
 
 bench: setup system
+	scripts/system-packages.sh $(BENCH_PACKAGES)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 reliability: setup system

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Make sure the system tools homelang's tests judge with are present.
-# Usage: scripts/system-packages.sh COMMAND=DEBIAN_PACKAGE...
+# Usage: scripts/system-packages.sh COMMAND=DEBIAN_PACKAGE... (or LIBRARY.so=PACKAGE)
 # Installs the missing ones with apt-get when run as root; otherwise prints the
 # exact command to run and fails.
 set -euo pipefail
 missing=()
 for pair in "$@"; do
   cmd=${pair%%=*}; pkg=${pair#*=}
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  case "$cmd" in
+    *.so*) ldconfig -p 2>/dev/null | grep -q "$cmd" || missing+=("$pkg") ;;
+    *) command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg") ;;
+  esac
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
