@@ -56,13 +56,17 @@ def timestamp() -> str:
 def read_catalog(path: Path, shown: Path | None = None) -> polib.POFile:
     """Parse a PO or POT file; any problem is a :class:`CatalogError` naming file and line."""
     shown = shown or path
+    return parse_catalog(read_bytes(path, shown), shown)
+
+
+def read_bytes(path: Path, shown: Path) -> bytes:
+    """A catalog's bytes (to parse, or to see later whether someone saved it meanwhile)."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise CatalogError("no such catalog", shown) from None
     except OSError as exc:
         raise CatalogError(f"cannot read: {exc.strerror}", shown) from None
-    return parse_catalog(raw, shown)
 
 
 def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
@@ -181,10 +185,7 @@ def modify_catalog(
     made, it is read and changed again, so that save is never overwritten.
     """
     for _ in range(attempts):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise CatalogError(f"cannot read: {exc.strerror}", shown) from None
+        raw = read_bytes(path, shown)
         catalog = parse_catalog(raw, shown)
         change(catalog)
         data = prepare_catalog(path, catalog)

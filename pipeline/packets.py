@@ -89,6 +89,7 @@ def import_packets(
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
     packets = [_read_packet(settings, path, glossary) for path in paths]
     work: dict[tuple[str, str], polib.POFile] = {}
+    read: dict[Path, bytes] = {}  # each catalog's bytes as read, to see a save made meanwhile
     for packet in packets:
         for entry in packet.catalog:
             doc_id, _ = split_context(entry.msgctxt)
@@ -100,7 +101,10 @@ def import_packets(
                         packet.path,
                         entry.linenum,
                     )
-                work[(packet.lang, doc_id)] = catalogs.read_catalog(path, shown(settings, path))
+                read[path] = catalogs.read_bytes(path, shown(settings, path))
+                work[(packet.lang, doc_id)] = catalogs.parse_catalog(
+                    read[path], shown(settings, path)
+                )
     before = {k: catalogs.render(c) for k, c in work.items()}
     conflicts: dict[str, polib.POFile] = {}
     for packet in packets:
@@ -120,6 +124,14 @@ def import_packets(
                 changed[packet.packet_id].append(shown(settings, writes[-1][0]).as_posix())
     # every file's bytes are ready before the first one is replaced
     ready = [(path, catalogs.prepare_catalog(path, catalog)) for path, catalog in writes]
+    for path, original in read.items():
+        if (
+            catalogs.read_bytes(path, shown(settings, path)) != original
+        ):  # a save meanwhile (Poedit?)
+            raise ReviewError(
+                "changed while the packets were being applied; nothing was written: import again",
+                shown(settings, path),
+            )
     if not dry_run:
         for path, data in ready:
             if data is not None:
@@ -312,6 +324,9 @@ def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | N
     if text == current and (state == "reviewed" or not confirmed):
         return EntryOutcome(line, doc_id, msgid, "unchanged")
     base = packet.assignment.entries.get(entry_key(doc_id, target)) if packet.assignment else None
+    if not confirmed and base is not None and text_hash(text) == base:
+        # the volunteer left it as exported: nothing of theirs to apply over the catalog
+        return EntryOutcome(line, doc_id, msgid, "unchanged")
     meanwhile = text_hash(current) != base if base is not None else True
     if text != current and meanwhile and state in ("reviewed", "needs-update"):
         who = states.reviewer(target)

@@ -434,3 +434,32 @@ def test_export_without_catalogs_is_refused_up_front(project: Path, homelang) ->
     result = homelang("review", "export", "--lang", "so", expect=2)
     assert "run 'homelang update' first" in result.output
     assert not (project / "locales/so/review-assignments.json").exists()
+
+
+def test_import_refuses_when_a_catalog_is_saved_meanwhile(
+    drafted: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A volunteer saves the catalog in Poedit while a packet is applied: nothing is written
+    over their save, and the import can simply be run again."""
+    from pipeline import packets
+
+    packet_path = tmp_path / "p.po"
+    packet = export(homelang, packet_path, "--doc", "sanctuary-resolution")
+    confirm(packet[0])
+    packet.save(str(packet_path))
+    apply = packets._apply
+
+    def apply_while_a_person_saves(*args, **kwargs):
+        person = load(drafted / AM)
+        person[1].msgstr = "በPoedit የተቀመጠ MPS"
+        person.save()
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(packets, "_apply", apply_while_a_person_saves)
+    result = homelang("review", "import", str(packet_path), expect=2)
+    assert "changed while the packets were being applied" in result.output
+    assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
+    monkeypatch.setattr(packets, "_apply", apply)
+    homelang("review", "import", str(packet_path))
+    assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
+    assert states.state(load(drafted / AM)[0]) == "reviewed"
