@@ -55,6 +55,7 @@ class MergeResult:
     families: int
     schools: list[SchoolLetters]
     not_published: dict[str, str]  # language -> why its families get the English letter
+    help_lines: list[str]  # languages of the help lines printed on English letters (reviewed ones)
 
 
 def default_folder(settings: Settings, doc_id: str) -> Path:
@@ -127,7 +128,10 @@ def merge_letters(
             results.append(
                 SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback)
             )
-    result = MergeResult(document.id, folder.as_posix(), summary.families, results, not_published)
+    helped = [line["lang"] for line in tagline]
+    result = MergeResult(
+        document.id, folder.as_posix(), summary.families, results, not_published, helped
+    )
     for name in earlier - {Path(s.path).name for s in results}:
         # a school of an earlier roster: its letters must not be printed with these
         (folder / name).unlink(missing_ok=True)

@@ -127,5 +127,8 @@ def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_
     ]
     echo_table(rows, ["file", "letters", "languages", "in English (fallback)"])
     for code, why in sorted(result.not_published.items()):
-        click.echo(f"{code}: English letter with help line ({why})")
+        click.echo(f"{code}: English letter ({why})")
+    if result.not_published:
+        helped = ", ".join(result.help_lines) or "none yet (no reviewed translation of it)"
+        click.echo(f"help lines on English letters: {helped}")
     click.echo(f"{result.families} letters for {len(result.schools)} schools in {result.folder}")
