@@ -64,6 +64,7 @@ def main(ctx: click.Context, project: Path | None) -> None:
       pretranslate  empty entries   -> machine drafts (fuzzy), for review
       review        packets out to volunteers and back in; check; status
       build         reviewed text   -> letters, flyers (PDF), web snippets
+      letters       a roster        -> one letter per family, in its language
     """
     ctx.obj = {"project": project}
 
