@@ -10,6 +10,18 @@ from pipeline.cli import doc_option, echo_table, json_option, lang_option, main,
 from pipeline.settings import FORMATS
 
 
+def output_option(help: str):
+    """``-o/--output DIR``: where a command writes its files."""
+    return click.option(
+        "-o",
+        "--output",
+        "out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help,
+    )
+
+
 @main.command()
 @lang_option
 @doc_option
@@ -24,14 +36,7 @@ from pipeline.settings import FORMATS
 @click.option(
     "--draft", is_flag=True, help="Build every language, watermarked, with missing text in English."
 )
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder (default: the project's build folder).",
-)
+@output_option("Output folder (default: the project's build folder).")
 @json_option
 @click.pass_context
 def build(
@@ -93,14 +98,7 @@ def _grouped(outputs: list) -> dict[tuple[str, str], list]:
     help="CSV with student, guardian, school, language and address columns.",
 )
 @click.option("--doc", "-d", "doc_id", required=True, metavar="ID", help="The document to send.")
-@click.option(
-    "-o",
-    "--output",
-    "out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder (default: build/private/<doc-id>, git-ignored).",
-)
+@output_option("Output folder (default: build/private/<doc-id>, git-ignored).")
 @json_option
 @click.pass_context
 def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_json: bool) -> None:
