@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polib
 
-from pipeline import __version__
+from pipeline import __version__, pofile
 from pipeline.errors import CatalogError
 from pipeline.files import atomic_write
 from pipeline.languages import Language
@@ -30,26 +29,20 @@ if TYPE_CHECKING:
 #: One document's catalog is well under a megabyte; refuse what cannot be one.
 MAX_CATALOG_BYTES = 20_000_000
 
-HEADER_ORDER = (
-    "Project-Id-Version",
-    "Report-Msgid-Bugs-To",
-    "POT-Creation-Date",
-    "PO-Revision-Date",
-    "Last-Translator",
-    "Language-Team",
-    "Language",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Transfer-Encoding",
-    "Plural-Forms",
-    "X-Generator",
-)
-
 
 def timestamp() -> str:
-    """Now, as gettext writes dates; ``SOURCE_DATE_EPOCH`` pins it for reproducible output."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    now = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    """Now, as gettext writes dates; ``SOURCE_DATE_EPOCH`` pins it for reproducible output.
+
+    Like the reproducible-builds specification, a value that is not a whole number of
+    seconds in the range of dates is ignored (a timestamp is never worth a traceback).
+    """
+    now = dt.datetime.now(dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isascii() and epoch.isdigit():
+        try:
+            now = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
     return now.strftime("%Y-%m-%d %H:%M+0000")
 
 
@@ -87,73 +80,12 @@ def parse_catalog(raw: bytes, shown: Path) -> polib.POFile:
         if char in text:  # GNU gettext refuses both (EOT separates a context from its msgid)
             line = text.count("\n", 0, text.index(char)) + 1
             raise CatalogError(f"{name} in catalog", shown, line)
-    _check_lines(text, shown)
-    try:
-        catalog = polib.pofile(text, wrapwidth=0, check_for_duplicates=False)
-    except (OSError, ValueError, UnicodeError) as exc:
-        match = re.search(r"\(line (\d+)\)", str(exc))
-        message = re.sub(r"\s*\(line \d+\)", "", str(exc)).replace(" None", "")
-        raise CatalogError(
-            f"not a valid PO file: {message}", shown, int(match.group(1)) if match else None
-        ) from None
-    _check_structure(catalog, text, shown)
-    return catalog
-
-
-_STRING = r'"[^"\\]*(?:\\[ntrabfv"\\0-7x?][^"\\]*)*"'
-_LINE = re.compile(
-    rf"(?:#~ ?)?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])[ \t]+)?{_STRING}[ \t]*"
-)
-
-
-def _check_lines(text: str, shown: Path) -> None:
-    """A line-level lexer: polib silently accepts unterminated strings and stray text."""
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.strip()
-        if (
-            not stripped
-            or (stripped.startswith("#") and not stripped.startswith("#~"))
-            or stripped.startswith("#~|")
-        ):
-            continue
-        if not _LINE.fullmatch(stripped):
-            raise CatalogError(
-                f"not a valid PO file: cannot parse {stripped[:40]!r}", shown, number
-            )
-
-
-def _check_structure(catalog: polib.POFile, text: str, shown: Path) -> None:
-    """Reject what polib accepts but GNU gettext refuses: duplicates, a half-written last entry."""
-    seen: dict[tuple[str | None, str], int] = {}
-    for entry in catalog:
-        key = (entry.msgctxt, entry.msgid)
-        if key in seen and not entry.obsolete:
-            raise CatalogError(
-                f"duplicate message {entry.msgid[:40]!r} (first at line {seen[key]})",
-                shown,
-                entry.linenum,
-            )
-        if not entry.obsolete:
-            seen[key] = entry.linenum
-    stripped = text.rstrip()
-    if stripped:
-        last = stripped.splitlines()[-1].strip()
-        if re.match(r"^(#~\s*)?(msgid|msgctxt|msgid_plural)\b", last):
-            raise CatalogError(
-                "file ends inside an entry (truncated?)", shown, stripped.count("\n") + 1
-            )
+    return pofile.parse(text, shown)
 
 
 def render(catalog: polib.POFile) -> bytes:
     """The catalog as PO bytes: unwrapped, header fields in gettext's order."""
-    catalog.wrapwidth = 0
-    catalog.metadata = dict(sorted(catalog.metadata.items(), key=_header_rank))
-    return (str(catalog).rstrip("\n") + "\n").encode("utf-8")
-
-
-def _header_rank(item: tuple[str, str]) -> tuple[int, str]:
-    key = item[0]
-    return (HEADER_ORDER.index(key) if key in HEADER_ORDER else len(HEADER_ORDER), key)
+    return (pofile.render(catalog).rstrip("\n") + "\n").encode("utf-8")
 
 
 def prepare_catalog(

@@ -1,0 +1,183 @@
+"""The PO reader and writer: what GNU gettext reads is read, every character is kept."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import polib
+import pytest
+from conftest import msgfmt_check, trials
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline import catalogs, languages
+
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+def _header():
+    catalog = polib.POFile()
+    catalog.header = "A test catalog."
+    catalog.metadata = catalogs.language_headers(
+        languages.get("es"), "test", "2026-01-01 00:00+0000", "t <>"
+    )
+    return catalog
+
+
+#: A header msgfmt --check-header accepts.
+FULL_HEADER = catalogs.render(_header()).decode()
+
+
+def parse(text: str):
+    return catalogs.parse_catalog(text.encode("utf-8"), Path("x.po"))
+
+
+def gnu_reads(text: str, tmp_path: Path) -> list[tuple]:
+    """What GNU msgcat makes of ``text``: (msgid, msgstr, obsolete, fuzzy, prev, refs) per entry."""
+    path = tmp_path / "in.po"
+    path.write_bytes(text.encode("utf-8"))
+    out = subprocess.run(
+        ["msgcat", "--no-wrap", "-o", "-", str(path)], capture_output=True, check=True
+    ).stdout
+    return rows(catalogs.parse_catalog(out, Path("gnu.po")))
+
+
+def rows(catalog) -> list[tuple]:
+    return [
+        (e.msgid, e.msgstr, e.obsolete, "fuzzy" in e.flags, e.previous_msgid, e.occurrences)
+        for e in catalog
+    ]
+
+
+# Each input is read by GNU msgcat too, and must be read the same way.
+ACCEPTED = {
+    "one-line entry": (HEADER + 'msgid "a" msgstr "b"\n', [("a", "b", False, False, None, [])]),
+    "reference without space": (
+        HEADER + '#:src/x.md:3\nmsgid "a"\nmsgstr "b"\n',
+        [("a", "b", False, False, None, [("src/x.md", "3")])],
+    ),
+    "flag without space": (
+        HEADER + '#,fuzzy\nmsgid "a"\nmsgstr "b"\n',
+        [("a", "b", False, True, None, [])],
+    ),
+    "CRLF line ends": (
+        (HEADER + '#: x.md:1\nmsgid "a"\nmsgstr "b"\n').replace("\n", "\r\n"),
+        [("a", "b", False, False, None, [("x.md", "1")])],
+    ),
+    "previous msgid of an obsolete entry": (
+        HEADER + '#, fuzzy\n#~| msgid "old"\n#~ msgid "new"\n#~ msgstr "b"\n',
+        [("new", "b", True, True, "old", [])],
+    ),
+    "keyword and string on two lines": (
+        HEADER + 'msgid\n"a"\nmsgstr\n"b"\n',
+        [("a", "b", False, False, None, [])],
+    ),
+    "octal and hex escapes": (
+        HEADER + 'msgid "\\101\\x42"\nmsgstr "c"\n',
+        [("AB", "c", False, False, None, [])],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ACCEPTED))
+def test_what_gnu_accepts_is_read_as_gnu_reads_it(name: str, tmp_path: Path) -> None:
+    text, expected = ACCEPTED[name]
+    assert rows(parse(text)) == expected
+    assert gnu_reads(text, tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    "text,line,message",
+    [
+        (HEADER + 'msgid "a"\nmsgstr "b"\n\n#~ msgid "a"\n#~ msgstr "c"\n', 8, "first at line 5"),
+        (HEADER + 'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n', 8, "first at line 5"),
+        (HEADER + 'msgid "a"\nmsgid "b"\nmsgstr ""\n', 6, "before the msgstr"),
+        (HEADER + 'msgid "a"\nmsgstr "b\n', 6, "cannot parse"),
+        (HEADER + 'msgid "a"\n', 5, "truncated"),
+        (HEADER + 'msgid "a"\nmsgstr[0] "b"\n', 6, r"msgstr\[0\]"),
+    ],
+)
+def test_what_gnu_refuses_is_refused_with_its_line(
+    text: str, line: int, message: str, tmp_path: Path
+) -> None:
+    with pytest.raises(catalogs.CatalogError, match=message) as info:
+        parse(text)
+    assert info.value.line == line
+    path = tmp_path / "x.po"
+    path.write_text(text, "utf-8")
+    gnu = subprocess.run(["msgcat", str(path)], capture_output=True, text=True)
+    assert gnu.returncode != 0
+
+
+def test_headerless_file_keeps_the_translator_comment_on_its_entry() -> None:
+    catalog = parse('# checked by Hana\nmsgid "a"\nmsgstr "b"\n')
+    assert catalog[0].tcomment == "checked by Hana"
+    assert b"# checked by Hana\nmsgid" in catalogs.render(catalog)
+
+
+def test_obsolete_previous_msgid_survives_a_round_trip() -> None:
+    text = FULL_HEADER + '\n#, fuzzy\n#~| msgid "old"\n#~ msgid "new"\n#~ msgstr "b"\n'
+    catalog = parse(text)
+    assert catalogs.render(catalog).decode() == text
+
+
+SEPARATORS = ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\r"]
+
+
+@pytest.mark.parametrize("char", SEPARATORS, ids=[f"U+{ord(c):04X}" for c in SEPARATORS])
+def test_line_separators_are_kept_byte_for_byte(char: str, tmp_path: Path) -> None:
+    catalog = parse(FULL_HEADER)
+    text = f"our students{char}We will"
+    catalog.append(polib.POEntry(msgid=text, msgstr=text, tcomment=f"note{char}kept"))
+    data = catalogs.render(catalog)
+    again = catalogs.parse_catalog(data, Path("x.po"))
+    assert (again[0].msgid, again[0].msgstr, again[0].tcomment) == (text, text, f"note{char}kept")
+    path = tmp_path / "x.po"
+    path.write_bytes(data)
+    msgfmt_check(path)
+
+
+# Text as people write it: any character but NUL and EOT (which GNU gettext refuses).
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00\x04"), max_size=40)
+
+
+@trials(60)
+@given(msgid=TEXT.filter(bool), msgstr=TEXT, note=TEXT, context=st.none() | TEXT)
+def test_any_text_round_trips_and_msgfmt_accepts_it(
+    msgid: str, msgstr: str, note: str, context: str | None, tmp_path_factory
+) -> None:
+    catalog = parse(FULL_HEADER)
+    # msgfmt --check wants msgid and msgstr to begin and end alike with a newline
+    msgstr = ("\n" if msgid[0] == "\n" else "") + msgstr.strip("\n")
+    msgstr += "\n" if msgid[-1] == "\n" and msgstr[-1:] != "\n" else ""
+    if msgid[-1] != "\n":
+        msgstr = msgstr.rstrip("\n")
+    entry = polib.POEntry(msgid=msgid, msgstr=msgstr, msgctxt=context, tcomment=note)
+    catalog.append(entry)
+    catalog.append(
+        polib.POEntry(
+            msgid=msgid + "!", msgstr=msgstr, obsolete=True, flags=["fuzzy"], previous_msgid=note
+        )
+    )
+    data = catalogs.render(catalog)
+    again = catalogs.parse_catalog(data, Path("x.po"))
+    assert [(e.msgid, e.msgstr, e.msgctxt, e.tcomment, e.previous_msgid) for e in again] == [
+        (e.msgid, e.msgstr, e.msgctxt, e.tcomment, e.previous_msgid) for e in catalog
+    ]
+    assert catalogs.render(again) == data
+    path = tmp_path_factory.mktemp("po") / "x.po"
+    path.write_bytes(data)
+    gnu = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True)
+    assert gnu.returncode == 0, gnu.stderr.decode()
+
+
+@pytest.mark.parametrize("value", ["1.5", "garbage", "-1", "99999999999999999999", "١٢", ""])
+def test_a_bad_source_date_epoch_is_ignored(value: str, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    assert catalogs.timestamp()[:2] == "20"
+
+
+def test_source_date_epoch_pins_the_date(monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert catalogs.timestamp() == "2026-01-01 00:00+0000"
