@@ -88,10 +88,50 @@ def render(catalog: polib.POFile) -> bytes:
     return (pofile.render(catalog).rstrip("\n") + "\n").encode("utf-8")
 
 
+def content(catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> tuple:
+    """What a catalog says, whatever its line layout and ``date_field``: (header, entries)."""
+    metadata = tuple(sorted((k, v) for k, v in catalog.metadata.items() if k != date_field))
+    entries = tuple(
+        (
+            e.msgctxt,
+            e.msgid,
+            e.msgid_plural,
+            e.msgstr,
+            tuple(sorted(e.msgstr_plural.items())),
+            e.obsolete,
+            tuple(e.flags),
+            e.tcomment,
+            e.comment,
+            tuple(e.occurrences),
+            e.previous_msgctxt,
+            e.previous_msgid,
+            e.previous_msgid_plural,
+        )
+        for e in catalog
+    )
+    return ((catalog.header, bool(catalog.metadata_is_fuzzy), metadata), entries)
+
+
 def prepare_catalog(
-    path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date"
+    path: Path,
+    catalog: polib.POFile,
+    date_field: str = "PO-Revision-Date",
+    before: tuple | None = None,
 ) -> bytes | None:
-    """The bytes to write at ``path`` (``date_field`` bumped), or None if its content is unchanged."""
+    """The bytes to write at ``path`` (``date_field`` bumped), or None if its content is unchanged.
+
+    ``before`` is the :func:`content` of the catalog as read from ``path``: when given,
+    an unchanged catalog is left exactly as its translator's tool saved it, the date
+    moves only when an entry changed (not for a header field), and the catalog is
+    rendered once. Without it, the file's bytes are compared.
+    """
+    if before is not None:
+        header, entries = content(catalog, date_field)
+        if entries != before[1]:
+            catalog.metadata[date_field] = timestamp()
+        elif header == before[0]:
+            return None
+        return render(catalog)
     data = render(catalog)
     try:
         if path.read_bytes() == data:
@@ -119,8 +159,9 @@ def modify_catalog(
     for _ in range(attempts):
         raw = read_bytes(path, shown)
         catalog = parse_catalog(raw, shown)
+        before = content(catalog)
         change(catalog)
-        data = prepare_catalog(path, catalog)
+        data = prepare_catalog(path, catalog, before=before)
         if data is None:
             return False
         if path.read_bytes() == raw:
@@ -128,15 +169,20 @@ def modify_catalog(
     raise CatalogError("the file kept changing while homelang wrote to it; run again", shown)
 
 
-def write_template(path: Path, template: polib.POFile) -> bool:
-    """Write a POT file; POT-Creation-Date changes only when the entries do."""
+def prepare_template(path: Path, template: polib.POFile) -> bytes | None:
+    """The bytes of a POT file to write, or None if its entries and header are unchanged.
+
+    ``extract`` writes these bytes and ``extract --check`` compares them: one rule for
+    both. POT-Creation-Date changes only when something else does.
+    """
     try:
         old = read_catalog(path)
-        if "POT-Creation-Date" in old.metadata:
-            template.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
     except CatalogError:
-        pass
-    return write_catalog(path, template, "POT-Creation-Date")
+        return prepare_catalog(path, template, "POT-Creation-Date")
+    before = content(old, "POT-Creation-Date")
+    if "POT-Creation-Date" in old.metadata:
+        template.metadata["POT-Creation-Date"] = old.metadata["POT-Creation-Date"]
+    return prepare_catalog(path, template, "POT-Creation-Date", before)
 
 
 def template_ids(settings: Settings) -> list[str]:
@@ -192,14 +238,14 @@ def language_headers(lang: Language, project: str, revised: str, translator: str
 def catalog_headers(
     template: polib.POFile, lang: Language, old: polib.POFile | None
 ) -> dict[str, str]:
-    """A PO file's header: the template's, plus the language's, keeping a translator's own fields."""
+    """A PO file's header, as msgmerge makes it: the translator's (Project-Id-Version,
+    Last-Translator, PO-Revision-Date, X-Poedit-* ...), the template's dates, the language's."""
     metadata = dict(template.metadata)
     if old is not None:
-        for key in ("PO-Revision-Date", "Last-Translator", "Language-Team"):
-            if old.metadata.get(key):
-                metadata[key] = old.metadata[key]
-        for key, value in old.metadata.items():
-            metadata.setdefault(key, value)  # e.g. X-Poedit-* headers a translator's tool added
+        metadata.update(old.metadata)
+        for key in ("POT-Creation-Date", "Report-Msgid-Bugs-To"):
+            if key in template.metadata:
+                metadata[key] = template.metadata[key]
     if metadata.get("Language-Team", "").startswith("LANGUAGE"):
         metadata["Language-Team"] = f"{lang.english_name} <{lang.code}@li.org>"
     if metadata.get("Last-Translator", "").startswith("FULL NAME"):

@@ -9,6 +9,7 @@ import polib
 from pipeline import catalogs
 from pipeline.documents import Document, discover
 from pipeline.errors import SourceError
+from pipeline.files import atomic_write
 from pipeline.render import words
 from pipeline.settings import Settings
 
@@ -63,10 +64,10 @@ def extract(settings: Settings, check: bool = False) -> list[TemplateResult]:
     templates.append((words.CATALOG_ID, words.words_template(settings.root)))
     for doc_id, template in templates:
         path = settings.template_path(doc_id)
-        if check:
-            changed = _differs(path, template)
-        else:
-            changed = catalogs.write_template(path, template)
+        data = catalogs.prepare_template(path, template)
+        changed = data is not None
+        if changed and not check:
+            atomic_write(path, data)
         results.append(
             TemplateResult(
                 doc_id=doc_id,
@@ -77,13 +78,3 @@ def extract(settings: Settings, check: bool = False) -> list[TemplateResult]:
             )
         )
     return results
-
-
-def _differs(path, template: polib.POFile) -> bool:
-    try:
-        old = catalogs.read_catalog(path)
-    except catalogs.CatalogError:
-        return True
-    return [(e.msgid, e.occurrences, e.comment) for e in old] != [
-        (e.msgid, e.occurrences, e.comment) for e in template
-    ]

@@ -70,6 +70,29 @@ def test_extract_check_reports_stale_templates(project: Path, homelang) -> None:
     assert (project / "locales/sanctuary-resolution.pot").read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "old,new,stale",
+    [
+        ("Translations of the homelang", "Old words of the homelang", True),  # header comment
+        ('"Report-Msgid-Bugs-To: \\n"', '"Report-Msgid-Bugs-To: x@example.org\\n"', True),
+        ('msgstr ""\n"Project-Id', 'msgstr ""\n""\n"Project-Id', False),  # same text, other layout
+    ],
+)
+def test_extract_check_compares_what_extract_writes(
+    old: str, new: str, stale: bool, project: Path, homelang
+) -> None:
+    homelang("extract")
+    path = project / "locales/sanctuary-resolution.pot"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    checked = homelang("extract", "--check", expect=1 if stale else 0)
+    assert ("out of date" in checked.output) == stale
+    written = homelang("extract")
+    assert ("written" in written.output) == stale
+    homelang("extract", "--check")
+
+
 BAD_SOURCES = [
     ("no front matter\n", 1, "missing front matter"),
     ("---\nid: x\nkind: notice\ntitle: [unclosed\n---\n", 4, "not valid YAML"),

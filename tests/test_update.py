@@ -249,3 +249,36 @@ def test_eot_in_a_string_is_refused_like_msgfmt_does(catalogs_ready: Path) -> No
     with pytest.raises(catalogs.CatalogError, match="EOT") as info:
         catalogs.parse_catalog(raw, Path("x.po"))
     assert info.value.line == raw[: raw.index(b"\x04")].count(b"\n") + 1
+
+
+def test_update_merges_again_a_save_made_meanwhile(
+    catalogs_ready: Path, homelang, monkeypatch
+) -> None:
+    """A person saves in Poedit while update merges: their save survives, and is merged."""
+    import pipeline.update
+
+    po_path = catalogs_ready / "locales/so/LC_MESSAGES/sanctuary-resolution-faq.po"
+    edit_english(catalogs_ready)
+    homelang("extract")
+    real_merge, saved = pipeline.update.merge, []
+
+    def merge_while_a_person_saves(template, old, metadata, matcher=None):
+        result = real_merge(template, old, metadata, matcher)
+        header = old.metadata if old is not None else {}
+        if (
+            not saved
+            and header.get("Project-Id-Version") == po_path.stem
+            and "so" in header["Language"]
+        ):
+            person = load(po_path)
+            person[0].msgstr = "Qoraalka qofka"
+            person.save()
+            saved.append(True)
+        return result
+
+    monkeypatch.setattr(pipeline.update, "merge", merge_while_a_person_saves)
+    homelang("update")
+    after = catalogs.read_catalog(po_path)
+    assert after[0].msgstr == "Qoraalka qofka"
+    assert "A brand new paragraph at the end, about bus routes." in {e.msgid for e in after}
+    msgfmt_check(po_path)
