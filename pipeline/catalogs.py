@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polib
 
-from pipeline import __version__, pofile
+from pipeline import pofile
 from pipeline.errors import CatalogError
 from pipeline.files import atomic_write
 from pipeline.languages import Language
@@ -215,7 +215,7 @@ def new_template(doc_id: str) -> polib.POFile:
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "X-Generator": f"homelang {__version__.split('.dev')[0]}",
+        "X-Generator": "homelang",  # no version: a release must not rewrite every template
     }
     return template
 
