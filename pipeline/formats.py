@@ -77,6 +77,8 @@ def declared(flags: list[str]) -> set[str]:
 
 def still_valid(old_flags: list[str], entry: polib.POEntry) -> bool:
     """Whether ``entry``'s translation passes each format it newly declares, as msgfmt judges."""
+    if not entry.flags:
+        return True
     new = declared(entry.flags) - declared(old_flags)
     if not new:
         return True

@@ -13,10 +13,14 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polib
 
-from pipeline import states
+from pipeline import catalogs, states
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -81,22 +85,43 @@ def reviewed_entries(catalog: polib.POFile) -> Iterator[polib.POEntry]:
 
 
 class TranslationMemory:
-    """Reviewed translations of one language, by English text, from every catalog."""
+    """Reviewed translations of one language, by English text, from every catalog; then
+    translations imported with ``homelang memory import`` (``locales/<lang>/memory.po``)."""
 
     def __init__(self) -> None:
         self._found: dict[tuple[str | None, str], Counter[str]] = defaultdict(Counter)
+        self._imported: dict[tuple[str | None, str], str] = {}
 
     def add_catalog(self, catalog: polib.POFile) -> None:
         """Learn the catalog's reviewed entries."""
         for entry in reviewed_entries(catalog):
             self._found[(entry.msgctxt, entry.msgid)][entry.msgstr] += 1
 
+    def add_imported(self, imported: polib.POFile) -> None:
+        """Learn imported translations: used where no reviewed one exists."""
+        for entry in imported:
+            if entry.msgstr and not entry.obsolete:
+                self._imported.setdefault((None, entry.msgid), entry.msgstr)
+
     def lookup(self, msgid: str, msgctxt: str | None = None) -> str | None:
-        """The reviewed translation of ``msgid``; the most frequent one (then first in order) if people differ."""
+        """The reviewed translation of ``msgid``; the most frequent one (then first in order) if
+        people differ; else an imported one."""
         found = self._found.get((msgctxt, msgid))
         if not found:
-            return None
+            return self._imported.get((None, msgid))
         return found.most_common(1)[0][0]
 
     def __len__(self) -> int:
         return len(self._found)
+
+
+def memory_path(settings: Settings, lang: str) -> Path:
+    return settings.locales_path / lang / "memory.po"
+
+
+def read_imported(settings: Settings, lang: str) -> polib.POFile | None:
+    """The imported translations of ``lang``, if any were imported."""
+    path = memory_path(settings, lang)
+    if not path.exists():
+        return None
+    return catalogs.read_catalog(path, path.relative_to(settings.root))

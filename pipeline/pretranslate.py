@@ -23,7 +23,7 @@ import polib
 from pipeline import catalogs, providers, states
 from pipeline.errors import SettingsError
 from pipeline.glossary import Glossary, load_glossary
-from pipeline.memory import Cache, TranslationMemory
+from pipeline.memory import Cache, TranslationMemory, read_imported
 from pipeline.protect import Protected, TokenError, protect, restore
 from pipeline.providers import Engine, ProviderConfig
 from pipeline.providers.resilience import (
@@ -102,7 +102,7 @@ def pretranslate(
 
     ``progress(entries_done, entries_total)`` is called as each request's results arrive.
     """
-    if provider is not None and provider not in providers.NAMES:
+    if provider is not None and provider not in (*providers.NAMES, "none"):  # none: memory only
         raise SettingsError(f"unknown provider {provider!r} (known: {', '.join(providers.NAMES)})")
     catalogs.select_templates(settings, docs)  # an unknown document is an error
     doc_ids = catalogs.template_ids(settings)
@@ -169,6 +169,8 @@ def _plan(
                 for e in catalog
                 if not e.obsolete and states.fillable(e, summary.provider)
             ]
+    if imported := read_imported(settings, lang):
+        memory.add_imported(imported)
     summary.empty = len(empty)
     waiting: list[tuple[Path, polib.POEntry]] = []
     for path, entry in empty:
