@@ -5,13 +5,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import libre_server
 import polib
 import pytest
 from conftest import msgfmt_check, trials
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import catalogs, languages
+from pipeline import catalogs, languages, pofile
+
+libre = libre_server.libre  # the loopback LibreTranslate server fixture
 
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 
@@ -181,3 +184,52 @@ def test_a_bad_source_date_epoch_is_ignored(value: str, monkeypatch) -> None:
 def test_source_date_epoch_pins_the_date(monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     assert catalogs.timestamp() == "2026-01-01 00:00+0000"
+
+
+def test_line_separators_survive_every_stage(
+    project: Path, homelang, libre, tmp_path: Path
+) -> None:
+    """extract, update, pretranslate, review packets and import, memory import: byte for byte."""
+    import json
+
+    from pipeline import states
+
+    source = project / "source/notices/sanctuary-resolution.md"
+    text = source.read_text("utf-8")
+    paragraph = "Our students\u2028matter.\u2029Always\x85here."
+    source.write_text(text.replace("We are committed", paragraph + " We are committed", 1), "utf-8")
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write(
+            f"\n[tool.homelang.providers.libre]\nurl = {json.dumps(libre.url)}\nbackoff = 0.01\n"
+        )
+    homelang("extract")
+    homelang("update")
+    homelang("extract", "--check")
+    po_path = project / "locales/es/LC_MESSAGES/sanctuary-resolution.po"
+    [english] = [e.msgid for e in catalogs.read_catalog(po_path) if paragraph in e.msgid]
+    homelang("pretranslate", "--lang", "es", "--provider", "libre", "--doc", "sanctuary-resolution")
+    machine = {e.msgid: e.msgstr for e in catalogs.read_catalog(po_path)}[english]
+    assert "\u2028" in machine and "\u2029" in machine and "\x85" in machine
+    homelang("update", "--check")  # what was written reads back to the same catalog
+    packet_path = tmp_path / "packet.po"
+    homelang("review", "export", "--lang", "es", "-o", str(packet_path))
+    packet = catalogs.read_catalog(packet_path)
+    entry = next(e for e in packet if e.msgid == english)
+    assert entry.msgstr == machine
+    entry.msgstr = "Nuestros estudiantes\u2028importan.\u2029Siempre\x85aquí. " + entry.msgstr
+    entry.flags.remove("fuzzy")
+    packet_path.write_bytes(catalogs.render(packet))
+    homelang("review", "import", str(packet_path))
+    kept = next(e for e in catalogs.read_catalog(po_path) if e.msgid == english)
+    assert (kept.msgstr, states.state(kept)) == (entry.msgstr, "reviewed")
+    msgfmt_check(po_path)
+    # and through the translation memory, into another language
+    vendor = tmp_path / "vendor.po"
+    vendor.write_text(
+        FULL_HEADER.replace("Language: es", "Language: vi")
+        + f'\nmsgid "{pofile.escape(english)}"\nmsgstr "Học\u2028sinh\x85của"\n',
+        "utf-8",
+    )
+    homelang("memory", "import", str(vendor))
+    vi = catalogs.read_catalog(project / "locales/vi/LC_MESSAGES/sanctuary-resolution.po")
+    assert next(e for e in vi if e.msgid == english).msgstr == "Học\u2028sinh\x85của"
