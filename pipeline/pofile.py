@@ -23,7 +23,7 @@ from pipeline.errors import CatalogError
 #: One token of an entry line: an optional keyword, then an optional quoted string.
 _TOKEN = re.compile(
     r'[ \t]*(?:(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?(?=[ \t"]|$)[ \t]*)?'
-    r'(?:"((?:[^"\\]|\\.)*)")?[ \t]*'
+    r'(?:"([^"\\]*(?:\\.[^"\\]*)*)")?[ \t]*'
 )
 _READ_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
 _ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,8})|(.))", re.S)
