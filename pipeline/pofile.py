@@ -198,7 +198,19 @@ class _Reader:
 
 
 def _comment_text(text: str) -> str:
-    return text[1:] if text[:1] == " " else text
+    text = text[1:] if text[:1] == " " else text
+    return text[:-1] if _SHIELDED.search(text) else text
+
+
+#: GNU joins a line that ends with a backslash to the next one, comments included, and
+#: a carriage return before the line end is part of a CRLF: a comment line ending in
+#: either (then spaces) is written with one more space, which the reader takes off.
+_SHIELDED = re.compile(r"[\\\r] +\Z")
+_EXPOSED = re.compile(r"[\\\r] *\Z")
+
+
+def _shield(line: str) -> str:
+    return line + " " if _EXPOSED.search(line) else line
 
 
 def _occurrence(ref: str) -> tuple[str, str]:
@@ -248,7 +260,10 @@ def _metadata(msgstr: str) -> dict[str, str]:
 def render(catalog: polib.POFile) -> str:
     """PO text for ``catalog``: polib's layout unwrapped, lines broken only after ``\\n``."""
     lines = catalog.header.split("\n") if catalog.header else []
-    out = ["#" if not line else f"#{line}" if line[0] in ",:" else f"# {line}" for line in lines]
+    out = [
+        "#" if not line else f"#{_shield(line)}" if line[0] in ",:" else f"# {_shield(line)}"
+        for line in lines
+    ]
     header = polib.POEntry(msgid="", msgstr=_metadata_text(catalog.metadata))
     if catalog.metadata_is_fuzzy:
         header.flags.append("fuzzy")
@@ -283,10 +298,10 @@ def _metadata_text(metadata: dict[str, str]) -> str:
 def _entry(entry: polib.POEntry) -> str:
     out = []
     if entry.tcomment:
-        out += [f"# {line}" for line in entry.tcomment.split("\n")]
+        out += [f"# {_shield(line)}" for line in entry.tcomment.split("\n")]
     if not entry.obsolete:
         if entry.comment:
-            out += [f"#. {line}" for line in entry.comment.split("\n")]
+            out += [f"#. {_shield(line)}" for line in entry.comment.split("\n")]
         if entry.occurrences:
             out.append("#: " + " ".join(f"{p}:{n}" if n else p for p, n in entry.occurrences))
     if entry.flags:

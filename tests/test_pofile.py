@@ -145,17 +145,17 @@ def test_line_separators_are_kept_byte_for_byte(char: str, tmp_path: Path) -> No
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00\x04"), max_size=40)
 
 
-@trials(60)
+@trials(200)
 @given(msgid=TEXT.filter(bool), msgstr=TEXT, note=TEXT, context=st.none() | TEXT)
 def test_any_text_round_trips_and_msgfmt_accepts_it(
     msgid: str, msgstr: str, note: str, context: str | None, tmp_path_factory
 ) -> None:
     catalog = parse(FULL_HEADER)
     # msgfmt --check wants msgid and msgstr to begin and end alike with a newline
-    msgstr = ("\n" if msgid[0] == "\n" else "") + msgstr.strip("\n")
-    msgstr += "\n" if msgid[-1] == "\n" and msgstr[-1:] != "\n" else ""
-    if msgid[-1] != "\n":
-        msgstr = msgstr.rstrip("\n")
+    core = msgstr.strip("\n") or "x"
+    msgstr = ("\n" if msgid[0] == "\n" else "") + core + ("\n" if msgid[-1] == "\n" else "")
+    if msgid == "\n":
+        msgstr = "\n"
     entry = polib.POEntry(msgid=msgid, msgstr=msgstr, msgctxt=context, tcomment=note)
     catalog.append(entry)
     catalog.append(
@@ -233,3 +233,17 @@ def test_line_separators_survive_every_stage(
     homelang("memory", "import", str(vendor))
     vi = catalogs.read_catalog(project / "locales/vi/LC_MESSAGES/sanctuary-resolution.po")
     assert next(e for e in vi if e.msgid == english).msgstr == "Học\u2028sinh\x85của"
+
+
+@pytest.mark.parametrize("note", ["C:\\folder\\", "ends in a CR\r", "both\\ \r  ", "plain"])
+def test_comments_gnu_would_join_or_cut_are_kept(note: str, tmp_path: Path) -> None:
+    """GNU joins a line ending in a backslash to the next; CR LF is a line end."""
+    catalog = parse(FULL_HEADER)
+    catalog.append(polib.POEntry(msgid="a", msgstr="b", tcomment=note, comment=note))
+    data = catalogs.render(catalog)
+    again = catalogs.parse_catalog(data, Path("x.po"))
+    assert (again[0].tcomment, again[0].comment) == (note, note)
+    path = tmp_path / "x.po"
+    path.write_bytes(data)
+    assert gnu_reads(data.decode(), tmp_path)[0][:2] == ("a", "b")
+    msgfmt_check(path)
