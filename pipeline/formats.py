@@ -20,6 +20,7 @@ _C = re.compile(
 _PYTHON = re.compile(
     r"%(?:\(([^)]*)\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?([diouxXeEfFgGcrsa%])"
 )
+_SH = re.compile(r"\$(?:(\w+)|\{(\w+)\})")
 _BRACE = re.compile(r"\{\{|\}\}|\{([^{}:!]*)(?:![rsa])?(?::[^{}]*)?\}")
 _KINDS = {
     **dict.fromkeys("di", "int"),
@@ -48,7 +49,12 @@ def _brace_arguments(text: str) -> dict[str, str]:
     return {m.group(1): "any" for m in _BRACE.finditer(text) if m.group(1) is not None}
 
 
+def _sh_arguments(text: str) -> dict[str, str]:
+    return {plain or braced: "any" for plain, braced in _SH.findall(text)}
+
+
 _ARGUMENTS = {
+    "sh-format": _sh_arguments,
     "c-format": _c_arguments,
     "python-format": _python_arguments,
     "python-brace-format": _brace_arguments,

@@ -117,10 +117,15 @@ def merge(
             translated.setdefault(e.msgid, position)
     by_msgid = {e.msgid: e for e in reversed(old_entries) if first_form(e)}
     used: set[int] = set()
+    retired: list[polib.POEntry] = []  # old entries the template itself holds as obsolete
     kept = new = fuzzy = 0
     for source in template:
-        if source.obsolete:
-            continue  # GNU never brings a template's obsolete entry back
+        if source.obsolete:  # never brought back; merged as GNU merges it, then obsolete
+            previous = by_key.get(key(source))
+            if previous is not None and has_translation(previous):
+                retired.append(_obsolete(merge_entry(previous, source, nplurals, forced=False)))
+                used.add(id(previous))
+            continue
         previous = by_key.get(key(source))
         if previous is not None:
             entry = merge_entry(previous, source, nplurals, forced=False)
@@ -136,7 +141,8 @@ def merge(
             fuzzy += 1
         used.add(id(previous))
         merged.append(entry)
-    obsolete = 0
+    merged.extend(retired)
+    obsolete = len(retired)
     for e in old_entries:
         if id(e) in used or not has_translation(e):
             continue
@@ -152,6 +158,7 @@ def plural_count(metadata: dict[str, str]) -> int:
 
 def _untranslated(source: polib.POEntry, nplurals: int) -> polib.POEntry:
     entry = _from_template(source)
+    entry.tcomment = source.tcomment  # GNU copies a new entry whole, notes included
     if source.msgid_plural:
         entry.msgstr_plural = {i: "" for i in range(nplurals)}
     return entry
@@ -189,19 +196,21 @@ def merge_entry(
         fuzzy = not formats.still_valid(old.flags, entry)
     if not fuzzy:
         fuzzy = not formats.range_covered(old.flags, source.flags)
-    if fuzzy:
+    # GNU writes no fuzzy mark on an entry without translation (a partial plural keeps
+    # it here: without the mark it would count as reviewed)
+    if fuzzy and has_translation(entry):
         entry.flags.insert(0, "fuzzy")
-        if first_form(entry):
-            # GNU keeps a fuzzy entry's own previous English; where it has none (a
-            # machine draft) and the English changed, the old English is shown instead.
-            if was_fuzzy and (old.previous_msgid is not None or not forced):
-                entry.previous_msgctxt = old.previous_msgctxt
-                entry.previous_msgid = old.previous_msgid
-                entry.previous_msgid_plural = old.previous_msgid_plural
-            else:
-                entry.previous_msgctxt = old.msgctxt
-                entry.previous_msgid = old.msgid
-                entry.previous_msgid_plural = old.msgid_plural or None
+    if fuzzy and first_form(entry):
+        # GNU keeps a fuzzy entry's own previous English; where it has none (a machine
+        # draft) and the English changed, the old English is shown instead.
+        if was_fuzzy and (old.previous_msgid is not None or not forced):
+            entry.previous_msgctxt = old.previous_msgctxt
+            entry.previous_msgid = old.previous_msgid
+            entry.previous_msgid_plural = old.previous_msgid_plural
+        else:
+            entry.previous_msgctxt = old.msgctxt
+            entry.previous_msgid = old.msgid
+            entry.previous_msgid_plural = old.msgid_plural or None
     return entry
 
 

@@ -107,6 +107,23 @@ CASES = {
             "gone": ("obsolete", "ido", None, None, ""),
         },
     ),
+    "an obsolete entry keeps its flags": (
+        "es",
+        '#, fuzzy, python-format\nmsgid "Hi %(n)s"\nmsgstr "Hola %(n)s"\n\n'
+        '#, python-format\nmsgid "Bye %(n)s"\nmsgstr "Adiós %(n)s"\n',
+        'msgid "kept"\nmsgstr ""\n',
+        {
+            "kept": ("untranslated", "", None, None, ""),
+            "Hi %(n)s": ("obsolete", "Hola %(n)s", None, None, ""),
+            "Bye %(n)s": ("obsolete", "Adiós %(n)s", None, None, ""),
+        },
+    ),
+    "an entry the template holds as obsolete takes the template's flags": (
+        "es",
+        '#, python-format\nmsgid "Bye %(n)s"\nmsgstr "Adiós %(n)s"\n',
+        '#~ msgid "Bye %(n)s"\n#~ msgstr ""\n',
+        {"Bye %(n)s": ("obsolete", "Adiós %(n)s", None, None, "")},
+    ),
     "the previous English of an obsolete draft survives": (
         "es",
         'msgid "kept"\nmsgstr "guardado"\n\n#, fuzzy\n#~| msgid "old words"\n#~ msgid "new words"\n'
@@ -137,6 +154,30 @@ CASES = {
         '#~ msgid "Welcome back"\n#~ msgstr "Bienvenidos"\n',
         'msgid "Welcome back"\nmsgstr ""\n',
         {"Welcome back": ("translated", "Bienvenidos", None, None, "")},
+    ),
+    "an sh-format flag is judged like msgfmt judges it": (
+        "es",
+        'msgid "Running as $pid."\nmsgstr "Corre como $pid."\n\nmsgid "Stopped $pid."\nmsgstr "Parado."\n',
+        '#, sh-format\nmsgid "Running as $pid."\nmsgstr ""\n\n#, sh-format\nmsgid "Stopped $pid."\nmsgstr ""\n',
+        {
+            "Running as $pid.": ("translated", "Corre como $pid.", None, None, ""),
+            "Stopped $pid.": ("fuzzy", "Parado.", "Stopped $pid.", None, ""),
+        },
+    ),
+    "a new entry keeps the template's translator comment": (
+        "es",
+        'msgid "kept"\nmsgstr "guardado"\n',
+        'msgid "kept"\nmsgstr ""\n\n# a note in the template\nmsgid "new"\nmsgstr ""\n',
+        {
+            "kept": ("translated", "guardado", None, None, ""),
+            "new": ("untranslated", "", None, None, "a note in the template"),
+        },
+    ),
+    "an entry with no translation is never fuzzy": (
+        "es",
+        '#, fuzzy\nmsgid "one bus"\nmsgid_plural "buses"\nmsgstr[0] ""\nmsgstr[1] ""\n',
+        'msgid "one bus"\nmsgid_plural "buses"\nmsgstr[0] ""\nmsgstr[1] ""\n',
+        {"one bus": ("untranslated", ("", ""), None, None, "")},
     ),
     "one-line entries, #:ref and #,fuzzy without a space are read": (
         "es",
@@ -262,6 +303,10 @@ FORMATS = [
     ("c-format", "%d buses", "%s autobuses"),
     ("c-format", "%ld buses", "%d autobuses"),
     ("c-format", "%s and %s", "%s y"),
+    ("sh-format", "Run $pid now", "Corre $pid ya"),
+    ("sh-format", "Run $pid now", "Corre ya"),
+    ("sh-format", "Run ${pid} now", "Corre $pid ya"),
+    ("sh-format", "Run $pid now", "Corre $uid ya"),
     ("python-brace-format", "Hi {name}", "Hola {name}"),
     ("python-brace-format", "Hi {name}", "Hola {nombre}"),
     ("python-brace-format", "Hi {{name}}", "Hola {{name}}"),
