@@ -111,6 +111,23 @@ class _Reader:
             self.entries.append(current.build())
         self.current, self.field = _Entry(), None
 
+    def simple(self, match: re.Match[str], number: int) -> bool:
+        """Read a one-string entry whole (most are); False if the entry above is still open."""
+        if self.current.complete():
+            self.finish()
+        current = self.current
+        if current.strings or current.previous or current.tcomment or current.comment:
+            return False
+        comments, msgid, msgstr = match.groups()
+        lines = comments.split("\n")[:-1] if comments else []
+        for self.number, line in enumerate(lines, number):
+            self.line(line)
+        self.number = self.last = number + len(lines) + 1
+        current.line = current.line or number
+        current.strings = {"msgid": unescape(msgid), "msgstr": unescape(msgstr)}
+        self.finish()
+        return True
+
     def line(self, line: str) -> None:
         if line.strip():
             self.last = self.number
@@ -197,6 +214,13 @@ class _Reader:
         self.field = (strings, keyword)
 
 
+#: An entry of comments (``#``, ``#.``, ``#:``, ``#,``) and a one-line msgid and msgstr.
+_SIMPLE_ENTRY = re.compile(
+    r'((?:#[ .:,][^\n]*\n)*)msgid "([^"\\\n]*(?:\\.[^"\\\n]*)*)"\n'
+    r'msgstr "([^"\\\n]*(?:\\.[^"\\\n]*)*)"\n?'
+)
+
+
 def _comment_text(text: str) -> str:
     text = text[1:] if text[:1] == " " else text
     return text[:-1] if _SHIELDED.search(text) else text
@@ -221,8 +245,13 @@ def _occurrence(ref: str) -> tuple[str, str]:
 def parse(text: str, shown: Path) -> polib.POFile:
     """A catalog from PO text (``\\n`` line ends); any problem is a :class:`CatalogError`."""
     reader = _Reader(shown)
-    for reader.number, line in enumerate(text.split("\n"), 1):
-        reader.line(line)
+    number = 1
+    for block in text.split("\n\n"):  # entries are separated by blank lines, as we write them
+        simple = _SIMPLE_ENTRY.fullmatch(block)
+        if simple is None or not reader.simple(simple, number):
+            for reader.number, line in enumerate(block.split("\n"), number):
+                reader.line(line)
+        number += block.count("\n") + 2
     reader.finish()
     catalog = polib.POFile(wrapwidth=0)
     seen: dict[tuple[str | None, str], int] = {}

@@ -247,3 +247,19 @@ def test_comments_gnu_would_join_or_cut_are_kept(note: str, tmp_path: Path) -> N
     path.write_bytes(data)
     assert gnu_reads(data.decode(), tmp_path)[0][:2] == ("a", "b")
     msgfmt_check(path)
+
+
+def test_entries_read_whole_and_line_by_line_agree() -> None:
+    """Most entries are read whole; the line-by-line reader must agree with it."""
+    text = FULL_HEADER + (
+        '\n# a note\n#. extracted\n#: x.md:3\n#, fuzzy\nmsgid "a \\"b\\" \u2028c"\nmsgstr "d\\\\"\n'
+        '\n#: x.md:5\nmsgid "e"\nmsgstr ""\n'
+    )
+    whole = parse(text)
+    by_line = parse(text.replace("\n\n", "\n\n\n"))  # a leading blank line: read line by line
+    fields = ("msgid", "msgstr", "tcomment", "comment", "occurrences", "flags")
+    assert [[getattr(e, f) for f in fields] for e in whole] == [
+        [getattr(e, f) for f in fields] for e in by_line
+    ]
+    assert [e.linenum for e in whole] == [14, 21]  # the first line of each entry
+    assert catalogs.render(whole).decode() == text
