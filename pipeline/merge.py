@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy
 import polib
 from rapidfuzz import fuzz, process
 
@@ -34,6 +35,8 @@ from pipeline import formats
 THRESHOLD = 60.0
 
 Key = tuple[str | None, str]
+#: New msgids ranked per call: bounds the score matrix (this many x the old msgids).
+_CHUNK = 256
 
 
 def key(entry: polib.POEntry) -> Key:
@@ -67,14 +70,24 @@ class FuzzyMatcher:
         self._choices = list(found)
         self._ranked: dict[str, list[tuple[str, float]]] = {}
 
+    def prepare(self, msgids: Iterable[str]) -> None:
+        """Rank new msgids against every old one, many at a time and on every core."""
+        todo = [m for m in dict.fromkeys(msgids) if m not in self._ranked]
+        for start in range(0, len(todo) if self._choices else 0, _CHUNK):
+            chunk = todo[start : start + _CHUNK]
+            scores = process.cdist(
+                chunk, self._choices, scorer=fuzz.ratio, score_cutoff=THRESHOLD, workers=-1
+            )
+            for msgid, row in zip(chunk, scores, strict=True):
+                found = numpy.flatnonzero(row)  # scores under the cutoff are 0
+                order = found[numpy.argsort(-row[found], kind="stable")]
+                self._ranked[msgid] = [(self._choices[i], float(row[i])) for i in order]
+
     def best(self, msgid: str, translated: dict[str, int]) -> str | None:
         """The closest msgid among ``translated`` (msgid -> position in that language's file)."""
-        ranked = self._ranked.get(msgid)
-        if ranked is None:
-            found = process.extract(
-                msgid, self._choices, scorer=fuzz.ratio, score_cutoff=THRESHOLD, limit=None
-            )
-            ranked = self._ranked[msgid] = [(choice, score) for choice, score, _ in found]
+        if msgid not in self._ranked:
+            self.prepare([msgid])
+        ranked = self._ranked.get(msgid, [])
         best: tuple[float, int, str] | None = None
         for choice, score in ranked:  # highest score first; GNU keeps the first of a tie
             if best is not None and score < best[0]:

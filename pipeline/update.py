@@ -13,7 +13,7 @@ import polib
 
 from pipeline import catalogs, languages
 from pipeline.files import atomic_write
-from pipeline.merge import FuzzyMatcher, MergeStats, merge
+from pipeline.merge import FuzzyMatcher, MergeStats, key, merge
 from pipeline.settings import Settings
 
 
@@ -84,6 +84,9 @@ def _merge_document(
         digests[lang] = _digest(raw)
         olds[lang] = None if raw is None else catalogs.parse_catalog(raw, _shown(settings, path))
     matcher = FuzzyMatcher(olds.values())  # ranks each new English once for every language
+    keys = [{key(e) for e in old} for old in olds.values() if old is not None]
+    everywhere = set.intersection(*keys) if keys else set()  # no fuzzy search needed there
+    matcher.prepare(s.msgid for s in template if not s.obsolete and key(s) not in everywhere)
     out = []
     for lang in langs:
         path = settings.catalog_path(lang, doc_id)
