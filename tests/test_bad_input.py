@@ -12,13 +12,17 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import libre_server
 import pytest
 from click.testing import CliRunner
 from conftest import copy_project, trials
 from hypothesis import given
 from hypothesis import strategies as st
+from test_pretranslate import configure_libre, run_json
 
 from pipeline.cli import main
+
+libre = libre_server.libre  # the loopback server fixture
 
 FRONT_KEYS = [
     "id",
@@ -299,3 +303,130 @@ def test_rtl_override_and_bom_crlf_are_accepted(project: Path, homelang) -> None
     homelang("extract")
     pot = (project / "locales/odd.pot").read_text("utf-8")
     assert 'msgid "Odd \u202eevil\u202c name"' in pot and "\r" not in pot
+
+
+# --- environment, settings numbers and paths of the wrong kind: one line, never a traceback --
+def set_setting(root: Path, table: str, line: str) -> None:
+    """Put ``line`` into ``[table]`` of the project's pyproject.toml (replacing its key)."""
+    pyproject = root / "pyproject.toml"
+    key = line.split(" =")[0]
+    lines = [x for x in pyproject.read_text("utf-8").splitlines() if not x.startswith(f"{key} =")]
+    if table not in lines:
+        lines += ["", table]
+    at = lines.index(table) + 1
+    pyproject.write_text("\n".join([*lines[:at], line, *lines[at:]]) + "\n", "utf-8")
+
+
+def made(kind: str, name: str):
+    """A setup that puts a file (``kind`` "file") or a folder where a folder or file is expected."""
+
+    def setup(root: Path) -> None:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir() if kind == "folder" else path.write_text("x", "utf-8")
+
+    return setup
+
+
+def in_cp1252(root: Path) -> None:
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text("utf-8").replace('name = "Minneapolis', 'name = "Café Minneapolis')
+    pyproject.write_bytes(text.encode("cp1252"))
+
+
+LIBRE = "[tool.homelang.providers.libre]"
+PRETRANSLATE = ["pretranslate", "--provider", "libre", "--lang", "es"]
+ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
+    ("url-ipv6", {"HOMELANG_LIBRE_URL": "http://[::1"}, None, PRETRANSLATE,
+     "environment variable HOMELANG_LIBRE_URL: not a valid URL"),
+    ("url-port", {"HOMELANG_LIBRE_URL": "http://127.0.0.1:99999"}, None, PRETRANSLATE,
+     "HOMELANG_LIBRE_URL: not a valid URL (Port out of range"),
+    ("url-control", {"HOMELANG_LIBRE_URL": "http://127.0.0.1/\x1b[2J"}, None, PRETRANSLATE,
+     "HOMELANG_LIBRE_URL: a URL holds no spaces or control characters"),
+    ("backoff-nan", {"HOMELANG_LIBRE_URL": "http://127.0.0.1:9", "HOMELANG_LIBRE_BACKOFF": "nan"},
+     None, PRETRANSLATE, "HOMELANG_LIBRE_BACKOFF: must be a finite number"),
+    ("timeout-inf", {"HOMELANG_LIBRE_URL": "http://127.0.0.1:9", "HOMELANG_LIBRE_TIMEOUT": "inf"},
+     None, PRETRANSLATE, "HOMELANG_LIBRE_TIMEOUT: must be a finite number"),
+    ("rate-tiny-env",
+     {"HOMELANG_LIBRE_URL": "http://127.0.0.1:9", "HOMELANG_LIBRE_REQUESTS_PER_SECOND": "1e-300"},
+     None, PRETRANSLATE, "HOMELANG_LIBRE_REQUESTS_PER_SECOND: must be 0"),
+    ("retries-huge",
+     {"HOMELANG_LIBRE_URL": "http://127.0.0.1:9", "HOMELANG_LIBRE_RETRIES": "10" * 12},
+     None, PRETRANSLATE, "HOMELANG_LIBRE_RETRIES: must be between 0 and 100"),
+    ("rate-tiny", {}, lambda r: set_setting(r, LIBRE, 'url = "http://127.0.0.1:9"\nrequests_per_second = 1e-300'),
+     PRETRANSLATE, "tool.homelang.providers.libre.requests_per_second: must be 0"),
+    ("url-setting", {}, lambda r: set_setting(r, LIBRE, 'url = "http://[::1"'),
+     PRETRANSLATE, "tool.homelang.providers.libre.url: not a valid URL"),
+    ("timeout-toml-inf", {}, lambda r: set_setting(r, LIBRE, "timeout = inf"),
+     ["extract"], "tool.homelang.providers.libre.timeout: must be a finite number, got inf"),
+    ("threshold-nan", {}, lambda r: set_setting(r, "[tool.homelang.build]", "publish_threshold = nan"),
+     ["extract"], "tool.homelang.build.publish_threshold: must be a finite number"),
+    ("days-huge", {}, lambda r: set_setting(r, "[tool.homelang.review]", "assignment_days = 1000000000"),
+     ["review", "export", "--lang", "so"], "tool.homelang.review.assignment_days: must be between 1 and 3650"),
+    ("workers-huge", {}, lambda r: set_setting(r, "[tool.homelang.pretranslate]", "workers = 100000000"),
+     ["extract"], "tool.homelang.pretranslate.workers: must be between 1 and 256"),
+    ("cp1252", {}, in_cp1252, ["extract"], "pyproject.toml:83: not UTF-8 text"),
+    ("build-dir-file", {}, lambda r: (set_setting(r, "[tool.homelang]", 'build_dir = "out"'), made("file", "out")(r)),
+     ["build", "--draft", "--lang", "es", "--format", "web"], "tool.homelang.build_dir: out is not a folder"),
+    ("locales-dir-file", {}, lambda r: (set_setting(r, "[tool.homelang]", 'locales_dir = "loc"'), made("file", "loc")(r)),
+     ["extract"], "tool.homelang.locales_dir: loc is not a folder"),
+    ("glossary-folder", {}, made("folder", "glossary.csv"), ["check"],
+     "tool.homelang.glossary: glossary.csv is not a file"),
+    ("state-file", {}, made("file", ".homelang"), ["update"],
+     "tool.homelang.state_dir: .homelang is not a folder"),
+    ("cache-folder", {}, made("folder", ".homelang/cache.sqlite"), ["pretranslate", "--provider", "pseudo", "-l", "es"],
+     ".homelang/cache.sqlite: not a file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name,env,setup,args,message", ODD_RUNS, ids=[r[0] for r in ODD_RUNS])
+def test_odd_environment_settings_and_folders_are_one_line_errors(
+    catalogs_ready: Path, homelang, monkeypatch, name, env, setup, args, message
+) -> None:
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    if setup:
+        setup(catalogs_ready)
+    before = hashes(catalogs_ready)
+    result = homelang(*args, expect=2)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert message in lines[0]
+    assert hashes(catalogs_ready) == before
+
+
+def wrong_schema(path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE translations (provider, text)")
+    db.execute("INSERT INTO translations VALUES ('libre', 'x')")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(bytes(range(256)) * 20),
+        lambda p: p.write_bytes(b"SQLite format 3\0" + b"\xff" * 4000),
+        wrong_schema,
+    ],
+    ids=["random-bytes", "damaged-header", "wrong-schema"],
+)
+def test_a_damaged_cache_is_rebuilt(catalogs_ready: Path, homelang, libre, damage) -> None:
+    configure_libre(catalogs_ready, libre.url)
+    (catalogs_ready / ".homelang").mkdir(exist_ok=True)
+    damage(catalogs_ready / ".homelang/cache.sqlite")
+    for dry in (["--dry-run"], []):  # read-only it counts as empty; writing, it starts afresh
+        result = run_json(homelang, "--provider", "libre", "-l", "es", *dry)
+        assert result["languages"][0]["from_cache"] == 0
+    for path in catalogs_ready.glob("locales/es/LC_MESSAGES/*.po"):
+        path.unlink()
+    homelang("update", "-l", "es")
+    again = run_json(homelang, "--provider", "libre", "-l", "es")
+    assert again["languages"][0]["sent"] == 0 and again["languages"][0]["from_cache"] > 0
