@@ -32,7 +32,9 @@ HOSTILE = [
 def tree(root: Path) -> dict[str, str]:
     """Every file under ``root`` but the (empty) project lock: relative path -> SHA-256."""
     return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(root).as_posix(): (
+            f"-> {p.readlink()}" if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest()
+        )
         for p in sorted(root.rglob("*"))
         if (p.is_file() or p.is_symlink()) and p.parts[-2:] != (".homelang", "lock")
     }
@@ -348,3 +350,72 @@ def test_output_folders_never_replace_project_files_or_hold_family_data_where_gi
         result = homelang(*args, expect=None)
         refused(result, tmp_path, before)
         assert message in result.output
+
+
+# --- symbolic links: refused with their path, never followed, never quoted -----------------
+SECRET = "aws_secret_access_key = AKIAEXAMPLESECRETVALUE0123456789"
+
+
+def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
+    """Ways a committed or planted link could lead homelang out of the project."""
+    secret = outside / "credentials"
+    secret.write_text(f'[default]\n{SECRET}\nmsgid "x"\nmsgstr "{SECRET}"\n', "utf-8")
+    (outside / "vi").mkdir()
+    return {
+        "catalog-to-credentials": (
+            root / "locales/es/LC_MESSAGES/templates.po",
+            secret,
+        ),
+        "language-folder": (root / "locales/vi", outside / "vi"),
+        "source-file": (root / "source/notices/extra.md", secret),
+        "source-folder": (root / "source/more", outside),
+        "build-folder": (root / "build", outside / "vi"),
+        "build-language": (root / "build/es", outside / "vi"),
+        "cache": (root / ".homelang/cache.sqlite", secret),
+        "glossary": (root / "glossary.csv", secret),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "catalog-to-credentials",
+        "language-folder",
+        "source-file",
+        "source-folder",
+        "build-folder",
+        "build-language",
+        "cache",
+        "glossary",
+    ],
+)
+def test_symbolic_links_in_the_project_are_refused_and_never_quoted(
+    ready: Path, homelang, tmp_path: Path, name: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link, target = plant_links(ready, outside)[name]
+    if link.is_dir() and not link.is_symlink():
+        for p in sorted(link.rglob("*"), reverse=True):
+            p.rmdir() if p.is_dir() else p.unlink()
+        link.rmdir()
+    elif link.exists():
+        link.unlink()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target)
+    shown = link.relative_to(ready).as_posix()
+    for args in (
+        ["check"],
+        ["status"],
+        ["extract"],
+        ["update"],
+        ["compile"],
+        ["pretranslate", "--provider", "pseudo", "--lang", "vi"],
+        ["build", "--lang", "vi", "--format", "web"],
+        ["review", "export", "--lang", "vi"],
+    ):
+        before = tree(tmp_path)
+        result = homelang(*args, expect=None)
+        refused(result, tmp_path, before)
+        assert shown in result.output and "symbolic link" in result.output, (args, result.output)
+        assert "AKIA" not in result.output and "aws_" not in result.output
