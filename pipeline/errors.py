@@ -67,3 +67,7 @@ class CheckFailed(PipelineError):
 
 class PathError(PipelineError):
     """A path homelang refuses: a symbolic link, the wrong kind of file, or outside its folder."""
+
+
+class StateError(PipelineError):
+    """A state file homelang wrote (a manifest, a cache) that is damaged or was tampered with."""

@@ -378,6 +378,10 @@ ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
      "tool.homelang.glossary: glossary.csv is not a file"),
     ("state-file", {}, made("file", ".homelang"), ["update"],
      "tool.homelang.state_dir: .homelang is not a folder"),
+    ("index-folder", {}, made("folder", "build/index.html"), ["build", "--draft", "-l", "es", "--format", "web"],
+     "build/index.html: a folder where homelang writes a file"),
+    ("manifest-folder", {}, made("folder", "build/.outputs.json"), ["build", "--draft", "-l", "es", "--format", "web"],
+     "build/.outputs.json: a folder where homelang writes a file"),
     ("cache-folder", {}, made("folder", ".homelang/cache.sqlite"), ["pretranslate", "--provider", "pseudo", "-l", "es"],
      ".homelang/cache.sqlite: not a file"),
 ]  # fmt: skip
@@ -392,7 +396,7 @@ def test_odd_environment_settings_and_folders_are_one_line_errors(
     if setup:
         setup(catalogs_ready)
     before = hashes(catalogs_ready)
-    result = homelang(*args, expect=2)
+    result = homelang(*(a.replace("{root}", str(catalogs_ready)) for a in args), expect=2)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert message in lines[0]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
+from hostile import judge
 from test_build import NOTICE, review
 
 HOSTILE = [
@@ -419,3 +421,64 @@ def test_symbolic_links_in_the_project_are_refused_and_never_quoted(
         refused(result, tmp_path, before)
         assert shown in result.output and "symbolic link" in result.output, (args, result.output)
         assert "AKIA" not in result.output and "aws_" not in result.output
+
+
+# --- build/.outputs.json is input: it deletes nothing outside, links nothing it did not write --
+def output_row(path: str, **changes: object) -> dict[str, object]:
+    row = {"lang": "es", "doc_id": NOTICE, "format": "web", "path": path, "status": "draft"}
+    return {**row, "reason": "x", "rebuilt": False, **changes}
+
+
+def planted_manifests(victim: Path) -> list[tuple[str, str]]:
+    """(name, .outputs.json text) a build must refuse; the javascript: one comes last."""
+    own = f"es/{NOTICE}.web.html"
+    js = "javascript:window.hlPwned=1"
+    tables = {
+        "absolute key": {str(victim): output_row(str(victim))},
+        "source key": {
+            f"../source/notices/{NOTICE}.md": output_row(f"../source/notices/{NOTICE}.md")
+        },
+        "dotted key": {f"es/../../source/notices/{NOTICE}.md": output_row(own)},
+        "path elsewhere": {own: output_row("../../victim.txt")},
+        "language path": {own: output_row(own, lang="../..")},
+        "document path": {own: output_row(own, doc_id="../../x")},
+        "unknown format": {own: output_row(own, format="exe")},
+        "unknown field": {own: {**output_row(own), "href": js}},
+        "row of a list": {own: [1, 2]},
+        "rebuilt as text": {own: output_row(own, rebuilt="yes")},
+        "javascript path": {own: output_row(js, status="published")},
+    }
+    texts = [(name, json.dumps(table)) for name, table in tables.items()]
+    odd = [("not JSON", "{"), ("a list", "[1]"), ("deep", "[" * 100_000), ("latin-1", '{"\xe9"')]
+    return odd + texts
+
+
+def test_a_planted_outputs_manifest_deletes_nothing_and_links_nothing(
+    ready: Path, homelang, tmp_path: Path
+) -> None:
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    manifest = ready / "build" / ".outputs.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("a file outside the project", "utf-8")
+    judged = tmp_path / "judged"
+    judged.mkdir()
+    for name, text in planted_manifests(victim):
+        manifest.write_bytes(text.encode("latin-1" if name == "latin-1" else "utf-8"))
+        for args in (["build", "--lang", "es", "--format", "web"], ["build", "--draft"]):
+            before = tree(tmp_path)
+            result = homelang(*args, expect=None)
+            refused(result, tmp_path, before)
+            assert "build/.outputs.json" in result.output, (name, result.output)
+            assert "javascript" not in result.output and "victim" not in result.output
+    (judged / "refused.html").write_bytes((ready / "build" / "index.html").read_bytes())
+    # a field that is only shown (the reason) may hold anything: it is text on the page
+    reason = '<img src=x onerror="window.hlPwned=1">'
+    own = f"es/{NOTICE}.web.html"
+    manifest.write_text(json.dumps({own: output_row(own, reason=reason)}), "utf-8")
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    (judged / "accepted.html").write_bytes((ready / "build" / "index.html").read_bytes())
+    assert victim.exists() and (ready / "source/notices" / f"{NOTICE}.md").exists()
+    for verdict in judge(sorted(judged.glob("*.html"))):
+        assert not verdict.scripts and not verdict.requests, verdict
+        hrefs = [href for href, _ in verdict.hrefs]
+        assert hrefs and all((ready / "build" / href).is_file() for href in hrefs), hrefs
