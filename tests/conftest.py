@@ -124,7 +124,7 @@ def figures() -> dict[str, int]:
 #: The order figures are printed in; groups are separated by "; ", other keys come last.
 FIGURE_GROUPS = (
     ("SIGKILL trials", "corrupt catalogs", "lost reviewed entries", "broken outputs"),
-    ("bad inputs", "tracebacks", "changed files"),
+    ("bad inputs", "tracebacks", "changed files", "files changed outside"),
     ("XSS payloads", "scripts run", "requests leaked"),
     ("privacy markers leaked",),
 )

@@ -8,6 +8,7 @@ NUL bytes, a 50 MB file. On an error nothing on disk changes.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -75,18 +76,38 @@ def fresh_project() -> Path:
 
 class Outcome:
     def __init__(self) -> None:
-        self.cases = self.tracebacks = self.changed = self.refused = 0
+        self.cases = self.tracebacks = self.changed = self.refused = self.outside = 0
 
 
-def attempt(root: Path, write: dict[str, bytes], args: list[str], outcome: Outcome) -> None:
-    """Write ``write`` files, run homelang, and judge: exit 0, or exit 2 + one line + nothing changed."""
+def attempt(
+    root: Path,
+    write: dict[str, bytes],
+    args: list[str],
+    outcome: Outcome,
+    env: dict[str, str] | None = None,
+    box: Path | None = None,
+    allowed: tuple[str, ...] | None = None,
+    exits: tuple[int, ...] = (0, 2),
+) -> None:
+    """Write ``write`` files, run homelang, and judge: exit 0 (or another of ``exits``), or
+    exit 2 + one line + nothing changed.
+
+    With ``box`` (a folder around the project) and ``allowed`` (folders relative to it),
+    any file created, changed or deleted in ``box`` outside ``allowed`` is a failure too.
+    """
     for name, data in write.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
-    before = hashes(root)
-    result = CliRunner().invoke(main, ["-C", str(root), *args])
+    before, around = hashes(root), box and hashes(box)
+    result = CliRunner().invoke(main, ["-C", str(root), *args], env=env)
     outcome.cases += 1
-    if result.exit_code not in (0, 2) or (
+    if box is not None and allowed is not None:
+        after = hashes(box)
+        moved = {p for p in after.keys() | around.keys() if around.get(p) != after.get(p)}
+        if any(not p.startswith(allowed) for p in moved):
+            outcome.outside += 1
+            raise AssertionError(f"files changed outside {allowed}: {sorted(moved)}")
+    if result.exit_code not in exits or (
         result.exception and not isinstance(result.exception, SystemExit)
     ):
         outcome.tracebacks += 1
@@ -184,6 +205,7 @@ def record(outcome: Outcome, figures: dict) -> None:
         ("bad inputs", outcome.cases),
         ("tracebacks", outcome.tracebacks),
         ("changed files", outcome.changed),
+        ("files changed outside", outcome.outside),
     ):
         figures[key] = figures.get(key, 0) + value
 
@@ -389,8 +411,9 @@ ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
 
 @pytest.mark.parametrize("name,env,setup,args,message", ODD_RUNS, ids=[r[0] for r in ODD_RUNS])
 def test_odd_environment_settings_and_folders_are_one_line_errors(
-    catalogs_ready: Path, homelang, monkeypatch, name, env, setup, args, message
+    catalogs_ready: Path, homelang, monkeypatch, figures: dict, name, env, setup, args, message
 ) -> None:
+    figures["bad inputs"] = figures.get("bad inputs", 0) + 1
     for variable, value in env.items():
         monkeypatch.setenv(variable, value)
     if setup:
@@ -434,3 +457,112 @@ def test_a_damaged_cache_is_rebuilt(catalogs_ready: Path, homelang, libre, damag
     homelang("update", "-l", "es")
     again = run_json(homelang, "--provider", "libre", "-l", "es")
     assert again["languages"][0]["sent"] == 0 and again["languages"][0]["from_cache"] > 0
+
+
+# --- trials: planted build manifests and odd environments, judged over a box around the project --
+NOTICE_WEB = "es/sanctuary-resolution.web.html"
+
+
+def path_values(box: Path) -> st.SearchStrategy[str]:
+    """Paths a planted manifest could name: ours, outside, up, absolute, links, schemes."""
+    return st.one_of(
+        st.sampled_from(
+            [
+                NOTICE_WEB,
+                "es/sanctuary-resolution-faq.web.html",
+                str(box / "outside" / "sentinel.txt"),
+                "../outside/sentinel.txt",
+                "../../outside/sentinel.txt",
+                "../source/notices/sanctuary-resolution.md",
+                "es/../../source/notices/sanctuary-resolution.md",
+                "javascript:window.hlPwned=1",
+                "data:text/html,x",
+                "//example.org/x",
+                "es\\..\\..\\x",
+                "",
+                ".",
+                "es",
+            ]
+        ),
+        st.text(max_size=30),
+    )
+
+
+@st.composite
+def output_manifests(draw, box: Path) -> bytes:
+    paths = path_values(box)
+    junk = st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=10), st.booleans())
+    row = st.fixed_dictionaries(
+        {
+            "lang": st.one_of(st.sampled_from(["es", "en", "xx", "../.."]), junk),
+            "doc_id": st.one_of(st.sampled_from(["sanctuary-resolution", "../x"]), junk),
+            "format": st.one_of(st.sampled_from(["web", "letter", "mo", "exe"]), junk),
+            "path": st.one_of(paths, junk),
+            "status": st.one_of(st.sampled_from(["draft", "published", "skipped"]), junk),
+        },
+        optional={"reason": st.one_of(st.text(max_size=20), junk), "rebuilt": junk, "x": junk},
+    )
+    table = draw(st.dictionaries(paths, st.one_of(row, junk), max_size=4))
+    text = json.dumps(table)
+    return draw(st.sampled_from([text, text[:-1], "[" * 5000, "null", text + "x"])).encode()
+
+
+ENV_KEYS = ["URL", "TIMEOUT", "BACKOFF", "RETRIES", "REQUESTS_PER_SECOND", "MAX_CHARS_PER_REQUEST"]
+
+
+@st.composite
+def environments(draw) -> dict[str, str]:
+    """HOMELANG_LIBRE_* values; URLs only ever name the loopback host (and dry runs send nothing)."""
+    numbers = st.one_of(
+        st.sampled_from(["nan", "inf", "-inf", "1e-300", "1e300", "-1", "0", "", "1_0", "0x10"]),
+        st.floats().map(repr),
+        st.integers(-(10**20), 10**20).map(str),
+    )
+    url = st.one_of(
+        st.sampled_from(["http://[::1", "http://127.0.0.1:99999", "ftp://127.0.0.1", "http://"]),
+        st.builds(
+            lambda port, tail: f"http://127.0.0.1:{port}{tail}",
+            st.integers(-5, 70000),
+            st.text(max_size=8),
+        ),
+    )
+    keys = draw(st.lists(st.sampled_from(ENV_KEYS[1:]), max_size=3, unique=True))
+    env = {"HOMELANG_LIBRE_URL": draw(url)}
+    env.update({f"HOMELANG_LIBRE_{k}": draw(numbers) for k in keys})
+    return {k: v.replace("\0", "") for k, v in env.items()}
+
+
+def run_state_trials(count: int, figures: dict) -> None:
+    box = Path(tempfile.mkdtemp(prefix="homelang-box-"))
+    root = copy_project(box / "project")
+    (box / "outside").mkdir()
+    (box / "outside" / "sentinel.txt").write_text("must survive", "utf-8")
+    outcome = Outcome()
+    runner = CliRunner()
+    for args in (["extract"], ["update"], ["build", "--draft", "-l", "es", "--format", "web"]):
+        assert runner.invoke(main, ["-C", str(root), *args]).exit_code == 0
+    build = ("project/build/", "project/.homelang/")
+    try:
+
+        @trials(count)
+        @given(output_manifests(box), st.booleans(), environments())
+        def one(manifest: bytes, draft: bool, env: dict[str, str]) -> None:
+            args = ["build", "-l", "es", "--format", "web", *(["--draft"] if draft else [])]
+            attempt(root, {"build/.outputs.json": manifest}, args, outcome, None, box, build)
+            dry = ["pretranslate", "--provider", "libre", "-l", "es", "--dry-run"]
+            attempt(root, {}, dry, outcome, env, box, ("project/.homelang/",), (0, 1, 2))
+
+        one()
+    finally:
+        shutil.rmtree(box, ignore_errors=True)
+        record(outcome, figures)
+    assert 0 < outcome.refused < outcome.cases
+
+
+def test_planted_manifests_and_odd_environments_fast(figures: dict) -> None:
+    run_state_trials(30, figures)
+
+
+@pytest.mark.slow
+def test_planted_manifests_and_odd_environments_long(figures: dict) -> None:
+    run_state_trials(400, figures)

@@ -392,7 +392,7 @@ def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
     ],
 )
 def test_symbolic_links_in_the_project_are_refused_and_never_quoted(
-    ready: Path, homelang, tmp_path: Path, name: str
+    ready: Path, homelang, tmp_path: Path, figures: dict, name: str
 ) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -419,6 +419,7 @@ def test_symbolic_links_in_the_project_are_refused_and_never_quoted(
         before = tree(tmp_path)
         result = homelang(*args, expect=None)
         refused(result, tmp_path, before)
+        figures["bad inputs"] = figures.get("bad inputs", 0) + 1
         assert shown in result.output and "symbolic link" in result.output, (args, result.output)
         assert "AKIA" not in result.output and "aws_" not in result.output
 
@@ -454,7 +455,7 @@ def planted_manifests(victim: Path) -> list[tuple[str, str]]:
 
 
 def test_a_planted_outputs_manifest_deletes_nothing_and_links_nothing(
-    ready: Path, homelang, tmp_path: Path
+    ready: Path, homelang, tmp_path: Path, figures: dict
 ) -> None:
     homelang("build", "--draft", "--lang", "es", "--format", "web")
     manifest = ready / "build" / ".outputs.json"
@@ -468,6 +469,7 @@ def test_a_planted_outputs_manifest_deletes_nothing_and_links_nothing(
             before = tree(tmp_path)
             result = homelang(*args, expect=None)
             refused(result, tmp_path, before)
+            figures["bad inputs"] = figures.get("bad inputs", 0) + 1
             assert "build/.outputs.json" in result.output, (name, result.output)
             assert "javascript" not in result.output and "victim" not in result.output
     (judged / "refused.html").write_bytes((ready / "build" / "index.html").read_bytes())
