@@ -26,7 +26,7 @@ from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
 from pipeline.errors import LanguageError, PathError, SettingsError, StateError
-from pipeline.files import atomic_write, atomic_write_text, confined, read_regular, refuse_links
+from pipeline.files import atomic_write, atomic_write_text, check_folder, confined, read_regular
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
@@ -150,10 +150,7 @@ def build(
     if folder.exists() and not folder.is_dir():
         raise PathError("not a folder", shown)
     if folder.exists():
-        refuse_links(folder, settings.root)
-    for name in ("index.html", MANIFEST, OUTPUTS):  # before anything is written
-        if (folder / name).exists() and not (folder / name).is_file():
-            raise PathError("a folder where homelang writes a file", shown / name)
+        check_folder(folder, settings.root)
     library = Library(settings, draft)
     manifest = _read_manifest(folder, shown)
     vouched = dict(manifest)

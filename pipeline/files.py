@@ -69,6 +69,8 @@ def read_regular(path: Path, shown: Path) -> bytes:
             raise PathError(LINK, shown) from None
         if isinstance(exc, IsADirectoryError):
             raise PathError("a folder, not a file", shown) from None
+        if isinstance(exc, NotADirectoryError):
+            raise PathError("a file stands where a folder on its path should be", shown) from None
         raise
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
@@ -76,23 +78,35 @@ def read_regular(path: Path, shown: Path) -> bytes:
         return f.read()
 
 
-def first_link(folder: Path) -> Path | None:
-    """The first symbolic link at or under ``folder`` (sorted walk), or None."""
+#: Suffixes of the files homelang keeps in its folders: a name with one is a regular file.
+FILE_SUFFIXES = frozenset(
+    {".po", ".pot", ".mo", ".json", ".md", ".html", ".pdf", ".sqlite", ".csv"}
+)
+
+
+def odd_entry(folder: Path) -> tuple[Path, str] | None:
+    """The first entry at or under ``folder`` (sorted walk) that homelang must not use, and why:
+    a symbolic link, or a folder, FIFO or device named like one of homelang's files."""
     if folder.is_symlink():
-        return folder
+        return folder, LINK
     for parent, folders, names in os.walk(folder):
         folders.sort()
         for name in sorted(folders + names):
-            if os.path.islink(os.path.join(parent, name)):
-                return Path(parent, name)
+            path = Path(parent, name)
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                return path, LINK
+            if path.suffix in FILE_SUFFIXES and not stat.S_ISREG(mode):
+                return path, f"not a regular file, but homelang keeps {path.suffix} files here"
     return None
 
 
-def refuse_links(folder: Path, root: Path) -> None:
-    """Raise :class:`PathError` naming the first symbolic link at or under ``folder``."""
-    link = first_link(folder)
-    if link is not None:
-        raise PathError(LINK, link.relative_to(root) if link.is_relative_to(root) else link)
+def check_folder(folder: Path, root: Path) -> None:
+    """Raise :class:`PathError` naming the first entry of ``folder`` that :func:`odd_entry` finds."""
+    found = odd_entry(folder)
+    if found is not None:
+        path, why = found
+        raise PathError(why, path.relative_to(root) if path.is_relative_to(root) else path)
 
 
 def confined(folder: Path, relative: str, shown: Path) -> Path:

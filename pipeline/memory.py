@@ -17,7 +17,6 @@ from pathlib import Path
 import polib
 
 from pipeline import states
-from pipeline.errors import PathError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -64,8 +63,6 @@ class Cache:
     def __init__(self, path: Path, read_only: bool = False):
         self.path = path
         self._db: sqlite3.Connection | None = None
-        if path.exists() and not path.is_file():
-            raise PathError("not a file (the translation cache)", path)
         if read_only:
             if path.exists():
                 uri = f"{path.as_uri()}?mode=ro"

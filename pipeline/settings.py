@@ -9,17 +9,19 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 import re
 import tomllib
 import types
 import typing
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline import files, languages
-from pipeline.errors import LanguageError, SettingsError
+from pipeline.errors import LanguageError, PathError, SettingsError
 
 #: A document id: it names files, so it stays short (file names have a 255-byte limit).
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -200,7 +202,22 @@ def load(start: Path | None = None) -> Settings:
         table, prefix = data, ""
     settings = from_table(table, root=path.parent, file=path, prefix=prefix, text=text)
     _check_folders(settings, _Context(path, prefix, text))
+    _check_environment(os.environ)
     return settings
+
+
+#: The last second of year 9999: dates past it cannot be written.
+LAST_EPOCH = 253_402_300_799
+
+
+def _check_environment(environ: Mapping[str, str]) -> None:
+    """Environment variables every command reads (a provider's are checked with the provider)."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_EPOCH):
+        raise SettingsError(
+            "environment variable SOURCE_DATE_EPOCH: expected whole seconds since 1970 "
+            "(reproducible-builds.org), up to the year 9999"
+        )
 
 
 def _read(path: Path) -> str:
@@ -214,23 +231,36 @@ def _read(path: Path) -> str:
 
 
 def _check_folders(settings: Settings, context: _Context) -> None:
-    """The configured folders are folders and the glossary a file, and no link hides in them."""
+    """The configured folders are folders and the glossary a file, with no link on the way or
+    inside, and each language's folders are folders (see :func:`files.check_folder`)."""
     p = f"{context.prefix}." if context.prefix else ""
     for key in ("source_dir", "locales_dir", "build_dir", "state_dir", "glossary"):
-        path = settings.root / getattr(settings, key)
+        value = getattr(settings, key)
+        path = settings.root / value
         for part in (path, *path.parents):
             if part == settings.root:
                 break
             if part.is_symlink():
                 raise context.error(p + key, f"{part.relative_to(settings.root)} is {files.LINK}")
+            if part != path and part.exists() and not part.is_dir():
+                raise context.error(p + key, f"{part.relative_to(settings.root)} is not a folder")
         if key == "glossary":
             if path.exists() and not path.is_file():
-                raise context.error(p + key, f"{getattr(settings, key)} is not a file")
-            continue
-        if path.exists() and not path.is_dir():
-            raise context.error(p + key, f"{getattr(settings, key)} is not a folder")
-        if path.exists():
-            files.refuse_links(path, settings.root)
+                raise context.error(p + key, f"{value} is not a file")
+        elif path.exists() and not path.is_dir():
+            raise context.error(p + key, f"{value} is not a folder")
+        elif path.exists():
+            files.check_folder(path, settings.root)
+    for code in settings.languages:
+        for folder in (
+            settings.locales_path / code,
+            settings.locales_path / code / "LC_MESSAGES",
+            settings.build_path / code,
+        ):
+            if folder.exists() and not folder.is_dir():
+                raise PathError(
+                    "not a folder (a language's folder)", folder.relative_to(settings.root)
+                )
 
 
 def number_problem(key: str, value: float) -> str | None:
