@@ -25,7 +25,7 @@ import polib
 from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
-from pipeline.errors import LanguageError, PathError, SettingsError, StateError
+from pipeline.errors import LanguageError, SettingsError, StateError
 from pipeline.files import atomic_write, atomic_write_text, check_folder, confined, read_regular
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
@@ -147,9 +147,7 @@ def build(
             raise SettingsError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
     folder = out or settings.build_path
     shown = folder.relative_to(settings.root) if folder.is_relative_to(settings.root) else folder
-    if folder.exists() and not folder.is_dir():
-        raise PathError("not a folder", shown)
-    if folder.exists():
+    if folder.is_dir():  # (the project's build folder is checked with the settings; -o too)
         check_folder(folder, settings.root)
     library = Library(settings, draft)
     manifest = _read_manifest(folder, shown)

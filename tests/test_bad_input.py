@@ -360,6 +360,12 @@ def in_cp1252(root: Path) -> None:
     pyproject.write_bytes(text.encode("cp1252"))
 
 
+def linked_output(root: Path) -> None:
+    """An output folder (``-o``) whose index.html links to a project file."""
+    (root / "web-out").mkdir()
+    (root / "web-out" / "index.html").symlink_to(root / "pyproject.toml")
+
+
 LIBRE = "[tool.homelang.providers.libre]"
 PRETRANSLATE = ["pretranslate", "--provider", "libre", "--lang", "es"]
 ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
@@ -423,6 +429,8 @@ ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
     ("epoch-huge", {"SOURCE_DATE_EPOCH": "9" * 30}, None, ["update"], "SOURCE_DATE_EPOCH: expected whole seconds"),
     ("output-name-too-long", {}, None, ["build", "--draft", "-l", "es", "--format", "web", "-o", "{root}/" + "a" * 300],
      "cannot go on: File name too long"),
+    ("output-folder-link", {}, linked_output, ["build", "--draft", "-l", "es", "--format", "web", "-o", "{root}/web-out"],
+     "web-out/index.html: a symbolic link"),
     ("cache-folder", {}, made("folder", ".homelang/cache.sqlite"), ["pretranslate", "--provider", "pseudo", "-l", "es"],
      ".homelang/cache.sqlite: not a regular file"),
 ]  # fmt: skip
