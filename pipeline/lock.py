@@ -18,7 +18,7 @@ from pathlib import Path
 from pipeline.errors import LockError, PathError
 
 #: What a holder writes into the lock file (see below).
-HOLDER = re.compile(r"'homelang[\w -]{0,80}', pid \d{1,10}, since [\d: +-]{10,30}")
+HOLDER = re.compile(r"'[\w .-]{1,80}', pid \d{1,10}, since [\d: +-]{10,30}")
 
 
 @contextmanager
