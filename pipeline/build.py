@@ -25,13 +25,13 @@ import polib
 from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
-from pipeline.errors import SettingsError
-from pipeline.files import atomic_write, atomic_write_text
+from pipeline.errors import LanguageError, SettingsError, StateError
+from pipeline.files import atomic_write, atomic_write_text, check_folder, confined, read_regular
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
 from pipeline.render.page import Page, Source, Translations, build_page
-from pipeline.settings import FORMATS, Settings
+from pipeline.settings import FORMATS, SAFE_NAME, Settings
 
 SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", "mo": ".mo"}
 MANIFEST = ".manifest.json"
@@ -146,8 +146,11 @@ def build(
         if name not in FORMATS:
             raise SettingsError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
     folder = out or settings.build_path
+    shown = folder.relative_to(settings.root) if folder.is_relative_to(settings.root) else folder
+    if folder.is_dir():  # (the project's build folder is checked with the settings; -o too)
+        check_folder(folder, settings.root)
     library = Library(settings, draft)
-    manifest = _read_manifest(folder)
+    manifest = _read_manifest(folder, shown)
     vouched = dict(manifest)
     withdrawn: list[Path] = []
     outputs: list[Output] = []
@@ -180,7 +183,7 @@ def build(
                     jobs.append(job)
     # index.html lists every output of the folder, not only this run's; and a build that
     # publishes leaves no draft of an earlier --draft run where families could take it
-    listed = _read_outputs(folder)
+    listed = _read_outputs(folder, shown)
     listed.update({o.path: dataclasses.replace(o, rebuilt=False) for o in outputs})
     if not draft:
         for path, output in list(listed.items()):
@@ -278,20 +281,85 @@ def _fingerprint(data: Any, template: Path | None) -> str:
     return h.hexdigest()
 
 
-def _read_manifest(folder: Path) -> dict[str, str]:
+def _read_manifest(folder: Path, shown: Path) -> dict[str, str]:
+    """Fingerprints by output path; a damaged manifest only makes the build render again."""
     try:
-        data = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except (FileNotFoundError, ValueError):
+        data = json.loads(read_regular(folder / MANIFEST, shown / MANIFEST).decode("utf-8"))
+    except (FileNotFoundError, ValueError, RecursionError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def _read_outputs(folder: Path) -> dict[str, Output]:
+def _read_outputs(folder: Path, shown: Path) -> dict[str, Output]:
+    """What earlier builds wrote into ``folder``, as ``.outputs.json`` lists it.
+
+    The file is input like any other (someone may have edited or planted it): each entry
+    must name one output this build could have written, ``<lang>/<doc-id><suffix>``,
+    before its path is deleted or linked from ``index.html``. A damaged file is refused
+    with the entry's number (never its text): a build that forgot its outputs would leave
+    old drafts where a publishing build must remove them.
+    """
+    where = shown / OUTPUTS
     try:
-        data = json.loads((folder / OUTPUTS).read_text("utf-8"))
-        return {str(path): Output(**row) for path, row in data.items()}
-    except (FileNotFoundError, ValueError, TypeError, AttributeError):
+        raw = read_regular(folder / OUTPUTS, where)
+    except FileNotFoundError:
         return {}
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise StateError(f"not JSON; {_AFRESH}", where) from None
+    if not isinstance(data, dict):
+        raise StateError(f"not a table of outputs; {_AFRESH}", where)
+    outputs = {}
+    for number, (key, row) in enumerate(data.items(), 1):
+        problem = output_problem(key, row)
+        if problem:
+            raise StateError(f"entry {number}: {problem}; {_AFRESH}", where)
+        outputs[key] = Output(**{**row, "reason": row.get("reason", ""), "rebuilt": False})
+        confined(folder, key, where)
+    return outputs
+
+
+def _is_language(code: str) -> bool:
+    try:
+        languages.get(code)
+    except LanguageError:
+        return False
+    return True
+
+
+_AFRESH = "delete it and build again to start the index afresh"
+_OUTPUT_FIELDS = {f.name: f.type for f in dataclasses.fields(Output)}
+
+
+def output_problem(key: object, row: object) -> str | None:
+    """What makes an ``.outputs.json`` entry something other than an output we write, or None."""
+    if not isinstance(row, dict):
+        return "not a table"
+    unknown = sorted(str(name) for name in row if name not in _OUTPUT_FIELDS)
+    if unknown:
+        return (
+            f"unknown field {unknown[0][:40]!r}" if unknown[0].isidentifier() else "unknown field"
+        )
+    for name in ("lang", "doc_id", "format", "path", "status"):
+        if not isinstance(row.get(name), str):
+            return f"field {name!r} is missing or not text"
+    if not isinstance(row.get("reason", ""), str) or not isinstance(
+        row.get("rebuilt", False), bool
+    ):
+        return "field 'reason' or 'rebuilt' of the wrong kind"
+    if row["format"] not in SUFFIXES:
+        return "field 'format' is not a format"
+    if row["status"] not in ("published", "draft", "skipped"):
+        return "field 'status' is not a status"
+    if not SAFE_NAME.fullmatch(row["doc_id"]) or not _is_language(row["lang"]):
+        return "field 'doc_id' or 'lang' is not a document id or language code"
+    expected = f"{row['lang']}/{row['doc_id']}{SUFFIXES[row['format']]}"
+    if key != expected or row["path"] != expected:
+        return "its path is not the output it names"
+    return None
 
 
 def _write_manifest(folder: Path, manifest: dict[str, str]) -> None:

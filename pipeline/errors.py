@@ -63,3 +63,11 @@ class CheckFailed(PipelineError):
     """``--check`` found work to do, or quality checks found errors (exit 1, like diff)."""
 
     exit_code = 1
+
+
+class PathError(PipelineError):
+    """A path homelang refuses: a symbolic link, the wrong kind of file, or outside its folder."""
+
+
+class StateError(PipelineError):
+    """A state file homelang wrote (a manifest, a cache) that is damaged or was tampered with."""

@@ -1,10 +1,22 @@
-"""Atomic, change-aware file writes: the only way homelang puts bytes on disk."""
+"""Files on disk: atomic, change-aware writes, and the one rule for which paths may be used.
+
+The rule: homelang reads and writes only regular files and folders inside its own
+folders (``source/``, ``locales/``, ``build/``, ``.homelang/``), never through a
+symbolic link, and a path read from a state file (a manifest, a summary) is used only
+after :func:`confined` has placed it inside the folder it belongs to.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from pipeline.errors import PathError
+
+LINK = "a symbolic link: homelang neither reads nor writes through links in its folders"
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
@@ -43,3 +55,79 @@ def atomic_write(path: Path, data: bytes) -> bool:
 def atomic_write_text(path: Path, text: str) -> bool:
     """:func:`atomic_write` for UTF-8 text with ``\\n`` line endings."""
     return atomic_write(path, text.encode("utf-8"))
+
+
+def read_regular(path: Path, shown: Path) -> bytes:
+    """The bytes of ``path`` if it is a regular file (never a link, a folder, a device or a FIFO).
+
+    ``FileNotFoundError`` is left to the caller (a missing file often means "empty").
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # the last part of the path is a link
+            raise PathError(LINK, shown) from None
+        if isinstance(exc, IsADirectoryError):
+            raise PathError("a folder, not a file", shown) from None
+        if isinstance(exc, NotADirectoryError):
+            raise PathError("a file stands where a folder on its path should be", shown) from None
+        raise
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise PathError("not a regular file", shown)
+        return f.read()
+
+
+#: Suffixes of the files homelang keeps in its folders: a name with one is a regular file.
+FILE_SUFFIXES = frozenset(
+    {".po", ".pot", ".mo", ".json", ".md", ".html", ".pdf", ".sqlite", ".csv"}
+)
+
+
+def odd_entry(folder: Path) -> tuple[Path, str] | None:
+    """The first entry at or under ``folder`` (sorted walk) that homelang must not use, and why:
+    a symbolic link, or a folder, FIFO or device named like one of homelang's files."""
+    if folder.is_symlink():
+        return folder, LINK
+    for parent, folders, names in os.walk(folder):
+        folders.sort()
+        for name in sorted(folders + names):
+            path = Path(parent, name)
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                return path, LINK
+            if path.suffix in FILE_SUFFIXES and not stat.S_ISREG(mode):
+                return path, f"not a regular file, but homelang keeps {path.suffix} files here"
+    return None
+
+
+def check_folder(folder: Path, root: Path) -> None:
+    """Raise :class:`PathError` naming the first entry of ``folder`` that :func:`odd_entry` finds."""
+    found = odd_entry(folder)
+    if found is not None:
+        path, why = found
+        raise PathError(why, path.relative_to(root) if path.is_relative_to(root) else path)
+
+
+def confined(folder: Path, relative: str, shown: Path) -> Path:
+    """``folder / relative`` when ``relative`` is a plain relative path that stays inside
+    ``folder`` and crosses no link; else :class:`PathError` naming ``shown`` (never the
+    value itself: it is file content we did not write).
+
+    For paths read from state files: an absolute path, ``..``, a backslash, a NUL or a
+    link on the way is refused before anything is opened, written, linked or deleted.
+    """
+    parts = PurePosixPath(relative).parts
+    if (
+        not parts
+        or relative.startswith("/")
+        or any(p in ("..", ".") for p in relative.split("/"))
+        or any(c in relative for c in "\\\0")
+    ):
+        raise PathError(f"not a path inside {folder.name}/", shown)
+    path = folder
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise PathError(LINK, shown)
+    return path

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import SourceError
+from pipeline.files import read_regular
 
 COLUMNS = ("term", "language", "translation", "note")
 
@@ -58,7 +59,7 @@ def load_glossary(path: Path, shown: Path | None = None) -> Glossary:
     """Read ``glossary.csv``; a missing file is an empty glossary, a bad row an error with its line."""
     shown = shown or path
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, shown)
     except FileNotFoundError:
         return Glossary()
     try:

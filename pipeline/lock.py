@@ -10,11 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import LockError
+from pipeline.errors import LockError, PathError
+
+#: What a holder writes into the lock file (see below).
+HOLDER = re.compile(r"'[\w .-]{1,80}', pid \d{1,10}, since [\d: +-]{10,30}")
 
 
 @contextmanager
@@ -22,12 +26,17 @@ def project_lock(state_dir: Path, command: str) -> Iterator[None]:
     """Hold the project lock for the duration of the block, or raise :class:`LockError`."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:  # never through a link: the lock file is truncated and written
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise PathError(f"cannot open the project lock: {exc.strerror}", path) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "unknown"
+            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip()
+            if not HOLDER.fullmatch(holder):  # only our own words are quoted back
+                holder = "unknown"
             raise LockError(
                 f"another homelang run holds the project lock ({holder}); try again when it ends"
             ) from None

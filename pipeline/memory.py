@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,22 +34,54 @@ CREATE TABLE IF NOT EXISTS translations (
 """
 
 
+#: The columns of a cache homelang wrote, in order.
+_COLUMNS = ["provider", "source", "target", "text", "translation"]
+
+
+def _opened(connect: Callable[[], sqlite3.Connection], create: bool) -> sqlite3.Connection | None:
+    """A connection to a usable cache (created if ``create``), or None when the file is damaged."""
+    db = connect()
+    try:
+        if create:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(_SCHEMA)
+            db.commit()
+        columns = [row[1] for row in db.execute("PRAGMA table_info(translations)")]
+        if columns == _COLUMNS:
+            db.execute("SELECT count(*) FROM translations").fetchone()
+            return db
+    except sqlite3.DatabaseError:
+        pass
+    db.close()
+    return None
+
+
 class Cache:
-    """Machine output by (provider, source language, target language, protected text)."""
+    """Machine output by (provider, source language, target language, protected text).
+
+    A cache that is not one (random bytes, a damaged page, a table of another shape) is
+    deleted and started afresh: it only saves requests. Read-only (``--dry-run``), it is
+    then treated as empty.
+    """
 
     def __init__(self, path: Path, read_only: bool = False):
         self.path = path
-        if read_only and not path.exists():
-            self._db: sqlite3.Connection | None = None
-            return
+        self._db: sqlite3.Connection | None = None
         if read_only:
-            self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-            self._db.commit()
+            if path.exists():
+                uri = f"{path.as_uri()}?mode=ro"
+                self._db = _opened(lambda: sqlite3.connect(uri, uri=True, timeout=30), False)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = _opened(lambda: sqlite3.connect(path, timeout=30), True)
+        if self._db is None:
+            for damaged in (
+                path,
+                path.with_name(path.name + "-wal"),
+                path.with_name(path.name + "-shm"),
+            ):
+                damaged.unlink(missing_ok=True)
+            self._db = _opened(lambda: sqlite3.connect(path, timeout=30), True)
 
     def get(self, provider: str, source: str, target: str, text: str) -> str | None:
         if self._db is None:

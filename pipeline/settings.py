@@ -8,21 +8,42 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
+import os
 import re
 import tomllib
 import types
 import typing
+import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import languages
-from pipeline.errors import LanguageError, SettingsError
+from pipeline import files, languages
+from pipeline.errors import LanguageError, PathError, SettingsError
 
 #: A document id: it names files, so it stays short (file names have a 255-byte limit).
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 #: What ``homelang build`` can make.
 FORMATS = ("letter", "flyer", "web", "mo")
+#: The range of each number setting (the last part of its key), as (least, most). Beyond
+#: them a value is a typo or an attack (1e-300 requests a second waits forever, a billion
+#: days overflows a date), not a wish.
+LIMITS: dict[str, tuple[float, float]] = {
+    "assignment_days": (1, 3650),
+    "workers": (1, 256),
+    "max_chars": (0, 10**9),
+    "price_per_million_chars": (0, 10**6),
+    "requests_per_second": (0, 10**4),
+    "max_chars_per_request": (0, 10**7),
+    "timeout": (0.01, 3600),
+    "retries": (0, 100),
+    "backoff": (0, 3600),
+    "publish_threshold": (0, 1),
+}
+#: A rate under this (other than 0, "the provider's default") is refused: 1/rate is a wait.
+LEAST_RATE = 0.001
 
 
 @dataclass(frozen=True)
@@ -155,9 +176,7 @@ def find_settings_file(start: Path) -> Path:
         if candidate.is_file():
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and re.search(
-            r"^\[tool\.homelang", candidate.read_text("utf-8"), re.M
-        ):
+        if candidate.is_file() and re.search(r"^\[tool\.homelang", _read(candidate), re.M):
             return candidate
     raise SettingsError(
         f"no homelang project here or above: add [tool.homelang] to pyproject.toml "
@@ -168,7 +187,7 @@ def find_settings_file(start: Path) -> Path:
 def load(start: Path | None = None) -> Settings:
     """Read and validate the settings of the project at or above ``start`` (default: cwd)."""
     path = find_settings_file(start or Path.cwd())
-    text = path.read_text("utf-8")
+    text = _read(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -181,7 +200,93 @@ def load(start: Path | None = None) -> Settings:
         prefix = "tool.homelang"
     else:
         table, prefix = data, ""
-    return from_table(table, root=path.parent, file=path, prefix=prefix, text=text)
+    settings = from_table(table, root=path.parent, file=path, prefix=prefix, text=text)
+    _check_folders(settings, _Context(path, prefix, text))
+    _check_environment(os.environ)
+    return settings
+
+
+#: The last second of year 9999: dates past it cannot be written.
+LAST_EPOCH = 253_402_300_799
+
+
+def _check_environment(environ: Mapping[str, str]) -> None:
+    """Environment variables every command reads (a provider's are checked with the provider)."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_EPOCH):
+        raise SettingsError(
+            "environment variable SOURCE_DATE_EPOCH: expected whole seconds since 1970 "
+            "(reproducible-builds.org), up to the year 9999"
+        )
+
+
+def _read(path: Path) -> str:
+    """A settings file as text; bytes that are not UTF-8 (TOML's only encoding) name their line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsError("not UTF-8 text (TOML files are UTF-8)", path, line) from None
+
+
+def _check_folders(settings: Settings, context: _Context) -> None:
+    """The configured folders are folders and the glossary a file, with no link on the way or
+    inside, and each language's folders are folders (see :func:`files.check_folder`)."""
+    p = f"{context.prefix}." if context.prefix else ""
+    for key in ("source_dir", "locales_dir", "build_dir", "state_dir", "glossary"):
+        value = getattr(settings, key)
+        path = settings.root / value
+        for part in (path, *path.parents):
+            if part == settings.root:
+                break
+            if part.is_symlink():
+                raise context.error(p + key, f"{part.relative_to(settings.root)} is {files.LINK}")
+            if part != path and part.exists() and not part.is_dir():
+                raise context.error(p + key, f"{part.relative_to(settings.root)} is not a folder")
+        if key == "glossary":
+            if path.exists() and not path.is_file():
+                raise context.error(p + key, f"{value} is not a file")
+        elif path.exists() and not path.is_dir():
+            raise context.error(p + key, f"{value} is not a folder")
+        elif path.exists():
+            files.check_folder(path, settings.root)
+    for code in settings.languages:
+        for folder in (
+            settings.locales_path / code,
+            settings.locales_path / code / "LC_MESSAGES",
+            settings.build_path / code,
+        ):
+            if folder.exists() and not folder.is_dir():
+                raise PathError(
+                    "not a folder (a language's folder)", folder.relative_to(settings.root)
+                )
+
+
+def number_problem(key: str, value: float) -> str | None:
+    """What is wrong with ``value`` for the number setting ``key`` (dotted), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    least, most = LIMITS.get(key.rsplit(".", 1)[-1], (-math.inf, math.inf))
+    if not least <= value <= most:
+        return f"must be between {least:g} and {most:g}, got {value:g}"
+    if key.endswith("requests_per_second") and 0 < value < LEAST_RATE:
+        return f"must be 0 (the provider's default) or at least {LEAST_RATE:g}, got {value:g}"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """What makes ``url`` unusable as a provider's address (http or https, a host, a valid port), or None."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "a URL holds no spaces or control characters"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what may raise
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "not an http(s) URL with a host"
+    return None
 
 
 def from_table(
@@ -246,7 +351,9 @@ class _Context:
                 raise self.error(key, f"expected a table, got {value!r}")
             return {k: self.convert(args[1], v, f"{key}.{k}") for k, v in value.items()}
         if hint is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            value = float(value)
+        if hint is float and isinstance(value, float) and not math.isfinite(value):
+            raise self.error(key, f"must be a finite number, got {value}")
         if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
             raise self.error(key, f"expected {hint.__name__}, got {value!r}")
         return value
@@ -301,29 +408,27 @@ def _validate(settings: Settings, context: _Context) -> None:
                 p + f"providers.{name}",
                 f"unknown provider (known: {', '.join(languages.PROVIDERS)})",
             )
-    for name, options in settings.providers.items():
-        for key in (
-            "price_per_million_chars",
-            "requests_per_second",
-            "max_chars_per_request",
-            "retries",
-            "backoff",
-        ):
-            if getattr(options, key) < 0:
-                raise context.error(p + f"providers.{name}.{key}", "must not be negative")
-        if options.timeout <= 0:
-            raise context.error(p + f"providers.{name}.timeout", "must be more than 0 seconds")
-    if settings.pretranslate.max_chars < 0:
-        raise context.error(p + "pretranslate.max_chars", "must not be negative")
-    if settings.pretranslate.workers < 1:
-        raise context.error(p + "pretranslate.workers", "must be at least 1")
-    thresholds = [("build.publish_threshold", settings.build.publish_threshold)] + [
+    numbers: list[tuple[str, float | None]] = [
+        ("pretranslate.workers", settings.pretranslate.workers),
+        ("pretranslate.max_chars", settings.pretranslate.max_chars),
+        ("review.assignment_days", settings.review.assignment_days),
+        ("build.publish_threshold", settings.build.publish_threshold),
+    ]
+    numbers += [
         (f"documents.{d}.publish_threshold", o.publish_threshold)
         for d, o in settings.documents.items()
     ]
-    for key, value in thresholds:
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise context.error(p + key, f"must be between 0 and 1, got {value}")
+    for name, options in settings.providers.items():
+        if options.url and (problem := url_problem(options.url)):
+            raise context.error(p + f"providers.{name}.url", problem)
+        numbers += [
+            (f"providers.{name}.{f.name}", getattr(options, f.name))
+            for f in dataclasses.fields(ProviderOptions)
+            if f.type in ("float", "int")
+        ]
+    for key, value in numbers:
+        if value is not None and (problem := number_problem(key, value)):
+            raise context.error(p + key, problem)
     formats = [("build.formats", settings.build.formats)] + [
         (f"documents.{d}.formats", o.formats) for d, o in settings.documents.items()
     ]
@@ -333,8 +438,6 @@ def _validate(settings: Settings, context: _Context) -> None:
             raise context.error(
                 p + key, f"unknown format {unknown[0]!r} (formats: {', '.join(FORMATS)})"
             )
-    if settings.review.assignment_days < 1:
-        raise context.error(p + "review.assignment_days", "must be at least 1")
     for doc_id in settings.documents:
         if not SAFE_NAME.match(doc_id):
             raise context.error(

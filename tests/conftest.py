@@ -1,7 +1,14 @@
-"""Shared fixtures: a copy of the sample project in tmp_path, the CLI, GNU gettext as judge."""
+"""Shared fixtures: a copy of the sample project in tmp_path, the CLI, GNU gettext as judge.
+
+Hermetic: every test runs with the ``HOMELANG_*`` variables of the shell cleared (its
+subprocesses too), on a copy of exactly the files listed in ``PROJECT_FILES``, so a
+user's environment or one more notice in the repository's ``source/`` never changes a
+verdict.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,20 +20,33 @@ from click.testing import CliRunner, Result
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-#: What a project is made of; tests copy these, never write into the repository.
-PROJECT_FILES = ("pyproject.toml", "source", "glossary.csv")
+#: What the tests' project is made of, file by file (never a whole folder, so a notice
+#: added to the repository's source/ changes no test); tests copy these, never write into
+#: the repository.
+PROJECT_FILES = (
+    "pyproject.toml",
+    "glossary.csv",
+    "source/notices/sanctuary-resolution.md",
+    "source/faq/sanctuary-resolution-faq.md",
+)
+#: A switch of the test suite itself (regenerate golden files), not a homelang setting.
+KEPT_VARIABLES = {"HOMELANG_REGEN_GOLDEN"}
 
 
 def copy_project(root: Path) -> Path:
     """Copy the sample project (settings and English sources, no catalogs) into ``root``."""
-    root.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        elif src.exists():
-            shutil.copy2(src, root / name)
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, root / name)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _no_homelang_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clear the shell's ``HOMELANG_*`` variables (keys, URLs) for the test and its subprocesses."""
+    for name in list(os.environ):
+        if name.startswith("HOMELANG_") and name not in KEPT_VARIABLES:
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture
@@ -104,7 +124,7 @@ def figures() -> dict[str, int]:
 #: The order figures are printed in; groups are separated by "; ", other keys come last.
 FIGURE_GROUPS = (
     ("SIGKILL trials", "corrupt catalogs", "lost reviewed entries", "broken outputs"),
-    ("bad inputs", "tracebacks", "changed files"),
+    ("bad inputs", "tracebacks", "changed files", "files changed outside"),
     ("XSS payloads", "scripts run", "requests leaked"),
     ("privacy markers leaked",),
 )

@@ -65,3 +65,18 @@ def test_lock_is_released_after_a_run(tmp_path: Path) -> None:
                 pass
     with project_lock(tmp_path, "c"):
         pass
+
+
+def test_the_lock_file_is_quoted_only_when_it_holds_our_own_words(
+    catalogs_ready: Path, homelang
+) -> None:
+    holder = hold_lock(catalogs_ready / ".homelang")
+    try:
+        (catalogs_ready / ".homelang/lock").write_text("\x1b]0;owned\x07 secret=AKIA123", "utf-8")
+        result = homelang("update", expect=2)
+        assert "holds the project lock (unknown)" in result.output
+        assert "AKIA" not in result.output and "\x1b" not in result.output
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import pytest
+from hostile import judge
 from test_build import NOTICE, review
 
 HOSTILE = [
@@ -32,7 +34,9 @@ HOSTILE = [
 def tree(root: Path) -> dict[str, str]:
     """Every file under ``root`` but the (empty) project lock: relative path -> SHA-256."""
     return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        p.relative_to(root).as_posix(): (
+            f"-> {p.readlink()}" if p.is_symlink() else hashlib.sha256(p.read_bytes()).hexdigest()
+        )
         for p in sorted(root.rglob("*"))
         if (p.is_file() or p.is_symlink()) and p.parts[-2:] != (".homelang", "lock")
     }
@@ -348,3 +352,135 @@ def test_output_folders_never_replace_project_files_or_hold_family_data_where_gi
         result = homelang(*args, expect=None)
         refused(result, tmp_path, before)
         assert message in result.output
+
+
+# --- symbolic links: refused with their path, never followed, never quoted -----------------
+SECRET = "aws_secret_access_key = AKIAEXAMPLESECRETVALUE0123456789"
+
+
+def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
+    """Ways a committed or planted link could lead homelang out of the project."""
+    secret = outside / "credentials"
+    secret.write_text(f'[default]\n{SECRET}\nmsgid "x"\nmsgstr "{SECRET}"\n', "utf-8")
+    (outside / "vi").mkdir()
+    return {
+        "catalog-to-credentials": (
+            root / "locales/es/LC_MESSAGES/templates.po",
+            secret,
+        ),
+        "language-folder": (root / "locales/vi", outside / "vi"),
+        "source-file": (root / "source/notices/extra.md", secret),
+        "source-folder": (root / "source/more", outside),
+        "build-folder": (root / "build", outside / "vi"),
+        "build-language": (root / "build/es", outside / "vi"),
+        "cache": (root / ".homelang/cache.sqlite", secret),
+        "glossary": (root / "glossary.csv", secret),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "catalog-to-credentials",
+        "language-folder",
+        "source-file",
+        "source-folder",
+        "build-folder",
+        "build-language",
+        "cache",
+        "glossary",
+    ],
+)
+def test_symbolic_links_in_the_project_are_refused_and_never_quoted(
+    ready: Path, homelang, tmp_path: Path, figures: dict, name: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    link, target = plant_links(ready, outside)[name]
+    if link.is_dir() and not link.is_symlink():
+        for p in sorted(link.rglob("*"), reverse=True):
+            p.rmdir() if p.is_dir() else p.unlink()
+        link.rmdir()
+    elif link.exists():
+        link.unlink()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target)
+    shown = link.relative_to(ready).as_posix()
+    for args in (
+        ["check"],
+        ["status"],
+        ["extract"],
+        ["update"],
+        ["compile"],
+        ["pretranslate", "--provider", "pseudo", "--lang", "vi"],
+        ["build", "--lang", "vi", "--format", "web"],
+        ["review", "export", "--lang", "vi"],
+    ):
+        before = tree(tmp_path)
+        result = homelang(*args, expect=None)
+        refused(result, tmp_path, before)
+        figures["bad inputs"] = figures.get("bad inputs", 0) + 1
+        assert shown in result.output and "symbolic link" in result.output, (args, result.output)
+        assert "AKIA" not in result.output and "aws_" not in result.output
+
+
+# --- build/.outputs.json is input: it deletes nothing outside, links nothing it did not write --
+def output_row(path: str, **changes: object) -> dict[str, object]:
+    row = {"lang": "es", "doc_id": NOTICE, "format": "web", "path": path, "status": "draft"}
+    return {**row, "reason": "x", "rebuilt": False, **changes}
+
+
+def planted_manifests(victim: Path) -> list[tuple[str, str]]:
+    """(name, .outputs.json text) a build must refuse; the javascript: one comes last."""
+    own = f"es/{NOTICE}.web.html"
+    js = "javascript:window.hlPwned=1"
+    tables = {
+        "absolute key": {str(victim): output_row(str(victim))},
+        "source key": {
+            f"../source/notices/{NOTICE}.md": output_row(f"../source/notices/{NOTICE}.md")
+        },
+        "dotted key": {f"es/../../source/notices/{NOTICE}.md": output_row(own)},
+        "path elsewhere": {own: output_row("../../victim.txt")},
+        "language path": {own: output_row(own, lang="../..")},
+        "document path": {own: output_row(own, doc_id="../../x")},
+        "unknown format": {own: output_row(own, format="exe")},
+        "unknown field": {own: {**output_row(own), "href": js}},
+        "row of a list": {own: [1, 2]},
+        "rebuilt as text": {own: output_row(own, rebuilt="yes")},
+        "javascript path": {own: output_row(js, status="published")},
+    }
+    texts = [(name, json.dumps(table)) for name, table in tables.items()]
+    odd = [("not JSON", "{"), ("a list", "[1]"), ("deep", "[" * 100_000), ("latin-1", '{"\xe9"')]
+    return odd + texts
+
+
+def test_a_planted_outputs_manifest_deletes_nothing_and_links_nothing(
+    ready: Path, homelang, tmp_path: Path, figures: dict
+) -> None:
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    manifest = ready / "build" / ".outputs.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("a file outside the project", "utf-8")
+    judged = tmp_path / "judged"
+    judged.mkdir()
+    for name, text in planted_manifests(victim):
+        manifest.write_bytes(text.encode("latin-1" if name == "latin-1" else "utf-8"))
+        for args in (["build", "--lang", "es", "--format", "web"], ["build", "--draft"]):
+            before = tree(tmp_path)
+            result = homelang(*args, expect=None)
+            refused(result, tmp_path, before)
+            figures["bad inputs"] = figures.get("bad inputs", 0) + 1
+            assert "build/.outputs.json" in result.output, (name, result.output)
+            assert "javascript" not in result.output and "victim" not in result.output
+    (judged / "refused.html").write_bytes((ready / "build" / "index.html").read_bytes())
+    # a field that is only shown (the reason) may hold anything: it is text on the page
+    reason = '<img src=x onerror="window.hlPwned=1">'
+    own = f"es/{NOTICE}.web.html"
+    manifest.write_text(json.dumps({own: output_row(own, reason=reason)}), "utf-8")
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    (judged / "accepted.html").write_bytes((ready / "build" / "index.html").read_bytes())
+    assert victim.exists() and (ready / "source/notices" / f"{NOTICE}.md").exists()
+    for verdict in judge(sorted(judged.glob("*.html"))):
+        assert not verdict.scripts and not verdict.requests, verdict
+        hrefs = [href for href, _ in verdict.hrefs]
+        assert hrefs and all((ready / "build" / href).is_file() for href in hrefs), hrefs

@@ -14,7 +14,15 @@ from libre_server import LibreServer, fake_translate
 
 from pipeline import settings as settings_module
 from pipeline.errors import ProviderError, SettingsError
-from pipeline.providers import Engine, ProviderConfig, batches, guard, provider_config
+from pipeline.providers import (
+    SEPARATOR,
+    Engine,
+    ProviderConfig,
+    batches,
+    guard,
+    pieces,
+    provider_config,
+)
 from pipeline.providers.resilience import CircuitBreaker, RateLimiter, RequestFailed
 
 libre = libre_server.libre  # the loopback server fixture
@@ -192,3 +200,38 @@ def test_concurrent_requests_each_get_their_own_answer(libre: LibreServer) -> No
 def test_each_provider_may_send_only_to_its_own_service(name: str, key: str, where: str) -> None:
     chosen = Engine(ProviderConfig(name, api_key=key), "en", "es", CircuitBreaker(), RateLimiter(0))
     assert chosen.origins == frozenset({where})
+
+
+# --- batching, table-driven: which texts share a request, how a long one is cut ----------
+BATCHES = [  # (texts, limit, groups of indexes)
+    ([], 10, []),
+    (["a", "b", "c"], 10, [[0, 1, 2]]),
+    (["aaaa", "bbbb"], 10, [[0, 1]]),  # "aaaa\n\nbbbb" is exactly 10
+    (["aaaa", "bbbb"], 9, [[0], [1]]),
+    (["a", "b", "c"], 4, [[0, 1], [2]]),
+    (["a", "x\ny", "b"], 100, [[0], [1], [2]]),  # a line break goes alone (the separator is one)
+    (["a", "b" * 20, "c"], 10, [[0], [1], [2]]),  # over the limit: alone, cut in sentences later
+    (["a" * 10], 10, [[0]]),
+]
+
+
+@pytest.mark.parametrize("texts,limit,groups", BATCHES)
+def test_batches(texts: list[str], limit: int, groups: list[list[int]]) -> None:
+    assert batches(texts, limit) == groups
+    for group in groups:
+        if len(group) > 1:
+            assert len(SEPARATOR.join(texts[i] for i in group)) <= limit
+
+
+PIECES = [  # (text, limit, sentence groups or None)
+    ("short", 10, ["short"]),
+    ("One. Two. Three.", 9, ["One. Two.", "Three."]),
+    ("One. Two. Three.", 16, ["One. Two. Three."]),
+    ("A: b; c? d!", 4, ["A:", "b;", "c?", "d!"]),
+    ("Averyveryverylongword. x", 5, None),  # one sentence over the limit: cannot be sent
+]
+
+
+@pytest.mark.parametrize("text,limit,expected", PIECES)
+def test_pieces(text: str, limit: int, expected: list[str] | None) -> None:
+    assert pieces(text, limit) == expected

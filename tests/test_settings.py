@@ -62,7 +62,7 @@ def test_homelang_toml_is_accepted_and_found_from_a_subfolder(tmp_path: Path) ->
         (
             'languages = ["so"]\n[review]\nassignment_days = -5\n',
             3,
-            "review.assignment_days: must be at least 1",
+            "review.assignment_days: must be between 1 and 3650, got -5",
         ),
     ],
 )
@@ -129,3 +129,55 @@ def test_languages_command(homelang) -> None:
     assert (
         '"plural_forms": "nplurals=2; plural=(n != 1);"' in homelang("languages", "--json").output
     )
+
+
+# --- the pure rules, table-driven: each row names the rule it pins down -------------------
+@pytest.mark.parametrize(
+    "key,value,problem",
+    [
+        ("review.assignment_days", 14, None),
+        ("review.assignment_days", 3650, None),
+        ("review.assignment_days", 3651, "must be between 1 and 3650"),
+        ("review.assignment_days", 0, "must be between 1 and 3650"),
+        ("pretranslate.workers", 1, None),
+        ("pretranslate.workers", 10**8, "must be between 1 and 256"),
+        ("pretranslate.max_chars", -1, "must be between 0"),
+        ("providers.libre.requests_per_second", 0.0, None),  # 0: the provider's default
+        ("providers.libre.requests_per_second", 0.001, None),
+        ("providers.libre.requests_per_second", 1e-300, "must be 0 (the provider's default)"),
+        ("providers.libre.requests_per_second", -1.0, "must be between 0"),
+        ("providers.libre.timeout", 0.0, "must be between 0.01 and 3600"),
+        ("providers.libre.timeout", 1e300, "must be between 0.01 and 3600"),
+        ("providers.libre.timeout", float("inf"), "must be a finite number"),
+        ("providers.libre.backoff", float("nan"), "must be a finite number"),
+        ("providers.libre.retries", 100, None),
+        ("providers.libre.retries", 101, "must be between 0 and 100"),
+        ("providers.deepl.price_per_million_chars", 25.0, None),
+        ("build.publish_threshold", 1.0, None),
+        ("documents.x.publish_threshold", -0.1, "must be between 0 and 1"),
+    ],
+)
+def test_number_rules(key: str, value: float, problem: str | None) -> None:
+    found = settings.number_problem(key, value)
+    assert (found is None) if problem is None else (found is not None and problem in found), found
+
+
+@pytest.mark.parametrize(
+    "url,problem",
+    [
+        ("http://127.0.0.1:5000", None),
+        ("https://translate.example.org/libre/", None),
+        ("http://[::1]:5000/", None),
+        ("http://[::1", "not a valid URL"),
+        ("http://127.0.0.1:99999", "not a valid URL"),
+        ("http://127.0.0.1:port", "not a valid URL"),
+        ("ftp://example.org", "not an http(s) URL"),
+        ("http://", "not an http(s) URL"),
+        ("example.org", "not an http(s) URL"),
+        ("http://example.org/ x", "no spaces or control characters"),
+        ("http://example.org/\x00", "no spaces or control characters"),
+    ],
+)
+def test_url_rules(url: str, problem: str | None) -> None:
+    found = settings.url_problem(url)
+    assert (found is None) if problem is None else (found is not None and problem in found), found

@@ -42,6 +42,14 @@ class Group(click.Group):
             return super().invoke(ctx)
         except PipelineError as error:
             raise UserError(error) from None
+        except OSError as error:
+            # The last net under the stages' own checks: a disk that is full or read-only,
+            # a file of the wrong kind or permissions. One line naming the file, never a
+            # traceback; a network error never gets here (providers turn them into results).
+            where = error.filename if isinstance(error.filename, str) else None
+            raise UserError(
+                PipelineError(f"cannot go on: {error.strerror or error}", where)
+            ) from None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -30,7 +30,7 @@ from pipeline.providers.resilience import (
     backoff_delay,
     classify,
 )
-from pipeline.settings import ProviderOptions, Settings
+from pipeline.settings import ProviderOptions, Settings, number_problem, url_problem
 
 #: Every provider name ``--provider`` accepts; "none" in settings leaves a language to people.
 NAMES = (*languages.PROVIDERS, "pseudo")
@@ -98,20 +98,27 @@ def provider_config(
         value: object = getattr(options, option.name)
         variable = f"HOMELANG_{name.upper()}_{option.name.upper()}"
         if variable in environ:
-            value = _from_env(variable, environ[variable], type(value))
+            key = f"providers.{name}.{option.name}"
+            value = _from_env(variable, environ[variable], type(value), key)
         values[option.name] = value
     return ProviderConfig(name=name, **values)  # type: ignore[arg-type]
 
 
-def _from_env(variable: str, raw: str, kind: type) -> object:
+def _from_env(variable: str, raw: str, kind: type, key: str) -> object:
+    """The value of ``variable``, checked like the setting it overrides (never quoted back:
+    it may be a key)."""
     try:
         value = kind(raw)
     except ValueError:
         raise SettingsError(
-            f"environment variable {variable}: expected {kind.__name__}, got {raw!r}"
+            f"environment variable {variable}: expected {kind.__name__ if kind is int else 'a number'}"
         ) from None
-    if kind is not str and value < 0:
-        raise SettingsError(f"environment variable {variable}: must not be negative")
+    if kind is str:
+        problem = url_problem(value) if key.endswith(".url") else None
+    else:
+        problem = number_problem(key, value)
+    if problem:
+        raise SettingsError(f"environment variable {variable}: {problem}")
     return value
 
 
