@@ -20,11 +20,12 @@ SCHEMES = ("http", "https", "mailto", "tel")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 # Browsers drop leading and trailing C0 controls and spaces, and tabs and newlines anywhere.
 _DROPPED = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 def scheme(target: str) -> str:
     """The scheme of ``target`` in lower case, as a browser reads it; "" for a relative link."""
-    cleaned = _DROPPED.sub("", target.strip("".join(map(chr, range(0x21)))))
+    cleaned = _DROPPED.sub("", target.strip(_C0_AND_SPACE))
     match = _SCHEME.match(cleaned)
     return match.group(1).lower() if match else ""
 
