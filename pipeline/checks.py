@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline import identify, languages, links, markup
+from pipeline import identify, links, markup
 from pipeline.glossary import Glossary
 from pipeline.languages import Language
 
@@ -310,14 +310,9 @@ def _text_shape(
     elif identify.knows(lang.code):
         other = identify.other_language(own, lang.code)
         if other:
-            code, confidence = other
-            found.append(
-                (
-                    "language",
-                    f"reads as {languages.get(code).english_name} ({confidence:.0%} sure), "
-                    f"not {lang.english_name}",
-                )
-            )
+            name, confidence = other
+            message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
+            found.append(("language", message))
     if len(translation) > LONG_FACTOR * len(english) + LONG_SLACK:
         found.append(
             (

@@ -50,7 +50,7 @@ def knows(code: str) -> bool:
 
 
 def other_language(text: str, code: str) -> tuple[str, float] | None:
-    """(ISO 639-1 code, confidence) of the language ``text`` is clearly in when it is not
+    """(English name, confidence) of the language ``text`` is clearly in when it is not
     ``code``; None when it is ``code``, too short to tell, unclear, or ``code`` is unknown."""
     expected = _lingua(code)
     words = _WORD.findall(text)
@@ -59,4 +59,4 @@ def other_language(text: str, code: str) -> tuple[str, float] | None:
     best = _detector().compute_language_confidence_values(" ".join(words))[0]
     if best.language == expected or best.value < CONFIDENCE:
         return None
-    return best.language.iso_code_639_1.name.lower(), best.value
+    return best.language.name.title(), best.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polib
@@ -314,3 +315,10 @@ def test_bidi_override_around_a_phone_fails_check(catalogs_ready: Path, homelang
         "[bidi-control] error: bidi control U+202C POP DIRECTIONAL FORMATTING, "
         "U+202E RIGHT-TO-LEFT OVERRIDE" in result.output
     )
+
+
+def test_language_message_names_both_languages() -> None:
+    [finding] = checks.check_entry(
+        polib.POEntry(msgid=SAFE, msgstr=SAFE_SO), languages.get("es"), Glossary()
+    )
+    assert re.fullmatch(r"reads as Somali \(\d+% sure\), not Spanish", finding.message), finding
