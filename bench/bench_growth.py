@@ -60,11 +60,18 @@ def through_everything(text: str) -> None:
 
 
 def catalog(entries: int) -> polib.POFile:
-    """Spanish entries of a normal notice, with a hostile one every 500."""
+    """Spanish entries of a notice, long enough for the language identifier, with a
+    hostile one every 500."""
     po = polib.POFile()
     for i in range(entries):
-        english = f"Call 612-668-{i % 10000:04d} or visit https://www.mpls.k12.mn.us/p{i}."
-        spanish = f"Llame al 612-668-{i % 10000:04d} o visite https://www.mpls.k12.mn.us/p{i}."
+        english = (
+            f"We are committed to the safety of our {i} students. Call 612-668-{i % 10000:04d} "
+            f"or visit https://www.mpls.k12.mn.us/p{i}."
+        )
+        spanish = (
+            f"Estamos comprometidos con la seguridad de nuestros {i} estudiantes. Llame al "
+            f"612-668-{i % 10000:04d} o visite https://www.mpls.k12.mn.us/p{i}."
+        )
         if i % 500 == 0:
             spanish += " " + "a." * 200
         po.append(polib.POEntry(msgid=english, msgstr=spanish))
