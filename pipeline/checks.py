@@ -3,7 +3,8 @@
 Each finding has an id (``placeholders``, ``urls``, ``md-link`` ...), a level and a
 message. Errors (a dropped placeholder, a changed link, the wrong script) keep a vital
 document from publishing and are not accepted as reviewed; warnings are for people
-to look at. Pure functions on entries in memory: no I/O.
+to look at. Pure functions on entries in memory: no I/O. Every pattern here and in
+``pipeline.markup`` runs in time linear in the text (``bench/bench_growth.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline import markup
+from pipeline import identify, links, markup
 from pipeline.glossary import Glossary
 from pipeline.languages import Language
 
@@ -31,8 +32,10 @@ LEVELS: dict[str, str] = {
     "glossary-keep": "error",
     "script": "error",
     "control": "error",
+    "bidi-control": "error",
     "numbers": "warning",
     "glossary-required": "warning",
+    "language": "warning",
     "same": "warning",
     "begin-space": "warning",
     "end-space": "warning",
@@ -70,6 +73,11 @@ LONG_FACTOR = 2.5
 LONG_SLACK = 10
 #: At least this many letters before the script check judges a text.
 MIN_LETTERS = 4
+#: Characters that reorder what prints around them (embeddings, overrides, isolates,
+#: marks). Homelang adds its own isolates when it renders; a catalog never needs one
+#: the English does not have, and an override turns 612-668-0000 into 0000-866-216.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -119,27 +127,32 @@ def compare(
     en_spans, tr_spans = markup.spans(english), markup.spans(translation)
     for check_id, kinds, what in (
         ("placeholders", ("placeholder",), "placeholder"),
-        ("urls", ("url", "autolink", "domain"), "web address"),
         ("emails", ("email",), "e-mail address"),
         ("xml-tags", ("html_tag",), "HTML tag"),
     ):
         message = _difference(_count(en_spans, kinds), _count(tr_spans, kinds), what)
         if message:
             found.append((check_id, message))
-    message = _difference(_phones(en_spans), _phones(tr_spans), "phone number")
-    if message:
-        found.append(("phones", message))
+    found.extend(_links(en_spans, tr_spans))
     found.extend(_markdown(en_spans, tr_spans))
-    message = _difference(markup.numbers(english), markup.numbers(translation), "number")
+    message = _difference(
+        markup.numbers(english, en_spans), markup.numbers(translation, tr_spans), "number"
+    )
     if message:
         found.append(("numbers", message))
     found.extend(_glossary(english, translation, lang, glossary))
-    found.extend(_text_shape(english, translation, lang, glossary))
-    extra = sorted(_controls(translation) - _controls(english))
-    if extra:
-        # invisible, and no font draws them: a print build would stop on them
-        codes = ", ".join(f"U+{ord(c):04X}" for c in extra)
-        found.append(("control", f"control character {codes}"))
+    found.extend(_text_shape(english, translation, lang, glossary, en_spans, tr_spans))
+    for check_id, chars, what in (
+        ("control", _controls(translation) - _controls(english), "control character"),
+        ("bidi-control", _bidi(translation) - _bidi(english), "bidi control"),
+    ):
+        if chars:
+            # invisible; a control character stops a print build, a bidi control
+            # reorders the digits of a phone number on the page
+            codes = ", ".join(
+                f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in sorted(chars)
+            )
+            found.append((check_id, f"{what} {codes}"))
     return found
 
 
@@ -148,13 +161,62 @@ def _controls(text: str) -> set[str]:
     return {c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"}
 
 
+def _bidi(text: str) -> set[str]:
+    return BIDI_CONTROLS.intersection(text)
+
+
 def _count(spans: list[markup.Span], kinds: tuple[str, ...]) -> Counter[str]:
     return Counter(s.text for s in spans if s.kind in kinds)
 
 
 def _phones(spans: list[markup.Span]) -> Counter[str]:
-    """Phone numbers by their digits, so 612.668.0000 matches 612-668-0000."""
-    return Counter(re.sub(r"\D", "", s.text)[-10:] for s in spans if s.kind == "phone")
+    """Phone numbers and ``tel:`` links by their digits: 612.668.0000, (612) 668–0000 and
+    <tel:+16126680000> are all 612-668-0000."""
+    found = Counter(markup.phone_number(s.text) for s in spans if s.kind == "phone")
+    found.update(markup.phone_number(t) for t in _link_targets(spans) if links.scheme(t) == "tel")
+    return found
+
+
+def _links(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[tuple[str, str]]:
+    """Web addresses and phone numbers (``tel:`` links among them) as in the English, and
+    no added link that a page may not carry (:func:`pipeline.links.allowed`)."""
+    en_targets = set(_link_targets(en_spans))
+    urls = [_difference(_web_addresses(en_spans), _web_addresses(tr_spans), "web address")]
+    urls += [
+        f"link to {t!r}: only {', '.join(links.SCHEMES)} links are allowed"
+        for t in _link_targets(tr_spans)
+        if t not in en_targets and not links.allowed(t)
+    ]
+    found = []
+    message = "; ".join(m for m in urls if m)
+    if message:
+        found.append(("urls", message))
+    message = _difference(_phones(en_spans), _phones(tr_spans), "phone number")
+    if message:
+        found.append(("phones", message))
+    return found
+
+
+def _web_addresses(spans: list[markup.Span]) -> Counter[str]:
+    """URLs, domains and autolinks other than ``tel:`` ones, schemes in lower case."""
+    found: Counter[str] = Counter()
+    for span in spans:
+        if span.kind in ("url", "domain"):
+            found[links.lower_scheme(span.text)] += 1
+        elif span.kind == "autolink" and links.scheme(span.text[1:-1]) != "tel":
+            found[f"<{links.lower_scheme(span.text[1:-1])}>"] += 1
+    return found
+
+
+def _link_targets(spans: list[markup.Span]) -> list[str]:
+    """The target of each autolink and Markdown link (without a link's title)."""
+    targets = []
+    for span in spans:
+        if span.kind == "autolink":
+            targets.append(span.text[1:-1])
+        elif span.kind == "link_target":
+            targets.append((span.text[2:-1].split() or [""])[0])
+    return targets
 
 
 def _difference(english: Counter[str], translation: Counter[str], what: str) -> str:
@@ -215,9 +277,14 @@ def _glossary(
 
 
 def _text_shape(
-    english: str, translation: str, lang: Language, glossary: Glossary
+    english: str,
+    translation: str,
+    lang: Language,
+    glossary: Glossary,
+    en_spans: list[markup.Span],
+    tr_spans: list[markup.Span],
 ) -> list[tuple[str, str]]:
-    """Whitespace, end punctuation, identical text, script and length."""
+    """Whitespace, end punctuation, identical text, script, language and length."""
     found = []
     if _edge(english, 0) != _edge(translation, 0):
         found.append(("begin-space", "leading whitespace differs from the English"))
@@ -231,12 +298,21 @@ def _text_shape(
                 f"ends with {tr_end or 'no punctuation'}, the English with {en_end or 'no punctuation'}",
             )
         )
-    words = _words(english, glossary)
-    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", words):
+    en_words = _words(english, en_spans, glossary)
+    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", en_words):
         found.append(("same", "translation is identical to the English"))
-    message = wrong_script(_words(translation, glossary), lang)
+    words = _words(translation, tr_spans, glossary)
+    own = _own_words(words, en_words)
+    # judge what the translator wrote; a text that is all quotes of the English is judged whole
+    message = wrong_script(own if sum(script_counts(own).values()) >= MIN_LETTERS else words, lang)
     if message:
         found.append(("script", message))
+    elif identify.knows(lang.code):
+        other = identify.other_language(own, lang.code)
+        if other:
+            name, confidence = other
+            message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
+            found.append(("language", message))
     if len(translation) > LONG_FACTOR * len(english) + LONG_SLACK:
         found.append(
             (
@@ -262,13 +338,18 @@ def end_mark(text: str) -> str:
     return ""
 
 
-def _words(text: str, glossary: Glossary) -> str:
+def _words(text: str, found: list[markup.Span], glossary: Glossary) -> str:
     """``text`` without protected spans and do-not-translate terms: the words a translator writes."""
-    for span in reversed(markup.spans(text)):
-        text = text[: span.start] + " " + text[span.end :]
+    text = markup.blank(text, found)
     for term in glossary.keep_terms():
         text = text.replace(term.term, " ")
     return text
+
+
+def _own_words(words: str, english: str) -> str:
+    """``words`` without those the English has too: names and streets quoted as written."""
+    quoted = set(_LETTERS.findall(english))
+    return _LETTERS.sub(lambda m: " " if m.group() in quoted else m.group(), words)
 
 
 def script_counts(text: str) -> Counter[str]:

@@ -8,26 +8,48 @@ use this one definition. Pure functions, no I/O.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+# Every dash a phone number may be written with: hyphen, U+2010-U+2015 (en and em dashes
+# among them), minus, small and fullwidth hyphen-minus.
+DASHES = "\u2010-\u2015\u2212\ufe58\ufe63\uff0d-"
+_PHONE_SEPARATOR = rf"(?:[^\S\n]{{1,2}}|[^\S\n]?[.{DASHES}][^\S\n]?)"
+
 # Order matters: earlier kinds win where spans overlap (a URL inside a link target
 # is part of the link target, an e-mail inside a placeholder is a placeholder).
+#
+# Every pattern runs in time linear in the text (``bench/bench_growth.py``): a repeat
+# either stops at the next place the pattern could start again (``{{`` in a
+# placeholder, ``<`` in a tag), or starts only where no earlier start would reach the
+# same end (an e-mail at the start of its run of name characters), or is bounded
+# (a domain label is at most 63 characters, a domain at most 10 labels).
 PATTERNS: tuple[tuple[str, str], ...] = (
     ("code", r"`[^`\n]+`"),
     ("link_target", r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)"),
-    ("autolink", r"<(?:https?|mailto):[^<>\s]+>"),
+    # CommonMark's autolink: any scheme of 2 to 32 characters, in any case
+    ("autolink", r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"),
     ("html_tag", r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"),
     (
         "placeholder",
-        r"\{\{.*?\}\}|\{%.*?%\}|\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_]\w*\)[sdifr]|%[sd]",
+        r"\{\{(?:[^{}\n]|\{(?!\{)|\}(?!\}))*+\}\}|\{%(?:[^{%\n]|\{(?!%)|%(?!\}))*+%\}"
+        r"|\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_]\w*\)[sdifr]|%[sd]",
     ),
-    ("url", r"(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’]"),
-    ("email", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
-    ("phone", r"(?<!\d)(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)"),
+    ("url", r"(?i:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’]"),
+    (
+        "email",
+        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+    ),
+    (
+        "phone",
+        rf"(?<!\d)(?:\+?1{_PHONE_SEPARATOR}?)?(?:[(（]\d{{3}}[)）][^\S\n]?|\d{{3}}{_PHONE_SEPARATOR})"
+        rf"\d{{3}}{_PHONE_SEPARATOR}\d{{4}}(?!\d)",
+    ),
     (
         "domain",
-        r"\b(?:[a-z0-9-]+\.)+(?:us|com|org|net|edu|gov|info)\b(?:/[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’])?",
+        r"\b(?:[a-z0-9-]{1,63}\.){1,10}(?:us|com|org|net|edu|gov|info)\b"
+        r"(?:/[^\s<>()\[\]]*[^\s<>()\[\].,;:!?'\"’])?",
     ),
     ("mark", r"!?\[|\*\*|\*|(?<!\w)__|__(?!\w)|(?<!\w)_|_(?!\w)"),
 )
@@ -55,9 +77,22 @@ def inventory(text: str, kinds: tuple[str, ...] | None = None) -> Counter[tuple[
     return Counter((s.kind, s.text) for s in spans(text) if kinds is None or s.kind in kinds)
 
 
-def numbers(text: str) -> Counter[str]:
-    """Numbers written with ASCII digits, outside protected spans (dates, counts, times)."""
-    plain = text
-    for span in reversed(spans(text)):
-        plain = plain[: span.start] + " " + plain[span.end :]
-    return Counter(_NUMBER.findall(plain))
+def blank(text: str, found: list[Span]) -> str:
+    """``text`` with each of the spans ``found`` in it replaced by a space: its words."""
+    pieces, last = [], 0
+    for span in found:
+        pieces += [text[last : span.start], " "]
+        last = span.end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def numbers(text: str, found: list[Span] | None = None) -> Counter[str]:
+    """Numbers outside protected spans (dates, counts, times); ``found``: ``spans(text)``."""
+    return Counter(_NUMBER.findall(blank(text, spans(text) if found is None else found)))
+
+
+def phone_number(text: str) -> str:
+    """The last ten digits of a phone number, in ASCII: 612.668.0000, (612) 668–0000 and
+    ٦١٢-٦٦٨-٠٠٠٠ are all 6126680000."""
+    return "".join(str(unicodedata.digit(c)) for c in text if c.isdecimal())[-10:]

@@ -117,27 +117,28 @@ def restore(protected: Protected, translated: str) -> str:
             problems.append("altered token")
         raise TokenError("; ".join(problems))
 
-    def put_back(match: re.Match[str]) -> str:
-        return protected.originals[int(match.group(1))]
-
-    tidy = _tidy(protected, translated)
-    return _TOKEN.sub(put_back, tidy)
+    return _put_back(protected, translated)
 
 
 def _describe(protected: Protected, number: int) -> str:
     return f"{token(number)} ({protected.originals[number]!r})"
 
 
-def _tidy(protected: Protected, translated: str) -> str:
-    """Remove spaces an engine put between a Markdown mark and the word it wraps."""
+def _put_back(protected: Protected, translated: str) -> str:
+    """Each token replaced by its original, without the spaces an engine put between a
+    Markdown mark and the word it wraps (after an opener, before a closer).
 
-    def squeeze(match: re.Match[str]) -> str:
-        number = int(match.group(3))
-        before = "" if number in protected.closers else match.group(1)
-        after = "" if number in protected.openers else match.group(4)
-        return before + match.group(2) + after
-
-    return _SPACED_TOKEN.sub(squeeze, translated)
-
-
-_SPACED_TOKEN = re.compile(rf"(\s*)({OPEN}\s*(\d+)\s*{CLOSE})(\s*)")
+    Spaces are walked by hand: a pattern ``\\s*⟦...⟧\\s*`` would rescan a run of
+    spaces from each of its characters, quadratic in the run's length."""
+    pieces, position = [], 0
+    for match in _TOKEN.finditer(translated):
+        number = int(match.group(1))
+        gap = translated[position : match.start()]
+        pieces += [gap.rstrip() if number in protected.closers else gap]
+        pieces.append(protected.originals[number])
+        position = match.end()
+        if number in protected.openers:
+            while position < len(translated) and translated[position].isspace():
+                position += 1
+    pieces.append(translated[position:])
+    return "".join(pieces)

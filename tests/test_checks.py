@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polib
@@ -10,14 +11,32 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import checks, languages
+from pipeline import checks, languages, links, markup
 from pipeline.glossary import Glossary, Term
+from pipeline.render import inline
 
 GLOSSARY = Glossary(
     (
         Term("Office of General Counsel", "es", "Oficina del Consejo General"),
         Term("MPS"),
     )
+)
+
+SAFE = (
+    "We are committed to the safety and emotional well-being of our students and will "
+    "continue to provide a safe and welcoming learning environment for all."
+)
+SAFE_ES = (
+    "Estamos comprometidos con la seguridad y el bienestar emocional de nuestros estudiantes "
+    "y seguiremos ofreciendo un entorno de aprendizaje seguro y acogedor para todos."
+)
+SAFE_SO = (
+    "Waxaan ka go'an nahay badbaadada iyo ladnaanta shucuureed ee ardaydeena, waxaanna "
+    "sii wadi doonnaa inaan u bixino jawi waxbarasho oo ammaan ah oo soo dhaweyn leh dhammaan."
+)
+SAFE_VI = (
+    "Chúng tôi cam kết bảo đảm an toàn và sức khỏe tinh thần của học sinh và sẽ tiếp tục "
+    "mang đến một môi trường học tập an toàn và thân thiện cho tất cả mọi người."
 )
 
 LINK = "Read the [entire resolution](https://www.mpls.k12.mn.us/sanctuary-resolution) here."
@@ -90,6 +109,57 @@ CASES = [
     ("am", "Note:", "ማሳሰቢያ፦", []),
     ("vi", "School is open.", "Trường học mở cửa.", []),
     ("so", "School is open.", "ትምህርት ቤቱ ክፍት ነው።", ["script"]),
+    # bidi controls reorder what prints: an override turns the number around
+    ("es", "Call 612-668-0000.", "Llame al \u202e612-668-0000\u202c.", ["bidi-control"]),
+    ("es", "Call 612-668-0000.", "Llame al \u2066612-668-0000\u2069.", ["bidi-control"]),
+    ("ar", "Call 612-668-0000.", "اتصل \u200f612-668-0000.", ["bidi-control"]),
+    ("ar", "Call \u200f612-668-0000.", "اتصل \u200f612-668-0000.", []),
+    # links: schemes in any case, only http, https, mailto and tel, tel: only to the English's phones
+    ("es", "See <https://www.mpls.k12.mn.us/>.", "Vea <HTTPS://www.mpls.k12.mn.us/>.", []),
+    ("es", "See <https://www.mpls.k12.mn.us/>.", "Vea <HTTPS://evil.example/>.", ["urls"]),
+    ("es", "See the site.", "Vea <HTTPS://evil.example/>.", ["urls"]),
+    ("es", "See the site.", "Vea <smb://evil.example/share>.", ["urls"]),
+    (
+        "es",
+        "Search the site here.",
+        "Busque <search-ms:query=x&crumb=location:\\\\evil>.",
+        ["urls"],
+    ),
+    ("es", "Call 612-668-0000.", "Llame al 612-668-0000 o <tel:19005550100>.", ["phones"]),
+    ("es", "Call 612-668-0000.", "Llame al <tel:+1-612-668-0000>.", []),
+    (
+        "es",
+        "Read [the notice](https://x.org/n).",
+        "Lea [el aviso](SMB://x.org/n).",
+        ["urls", "md-link"],
+    ),
+    # phones: every dash, space and bracket, and any script's digits
+    ("es", "Call 612-668-0000.", "Llame al 612–668–0000.", []),
+    ("es", "Call 612-668-0000.", "Llame al 612–668–0001.", ["phones"]),
+    ("es", "Call 612–668–0000.", "Llame al 612—668—0001.", ["phones"]),
+    ("es", "Call (612) 668-0000.", "Llame al （612）\u00a0668\u2009\u2212\u20090000.", []),
+    ("ar", "Call 612-668-0000.", "اتصل بالرقم ٦١٢-٦٦٨-٠٠٠٠.", []),
+    # script: Latin words quoted from the English (streets, names) are not the translator's
+    (
+        "am",
+        "We are at 1250 West Broadway Avenue in Minneapolis.",
+        "እኛ በ 1250 West Broadway Avenue in Minneapolis ላይ ነን።",
+        [],
+    ),
+    (
+        "am",
+        "We are at 1250 West Broadway Avenue.",
+        "We are at 1250 West Broadway Avenue, waa meel ammaan ah.",
+        ["script"],
+    ),
+    # language: same script, another language, where the identifier knows both
+    ("es", SAFE, SAFE_SO, ["language"]),
+    ("es", SAFE, SAFE_ES, []),
+    ("vi", SAFE, SAFE_VI, []),
+    ("so", SAFE, SAFE_SO, []),
+    ("so", SAFE, SAFE_ES, ["language"]),
+    ("hmn", SAFE, SAFE_SO, []),  # the identifier has no Hmong: silent
+    ("es", "Welcome.", "Soo dhawaada.", []),  # too short to tell
 ]
 
 
@@ -178,3 +248,77 @@ def test_any_text_gives_findings_not_exceptions(english: str, translation: str, 
     entry = polib.POEntry(msgid=english or "x", msgstr=translation, linenum=1)
     for finding in checks.check_entry(entry, languages.get(code), GLOSSARY):
         assert finding.level in ("error", "warning") and finding.message
+
+
+# (link target, may a page carry it)
+TARGETS = [
+    ("https://www.mpls.k12.mn.us/", True),
+    ("HTTPS://www.mpls.k12.mn.us/", True),
+    ("http://policy.mpls.k12.mn.us/", True),
+    ("mailto:info@mpls.k12.mn.us", True),
+    ("TEL:+16126680000", True),
+    ("smb://evil.example/share", False),
+    ("search-ms:query=x&crumb=location:%5C%5Cevil", False),
+    ("file:///etc/passwd", False),
+    ("javascript:alert(1)", False),
+    ("JaVa%0AScRiPt:alert(1)", False),
+    ("ftp://example.org/", False),
+    ("//evil.example/x", False),
+    ("/relative/page", False),
+]
+
+
+@pytest.mark.parametrize(("target", "allowed"), TARGETS)
+def test_one_link_rule_for_checks_print_and_web(target: str, allowed: bool) -> None:
+    assert links.allowed(target) is allowed
+    for text in (f"<{target}>", f"[here]({target})"):
+        assert ("<a " in inline.to_html(text)) is allowed, text
+        assert any("link" in run for run in inline.runs(text)) is allowed, text
+    found = checks.compare(
+        "See it here.", f"Véalo [aquí]({target}).", languages.get("es"), Glossary()
+    )
+    assert ("links are allowed" in dict(found).get("urls", "")) is not allowed, found
+
+
+# hostile shapes: (text, spans it holds); linear time is measured by bench/bench_growth.py
+HOSTILE = [
+    ("a." * 5000, []),
+    ("{" * 5000, []),
+    ("{{" * 2500 + "x}}", [("placeholder", 4997, 5003)]),
+    ("{%" * 2500, []),
+    ("a" * 10000, []),
+    ("1-" * 5000, []),
+    ("a-" * 5000, []),
+    ("_a" * 5000, [("mark", 0, 1)]),
+    (" " * 10000, []),
+    ("x@" * 5000, []),
+    ("a." * 5000 + "us", [("domain", 9980, 10002)]),  # a domain has at most 10 labels
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOSTILE, ids=lambda v: repr(v)[:12])
+def test_hostile_shapes_give_their_spans(text: str, expected: list[tuple[str, int, int]]) -> None:
+    assert [(s.kind, s.start, s.end) for s in markup.spans(text)] == expected
+    entry = polib.POEntry(msgid="Hello.", msgstr=text, linenum=1)
+    assert checks.check_entry(entry, languages.get("es"), GLOSSARY)
+
+
+def test_bidi_override_around_a_phone_fails_check(catalogs_ready: Path, homelang) -> None:
+    path = catalogs_ready / "locales/es/LC_MESSAGES/templates.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = catalog[0]
+    entry.msgstr = "Llame al \u202e612-668-0000\u202c."
+    entry.msgid = "Call 612-668-0000."
+    path.write_text(str(catalog), "utf-8")
+    result = homelang("check", "--lang", "es", expect=1)
+    assert (
+        "[bidi-control] error: bidi control U+202C POP DIRECTIONAL FORMATTING, "
+        "U+202E RIGHT-TO-LEFT OVERRIDE" in result.output
+    )
+
+
+def test_language_message_names_both_languages() -> None:
+    [finding] = checks.check_entry(
+        polib.POEntry(msgid=SAFE, msgstr=SAFE_SO), languages.get("es"), Glossary()
+    )
+    assert re.fullmatch(r"reads as Somali \(\d+% sure\), not Spanish", finding.message), finding

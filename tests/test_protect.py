@@ -121,3 +121,51 @@ fragments = st.sampled_from(
 def test_round_trip_of_any_mix(text: str) -> None:
     protected = protect(text, {"word": "word"})
     assert restore(protected, protected.text) == text
+
+
+# (English, glossary terms, what goes out as tokens)
+PROTECTED = [
+    ("Hello {name}.", {}, ("{name}",)),
+    ("Call 612–668–0000 today.", {}, ("612–668–0000",)),  # en dashes are a phone too
+    ("Call (612) 668\u20110000.", {}, ("(612) 668\u20110000",)),
+    (
+        "Dial <tel:+16126680000> or <HTTPS://x.org/>.",
+        {},
+        ("<tel:+16126680000>", "<HTTPS://x.org/>"),
+    ),
+    ("Visit HTTPS://www.mpls.k12.mn.us/a now.", {}, ("HTTPS://www.mpls.k12.mn.us/a",)),
+    ("{{ student.first_name }} and {% if x %}", {}, ("{{ student.first_name }}", "{% if x %}")),
+    ("{{{{ a }}", {}, ("{{{ a }}",)),  # a placeholder does not run over another's start
+    ("MPS staff", {"MPS": "MPS"}, ("MPS",)),
+    ("Office of General Counsel", {"Office of General Counsel": "Oficina"}, ("Oficina",)),
+    ("a." * 50, {}, ()),
+]
+
+
+@pytest.mark.parametrize(("text", "terms", "originals"), PROTECTED)
+def test_what_goes_out_as_tokens(text: str, terms: dict[str, str], originals: tuple) -> None:
+    protected = protect(text, terms)
+    assert protected.originals == originals
+    assert restore(protected, protected.text) == (
+        text if not terms else text.replace(*next(iter(terms.items())))
+    )
+
+
+# (English, engine answer made from the tokenised text, restored text)
+RESTORED = [
+    ("*{name}*", lambda t: t.replace("⟧⟦", "⟧ ⟦"), "*{name}*"),
+    (
+        "[link](https://x.org) here",
+        lambda t: t.replace("⟦0⟧", "⟦0⟧ ").replace("⟦1⟧", "  ⟦1⟧"),
+        "[link](https://x.org) here",
+    ),
+    ("Hola {name}", lambda t: t.replace("Hola", "Bonjour   "), "Bonjour    {name}"),
+    ("a **b** c", lambda t: t.replace("⟦0⟧b⟦1⟧", "⟦0⟧  b  ⟦1⟧"), "a **b** c"),
+    ("{x}", lambda t: " " * 5000 + "x" + t, " " * 5000 + "x{x}"),
+]
+
+
+@pytest.mark.parametrize(("text", "answer", "expected"), RESTORED, ids=lambda v: repr(v)[:20])
+def test_restored_answers(text: str, answer, expected: str) -> None:
+    protected = protect(text)
+    assert restore(protected, answer(protected.text)) == expected

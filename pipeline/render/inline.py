@@ -2,8 +2,9 @@
 
 A translation is untrusted input. For print it becomes a list of *runs*
 (``{"text", "bold", "italic", "code", "link"}``) that the Typst templates lay out as
-data; for the web it becomes HTML through markdown-it with raw HTML disabled, whose
-``validateLink`` drops ``javascript:``, ``vbscript:`` and ``data:`` targets.
+data; for the web it becomes HTML through markdown-it with raw HTML disabled. Both keep
+a link only where :func:`pipeline.links.allowed` does (markdown-it's ``validateLink``):
+``http``, ``https``, ``mailto`` and ``tel``; any other link is left as text.
 
 In right-to-left text, left-to-right runs (house numbers, phone numbers, URLs,
 English names) are isolated, so "236 Maple Street" is not printed "Maple Street 236".
@@ -19,8 +20,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-#: Link schemes a printed or published page may point to.
-SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+from pipeline import links
+
 LRI, PDI = "\u2066", "\u2069"
 
 # A left-to-right run: starts and ends with a Latin letter or a digit (a closing
@@ -33,9 +34,9 @@ _LTR_RUN = re.compile(rf"[{_L}](?:[{_L} .,:;/@#&+\-_'’%?=~()]*[{_L})/])?")
 @cache
 def _markdown() -> MarkdownIt:
     # Images are off: a page carries no external assets, and alt text reads as text.
-    return MarkdownIt(
-        "commonmark", {"html": False, "linkify": False, "typographer": False}
-    ).disable("image")
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.validateLink = links.allowed
+    return md.disable("image")
 
 
 def ltr_spans(text: str) -> list[tuple[int, int]]:
@@ -53,20 +54,11 @@ def isolate(text: str) -> str:
     return "".join(out)
 
 
-def safe_link(href: str) -> str | None:
-    """``href`` if it is a web, mail or phone link that passes markdown-it's checks, else None."""
-    md = _markdown()
-    if not md.validateLink(href):
-        return None
-    target = md.normalizeLink(href)
-    return target if target.lower().startswith(SAFE_SCHEMES) else None
-
-
 def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
     """Inline Markdown as a list of styled text runs, for the print templates."""
     out: list[dict[str, Any]] = []
     bold = italic = 0
-    links: list[str | None] = []
+    targets: list[str] = []
     tokens: list[Token] = _markdown().parseInline(text)[0].children or []
     for tok in tokens:
         kind = tok.type
@@ -79,9 +71,9 @@ def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
         elif kind == "em_close":
             italic -= 1
         elif kind == "link_open":
-            links.append(safe_link(str(tok.attrGet("href") or "")))
+            targets.append(str(tok.attrGet("href") or ""))
         elif kind == "link_close":
-            links.pop()
+            targets.pop()
         elif kind in ("text", "code_inline", "softbreak", "hardbreak"):
             content = {"softbreak": " ", "hardbreak": "\n"}.get(kind, tok.content)
             if not content:
@@ -95,9 +87,8 @@ def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
                 run["italic"] = True
             if kind == "code_inline":
                 run["code"] = True
-            link = next((href for href in reversed(links) if href), None) if links else None
-            if link:
-                run["link"] = link
+            if targets:
+                run["link"] = targets[-1]
             _append(out, run)
     return out
 
@@ -117,6 +108,7 @@ def _html_renderer(rtl: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable(
         "image"
     )
+    md.validateLink = links.allowed
     if rtl:
         md.add_render_rule("text", _isolating_text)
     return md
