@@ -75,14 +75,15 @@ class Outcome:
 
 
 def attempt(root: Path, write: dict[str, bytes], args: list[str], outcome: Outcome) -> None:
-    """Write ``write`` files, run homelang, and judge: exit 0, or exit 2 + one line + nothing changed."""
+    """Write ``write`` files, run homelang, and judge: exit 0 or 1 (done, not all of it applied),
+    or exit 2 + one line + nothing changed."""
     for name, data in write.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
     before = hashes(root)
     result = CliRunner().invoke(main, ["-C", str(root), *args])
     outcome.cases += 1
-    if result.exit_code not in (0, 2) or (
+    if result.exit_code not in (0, 1, 2) or (
         result.exception and not isinstance(result.exception, SystemExit)
     ):
         outcome.tracebacks += 1

@@ -180,7 +180,7 @@ def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(
     entry.msgstr = "\x07" + entry.msgstr  # a terminal bell pasted from a chat window
     confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert (
         f"{packet_path}:{entry.linenum}: kept as a draft, not reviewed: "
         "[control] control character U+0007" in result.output

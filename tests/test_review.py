@@ -16,6 +16,7 @@ import pytest
 from conftest import all_catalogs, load, msgfmt_check
 
 from pipeline import markup, states
+from pipeline.review import END_CONTEXT
 from pipeline.glossary import load_glossary
 
 AM = "locales/am/LC_MESSAGES/sanctuary-resolution.po"
@@ -81,6 +82,11 @@ def export(homelang, out: Path, *args: str) -> polib.POFile:
     return load(out)
 
 
+def translatable(packet: polib.POFile) -> list[polib.POEntry]:
+    """A packet's entries for the volunteer: all but its end-of-packet entry."""
+    return [e for e in packet if e.msgctxt != END_CONTEXT]
+
+
 def by_msgid(path: Path) -> dict[str, polib.POEntry]:
     return {e.msgid: e for e in load(path) if not e.obsolete}
 
@@ -104,8 +110,13 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
     assert packet.metadata["Language"] == "am" and "nplurals=2" in packet.metadata["Plural-Forms"]
     assert packet.metadata["X-Homelang-Reviewer"] == "Amina"
-    assert len(packet) == len(by_msgid(drafted / AM)) and all(e.fuzzy for e in packet)
-    assert all(e.msgctxt == "sanctuary-resolution" for e in packet)
+    entries = translatable(packet)
+    assert len(entries) == len(by_msgid(drafted / AM)) and all(e.fuzzy for e in entries)
+    assert all(e.msgctxt == "sanctuary-resolution" for e in entries)
+    assert (
+        packet[-1].msgctxt == END_CONTEXT
+        and packet.metadata["X-Homelang-Packet"] in packet[-1].msgid
+    )
     assert "Glossary: 'MPS': keep as is" in packet[2].comment  # the glossary term that applies
     assert "Draft by google" in packet[0].comment
     status = notice_status(homelang)
@@ -120,7 +131,7 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     packet.metadata["Last-Translator"] = "Amina Abdi <amina@example.org>"
     packet.save(str(packet_path))
 
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)  # a draft is left
     assert "2 reviewed, 1 draft" in result.output
     entries = by_msgid(drafted / AM)
     first, second, third = (entries[e.msgid] for e in packet[:3])
@@ -138,7 +149,7 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     all_valid(drafted)
     # importing the same packet again changes nothing
     before = snapshot(drafted)
-    homelang("review", "import", str(packet_path))
+    homelang("review", "import", str(packet_path), expect=1)
     assert snapshot(drafted) == before
 
 
@@ -147,7 +158,7 @@ def test_next_export_skips_held_entries_until_released_or_expired(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     first = export(homelang, tmp_path / "a.po", "--reviewer", "Amina", "--max-words", "60")
-    assert sum(len(e.msgid.split()) for e in first) <= 60
+    assert sum(len(e.msgid.split()) for e in translatable(first)) <= 60
     second = export(homelang, tmp_path / "b.po", "--reviewer", "Bob")
     assert not {e.msgid for e in first} & {e.msgid for e in second}
     result = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "c.po"), expect=2)
@@ -155,11 +166,13 @@ def test_next_export_skips_held_entries_until_released_or_expired(
     packet_id = first.metadata["X-Homelang-Packet"]
     homelang("review", "release", packet_id)
     again = export(homelang, tmp_path / "c.po", "--reviewer", "Chen")
-    assert [e.msgid for e in again] == [e.msgid for e in first]
+    assert [e.msgid for e in translatable(again)] == [e.msgid for e in translatable(first)]
     assert homelang("review", "release", "no-such-packet", expect=2)
     # fifteen days later both remaining assignments have expired (assignment_days = 14)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795000000 + 15 * 86400))
-    assert len(export(homelang, tmp_path / "d.po")) == len(first) + len(second)
+    assert len(translatable(export(homelang, tmp_path / "d.po"))) == len(translatable(first)) + len(
+        translatable(second)
+    )
     data = json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))
     assert [p["reviewer"] for p in data["packets"]] == ["Bob", "Chen", "unnamed"]
     homelang("review", "release", "--expired")
@@ -177,7 +190,7 @@ def test_overlapping_packets_second_import_is_kept_as_conflict(
     bob = export(
         homelang, tmp_path / "bob.po", "--reviewer", "Bob", "--doc", "sanctuary-resolution"
     )
-    assert [e.msgid for e in bob] == [e.msgid for e in amina]
+    assert [e.msgid for e in translatable(bob)] == [e.msgid for e in translatable(amina)]
     for packet, name, word in ((amina, "Amina", "ሀ"), (bob, "Bob", "ለ")):
         for entry in packet:
             entry.msgstr = amharic_like(entry.msgid, ["MPS", "Minneapolis Public Schools"], word)
@@ -187,19 +200,19 @@ def test_overlapping_packets_second_import_is_kept_as_conflict(
     bob.save(str(tmp_path / "bob.po"))
 
     homelang("review", "import", str(tmp_path / "bob.po"))
-    result = homelang("review", "import", str(tmp_path / "amina.po"))
-    assert f"{len(amina)} conflict" in result.output
+    result = homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    assert f"{len(translatable(amina))} conflict" in result.output
     assert (
         "reviewed by Bob" in result.output
         and "yours:" in result.output
         and "current:" in result.output
     )
     entries = by_msgid(drafted / AM)
-    assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in bob)
-    assert all(entries[e.msgid].msgstr == e.msgstr for e in bob)
+    assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in translatable(bob))
+    assert all(entries[e.msgid].msgstr == e.msgstr for e in translatable(bob))
     kept = load(drafted / CONFLICTS)
     assert sorted(e.msgstr for e in kept) == sorted(
-        e.msgstr for e in amina
+        e.msgstr for e in translatable(amina)
     )  # Amina's work, all of it
     assert all("Amina" in e.tcomment and e.fuzzy for e in kept)
     all_valid(drafted)
@@ -241,13 +254,13 @@ def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_
     updated.msgstr = "Minneapolis Public Schools ለሁሉም ደህንነቱ የተጠበቀ እና ተቀባይ ቦታ ነው።"
     confirm(updated)
     fresh.save(str(tmp_path / "q.po"))
-    homelang("review", "import", str(tmp_path / "q.po"))
+    homelang("review", "import", str(tmp_path / "q.po"), expect=1)
     assert states.state(by_msgid(drafted / AM)[updated.msgid]) == "reviewed"
 
     for entry in packet:
         confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert (
         "the English changed since export; the English is now: We remain committed" in result.output
     )
@@ -277,7 +290,7 @@ def test_broken_placeholder_is_kept_as_draft_not_reviewed(
         confirm(entry)
     packet.save(str(packet_path))
     line = load(packet_path).find(link.msgid, msgctxt=link.msgctxt).linenum
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert re.search(
         rf"p\.po:{line}: kept as a draft, not reviewed: \[md-link\] missing link target",
         result.output,
@@ -296,7 +309,7 @@ def test_bom_and_windows_line_endings(drafted: Path, homelang, tmp_path: Path) -
         confirm(entry)
     packet_path.write_bytes(b"\xef\xbb\xbf" + str(packet).replace("\n", "\r\n").encode("utf-8"))
     result = homelang("review", "import", str(packet_path))
-    assert f"{len(packet)} reviewed" in result.output
+    assert f"{len(translatable(packet))} reviewed" in result.output
     assert b"\r" not in (drafted / AM).read_bytes() and not (drafted / AM).read_bytes().startswith(
         b"\xef"
     )
@@ -374,7 +387,7 @@ def test_dry_run_reports_and_writes_nothing(drafted: Path, homelang, tmp_path: P
     packet.save(str(packet_path))
     before = snapshot(drafted)
     data = json.loads(homelang("review", "import", "--dry-run", "--json", str(packet_path)).stdout)
-    assert [o["outcome"] for o in data[0]["outcomes"]] == ["reviewed"] * len(packet)
+    assert [o["outcome"] for o in data[0]["outcomes"]] == ["reviewed"] * len(translatable(packet))
     assert data[0]["changed"] == [AM]
     assert snapshot(drafted) == before
 
@@ -422,8 +435,11 @@ def test_direct_edit_meanwhile_is_not_overwritten(drafted: Path, homelang, tmp_p
     for entry in packet:
         confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
-    assert f"{len(packet) - 1} reviewed" in result.output and "1 conflict" in result.output
+    result = homelang("review", "import", str(packet_path), expect=1)
+    assert (
+        f"{len(translatable(packet)) - 1} reviewed" in result.output
+        and "1 conflict" in result.output
+    )
     assert by_msgid(drafted / AM)[packet[0].msgid].msgstr == hana
     assert [e.msgstr for e in load(drafted / CONFLICTS)] == [packet[0].msgstr]
     all_valid(drafted)
@@ -460,6 +476,6 @@ def test_import_refuses_when_a_catalog_is_saved_meanwhile(
     assert "changed while the packets were being applied" in result.output
     assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
     monkeypatch.setattr(packets, "_apply", apply)
-    homelang("review", "import", str(packet_path))
+    homelang("review", "import", str(packet_path), expect=1)  # the rest is left as drafts
     assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
     assert states.state(load(drafted / AM)[0]) == "reviewed"
