@@ -16,8 +16,8 @@ import pytest
 from conftest import all_catalogs, load, msgfmt_check
 
 from pipeline import markup, states
-from pipeline.review import END_CONTEXT
 from pipeline.glossary import load_glossary
+from pipeline.review import END_CONTEXT
 
 AM = "locales/am/LC_MESSAGES/sanctuary-resolution.po"
 FAQ = "locales/am/LC_MESSAGES/sanctuary-resolution-faq.po"
