@@ -31,6 +31,7 @@ from pipeline.assignments import (
     text_hash,
 )
 from pipeline.errors import PipelineError
+from pipeline.files import atomic_write
 from pipeline.settings import Settings
 
 CONFLICTS = "review-conflicts.po"
@@ -204,3 +205,13 @@ def write(settings: Settings, lang: str, conflicts: ConflictsFile) -> bytes | No
     if catalog is None:
         return b"" if path.exists() else None
     return catalogs.prepare_catalog(path, catalog)
+
+
+def save(settings: Settings, lang: str, conflicts: ConflictsFile) -> None:
+    """Write (or remove, when empty) the language's conflicts file now."""
+    data = write(settings, lang, conflicts)
+    path = conflicts_path(settings, lang)
+    if data == b"":
+        path.unlink()
+    elif data is not None:
+        atomic_write(path, data)

@@ -479,3 +479,143 @@ def test_import_refuses_when_a_catalog_is_saved_meanwhile(
     homelang("review", "import", str(packet_path), expect=1)  # the rest is left as drafts
     assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
     assert states.state(load(drafted / AM)[0]) == "reviewed"
+
+
+def confirmed_packet(homelang, path: Path, *args: str) -> polib.POFile:
+    packet = export(homelang, path, "--reviewer", "Amina", *args)
+    for entry in translatable(packet):
+        confirm(entry)
+    return packet
+
+
+def test_plural_forms_in_the_packet_never_wipe_a_singular_entry(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    entry = packet[0]
+    draft = by_msgid(drafted / AM)[entry.msgid].msgstr
+    entry.msgid_plural, entry.msgstr = entry.msgid + "s", ""
+    entry.msgstr_plural = {0: "MPS አንድ", 1: "MPS ብዙ"}
+    packet.save(str(path))
+    line = load(path)[0].linenum
+    result = homelang("review", "import", str(path), expect=1)
+    assert f"p.po:{line}: refused, not applied: the packet entry has plural forms" in result.output
+    kept = by_msgid(drafted / AM)[entry.msgid]
+    assert kept.msgstr == draft and states.state(kept) == "machine"
+    assert (
+        "1 refused" in result.output
+        and f"{len(translatable(packet)) - 1} reviewed" in result.output
+    )
+    all_valid(drafted)
+
+
+def cut_inside_last_translation(path: Path) -> None:
+    """A packet cut at a line end inside its last (two-line) translation."""
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index('"ሁለተኛ መስመር"')], "utf-8")
+
+
+def splice_from_other_packet(path: Path, other: Path) -> None:
+    """An entry of another packet pasted in before the end-of-packet entry."""
+    text, foreign = path.read_text("utf-8"), other.read_text("utf-8")
+    block = foreign.split("\n\n")[1]
+    end = text.index('msgctxt "homelang: end of packet"')
+    path.write_text(text[:end] + block + "\n\n" + text[end:], "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        ("cut", r"p\.po:\d+: no end-of-packet entry: cut short"),
+        ("splice", r"p\.po:\d+: the entries do not match the packet's checksum"),
+    ],
+)
+def test_a_packet_cut_short_or_spliced_is_refused(
+    drafted: Path, homelang, tmp_path: Path, spoil: str, message: str
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    translatable(packet)[-1].msgstr = "አንደኛ መስመር\nሁለተኛ መስመር"
+    packet.save(str(path))
+    export(homelang, tmp_path / "other.po", "--doc", "sanctuary-resolution-faq")
+    if spoil == "cut":
+        cut_inside_last_translation(path)
+    else:
+        splice_from_other_packet(path, tmp_path / "other.po")
+    before = snapshot(drafted)
+    result = homelang("review", "import", str(path), expect=2)
+    assert re.search(message, result.output) and len(result.output.splitlines()) == 1
+    assert snapshot(drafted) == before
+
+
+def test_packet_ids_are_unique_and_an_old_packet_never_cancels_a_newer_one(
+    drafted: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # every export in the same minute
+    old = confirmed_packet(homelang, tmp_path / "old.po", "--doc", "sanctuary-resolution")
+    old.save(str(tmp_path / "old.po"))
+    homelang("review", "import", str(tmp_path / "old.po"))
+    new = export(homelang, tmp_path / "new.po", "--reviewer", "Amina")
+    new_id = new.metadata["X-Homelang-Packet"]
+    assert new_id != old.metadata["X-Homelang-Packet"]
+    homelang("review", "import", str(tmp_path / "old.po"))  # again, by mistake
+    held = json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))["packets"]
+    assert [p["packet"] for p in held] == [new_id]
+
+
+def test_a_released_packet_that_comes_back_is_applied_where_nothing_changed(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(drafted / AM)
+    for entry in catalog:  # a person's drafts, not yet confirmed: needs-update
+        states.mark_draft(entry, "Hana", "2026-11-20")
+    catalog.save(str(drafted / AM))
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    packet[1].msgstr = "Minneapolis Public Schools ለሁሉም ተማሪዎች ደህንነቱ የተጠበቀ ቦታ ነው።"  # corrected
+    packet.save(str(path))
+    homelang("review", "release", packet.metadata["X-Homelang-Packet"])
+    bob = load(drafted / AM)  # meanwhile Bob reviews the title with his own words
+    bob[0].msgstr = "የቦብ ርዕስ MPS"
+    states.mark_reviewed(bob[0], "Bob", "2026-11-21")
+    bob.save(str(drafted / AM))
+    result = homelang("review", "import", str(path), expect=1)
+    assert f"{len(translatable(packet)) - 1} reviewed" in result.output
+    assert "1 conflict" in result.output and "reviewed by Bob" in result.output
+    entries = by_msgid(drafted / AM)
+    assert entries[packet[0].msgid].msgstr == "የቦብ ርዕስ MPS"
+    assert entries[packet[1].msgid].msgstr == packet[1].msgstr
+    assert all(states.state(entries[e.msgid]) == "reviewed" for e in translatable(packet))
+    all_valid(drafted)
+
+
+def test_script_check_counts_only_what_the_volunteer_changed(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(catalogs_ready / AM)
+    for entry in catalog:  # machine drafts that came back in Latin letters (a bad engine day)
+        entry.msgstr = "Minneapolis ecole famille"
+        states.mark_machine(entry, "google", "2026-11-28")
+    catalog.save(str(catalogs_ready / AM))
+    path = tmp_path / "p.po"
+    packet = export(homelang, path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    packet[0].msgstr = "MPS የትምህርት ቦርድ ውሳኔ አሳለፈ"
+    confirm(packet[0])
+    packet.save(str(path))
+    result = homelang("review", "import", str(path), expect=1)  # the untouched drafts are left
+    assert "1 reviewed" in result.output
+    assert by_msgid(catalogs_ready / AM)[packet[0].msgid].msgstr == packet[0].msgstr
+    all_valid(catalogs_ready)
+
+
+def test_import_prints_each_warning_with_its_packet_line(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    packet[1].msgstr = packet[1].msgstr.rstrip(".") + " "  # a trailing space: a warning
+    packet.save(str(path))
+    line = load(path)[1].linenum
+    result = homelang("review", "import", str(path))
+    assert re.search(rf"p\.po:{line}: \[end-space\] warning: ", result.output), result.output

@@ -231,3 +231,58 @@ def release(ctx: click.Context, packets: tuple[str, ...], expired: bool, as_json
         click.echo(f"released {r.packet} ({r.lang}, {r.reviewer}, {r.entries} entries)")
     if not results:
         click.echo("no packets to release")
+
+
+@review.command(name="conflicts")
+@lang_option
+@click.option("--resolve", "conflict_id", metavar="ID", help="Settle this conflict (see the list).")
+@click.option(
+    "--take",
+    type=click.Choice(["mine", "theirs", "text"]),
+    help="mine: keep the catalog's text; theirs: the returned one; text: the --text given.",
+)
+@click.option("--text", default=None, help="The translation to use with --take text.")
+@click.option("--reviewer", "-r", default="", metavar="NAME", help="Who settles it (credited).")
+@json_option
+@click.pass_context
+def conflicts_(
+    ctx: click.Context,
+    langs: tuple[str, ...],
+    conflict_id: str | None,
+    take: str | None,
+    text: str | None,
+    reviewer: str,
+    as_json: bool,
+) -> None:
+    """List returned translations kept aside, or settle one with --resolve ID --take."""
+    from pipeline.resolve import list_conflicts, resolve
+
+    if conflict_id is None:
+        if take or text is not None:
+            raise click.UsageError("--take and --text go with --resolve ID")
+        found = list_conflicts(settings(ctx), langs)
+        if as_json:
+            click.echo(to_json(found))
+            return
+        for c in found:
+            click.echo(f"{c.id}  {c.lang} {c.doc_id}  {c.path}:{c.line}: {c.note}: {c.reason}")
+            click.echo(f"    English: {c.english}")
+            click.echo(f"    theirs:  {c.theirs}")
+            click.echo(f"    mine:    {c.mine}")
+        click.echo(f"{len(found)} conflict(s) to settle")
+        return
+    if take is None:
+        raise click.UsageError("--resolve needs --take mine|theirs|text")
+    done = resolve(settings(ctx), conflict_id, take, text, reviewer, langs)
+    if as_json:
+        click.echo(to_json(done))
+    else:
+        click.echo(f"{done.id} ({done.lang} {done.doc_id}): took {done.take}, {done.outcome}")
+        click.echo(f"    now:     {done.kept}")
+        click.echo(f"    dropped: {done.dropped}")
+        if done.detail:
+            click.echo(f"    kept as a draft, not reviewed: {done.detail}")
+    if done.outcome not in ("kept", "reviewed"):
+        raise CheckFailed(
+            f"conflict {done.id} settled as a {done.outcome}: the entry needs a person"
+        )
