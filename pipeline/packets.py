@@ -144,8 +144,7 @@ def import_packets(
     for packet in packets:
         _apply(packet, index, kept[packet.lang], glossary)
     for lang, records in kept.items():
-        loaded = {d: i.catalog for (code, d), i in index.items() if code == lang}
-        records.prune(by_key(loaded), set(loaded))
+        records.prune(*_entries_of(settings, lang, records, index))
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
     ready: list[tuple[Path, bytes | None]] = []  # every file's bytes before the first is replaced
     for (lang, doc_id), found in index.items():
@@ -188,6 +187,22 @@ def import_packets(
         )
         for p in packets
     ]
+
+
+def _entries_of(
+    settings: Settings,
+    lang: str,
+    records: conflicts.ConflictsFile,
+    index: dict[tuple[str, str], _Index],
+) -> tuple[dict[str, polib.POEntry], set[str]]:
+    """The entries the records concern, by key (the catalogs as applied, others as on disk)."""
+    loaded = {d: i.catalog for (code, d), i in index.items() if code == lang}
+    known = set(catalogs.template_ids(settings))  # a record names a document; never a path
+    for doc_id in {c.doc_id for c in records.records()} & known - set(loaded):
+        path = settings.catalog_path(lang, doc_id)
+        if path.exists():
+            loaded[doc_id] = catalogs.read_catalog(path, shown(settings, path))
+    return by_key(loaded), set(loaded)
 
 
 def _close_assignments(settings: Settings, packets: list[_Packet]) -> None:

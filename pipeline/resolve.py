@@ -131,6 +131,7 @@ def _take(
     reviewer: str,
 ) -> Resolution:
     """Apply theirs (``text`` None) or ``text`` to the catalog entry, as an import would."""
+    catalogs.select_templates(settings, (conflict.doc_id,))  # a document of ours, never a path
     path = settings.catalog_path(lang, conflict.doc_id)
     name = shown(settings, path)
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))

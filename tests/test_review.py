@@ -619,3 +619,104 @@ def test_import_prints_each_warning_with_its_packet_line(
     line = load(path)[1].linenum
     result = homelang("review", "import", str(path))
     assert re.search(rf"p\.po:{line}: \[end-space\] warning: ", result.output), result.output
+
+
+BOB = "የቦብ ርዕስ MPS"
+
+
+def review_meanwhile(root: Path, text: str = BOB, name: str = "Bob") -> None:
+    """Someone reviews the notice's title in Poedit while packets are out."""
+    catalog = load(root / AM)
+    catalog[0].msgstr = text
+    states.mark_reviewed(catalog[0], name, "2026-11-21")
+    catalog.save(str(root / AM))
+
+
+def returned(homelang, path: Path, reviewer: str, title: str) -> polib.POFile:
+    """A packet of the notice, every entry confirmed, the title translated as ``title``."""
+    packet = export(homelang, path, "--reviewer", reviewer, "--doc", "sanctuary-resolution")
+    for entry in translatable(packet):
+        confirm(entry)
+    packet[0].msgstr = title
+    packet.metadata["Last-Translator"] = reviewer
+    packet.save(str(path))
+    homelang("review", "release", packet.metadata["X-Homelang-Packet"])
+    return packet
+
+
+def open_conflicts(homelang) -> list[dict]:
+    return json.loads(homelang("review", "conflicts", "--lang", "am", "--json").stdout)
+
+
+def test_conflicts_one_record_per_entry_and_text_newest_kept(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    title = "MPS የትምህርት ቦርድ ውሳኔ አሳለፈ"
+    returned(homelang, tmp_path / "amina.po", "Amina", title)
+    returned(homelang, tmp_path / "chen.po", "Chen", title)  # the same words, another packet
+    review_meanwhile(drafted)
+    for name in ("amina", "chen", "amina"):
+        homelang("review", "import", str(tmp_path / f"{name}.po"), expect=1)
+    kept = [e for e in load(drafted / CONFLICTS) if not e.obsolete]
+    assert [e.msgstr for e in kept] == [title] and "Amina" in kept[0].tcomment
+    [listed] = open_conflicts(homelang)
+    assert (listed["theirs"], listed["mine"], listed["english"]) == (title, BOB, kept[0].msgid)
+    assert notice_status(homelang)["conflicts"] == 1
+    all_valid(drafted)
+
+
+def test_a_conflict_stops_counting_once_the_entry_is_reviewed_and_is_pruned(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    returned(homelang, tmp_path / "amina.po", "Amina", "MPS የአሚና ርዕስ")
+    review_meanwhile(drafted)
+    homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    assert notice_status(homelang)["conflicts"] == 1
+    review_meanwhile(drafted, "MPS የሀና የተስማማ ርዕስ", "Hana")  # Hana settles it in Poedit
+    assert notice_status(homelang)["conflicts"] == 0 and open_conflicts(homelang) == []
+    other = confirmed_packet(homelang, tmp_path / "faq.po", "--doc", "sanctuary-resolution-faq")
+    other.save(str(tmp_path / "faq.po"))
+    homelang("review", "import", str(tmp_path / "faq.po"))  # any import of the language prunes
+    assert not (drafted / CONFLICTS).exists()
+
+
+@pytest.mark.parametrize("take", ["theirs", "mine", "text"])
+def test_resolve_a_conflict(drafted: Path, homelang, tmp_path: Path, take: str) -> None:
+    amina = "MPS የአሚና ርዕስ"
+    returned(homelang, tmp_path / "amina.po", "Amina", amina)
+    review_meanwhile(drafted)
+    homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    [listed] = open_conflicts(homelang)
+    args = ["review", "conflicts", "--resolve", listed["id"], "--take", take]
+    if take == "text":
+        args += ["--text", "MPS የጋራ ርዕስ", "--reviewer", "Hana"]
+    result = homelang(*args)
+    title = load(drafted / AM)[0]
+    now, dropped, who = {
+        "theirs": (amina, BOB, "Amina"),
+        "mine": (BOB, amina, "Bob"),
+        "text": ("MPS የጋራ ርዕስ", BOB, "Hana"),
+    }[take]
+    assert title.msgstr == now and states.reviewer(title)[0] == who
+    assert f"dropped: {dropped}" in result.output  # the version not taken is shown
+    assert open_conflicts(homelang) == [] and not (drafted / CONFLICTS).exists()
+    assert notice_status(homelang)["conflicts"] == 0
+    again = homelang("review", "conflicts", "--resolve", listed["id"], "--take", "mine", expect=2)
+    assert "no such conflict" in again.output
+    all_valid(drafted)
+
+
+def test_a_damaged_conflicts_file_never_blocks_status_or_export(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    (drafted / CONFLICTS).write_text('msgid "unterminated\n', "utf-8")
+    status = homelang("status", "--lang", "am")
+    assert f"{CONFLICTS}:1: not a valid PO file" in status.output
+    export_ = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "p.po"))
+    assert f"warning: {CONFLICTS}:1: not a valid PO file" in export_.output
+    before = snapshot(drafted)
+    for args in (["review", "import", str(tmp_path / "p.po")], ["review", "conflicts"]):
+        result = homelang(*args, expect=2)
+        assert len(result.output.splitlines()) == 1 and CONFLICTS in result.output
+        assert "move it aside" in result.output
+    assert snapshot(drafted) == before
