@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline import languages, states
+from pipeline import states
 from pipeline.assignments import text_hash
-from pipeline.checks import Finding, check_entry
-from pipeline.glossary import Glossary
+from pipeline.checks import Finding
 
 #: Outcomes of a packet entry; only the first two mean nothing is left to do.
 SETTLED = ("reviewed", "unchanged")
@@ -97,22 +96,19 @@ def apply_text(
     confirmed: bool,
     reviewer: str,
     date: str,
-    lang: languages.Language,
-    glossary: Glossary,
-) -> tuple[str, tuple[Finding, ...]]:
-    """Put ``incoming``'s text into ``target``: reviewed if confirmed and free of check errors,
-    else a person's draft. Returns the outcome and every finding (warnings too)."""
-    findings = tuple(check_entry(incoming, lang, glossary))
-    errors = any(f.level == "error" for f in findings)
+    findings: tuple[Finding, ...],
+) -> str:
+    """Put ``incoming``'s text into ``target``: reviewed if confirmed and ``findings`` (its
+    quality checks, ``checks.check_entry``) hold no error, else a person's draft."""
     if target.msgid_plural:
         target.msgstr_plural = dict(incoming.msgstr_plural)
     else:
         target.msgstr = incoming.msgstr
-    if confirmed and not errors:
+    if confirmed and not any(f.level == "error" for f in findings):
         states.mark_reviewed(target, reviewer, date)
-        return "reviewed", findings
+        return "reviewed"
     states.mark_draft(target, reviewer, date)
-    return ("check-error" if confirmed else "draft"), findings
+    return "check-error" if confirmed else "draft"
 
 
 def changed_by_volunteer(

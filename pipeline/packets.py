@@ -85,6 +85,12 @@ class _Match:
     target: polib.POEntry | None
     successor: polib.POEntry | None
     base: str | None  # hash of the text exported, when the packet's record is known
+    checked: tuple[Finding, ...] | None = None  # its quality findings, once computed
+
+    def findings(self, lang: languages.Language, glossary: Glossary) -> tuple[Finding, ...]:
+        if self.checked is None:
+            self.checked = tuple(check_entry(self.incoming, lang, glossary))
+        return self.checked
 
 
 @dataclass
@@ -140,19 +146,21 @@ def import_packets(
         _match(packet, index)
         _check_language(packet, languages.get(packet.lang), glossary)
     kept = {lang: conflicts.read(settings, lang) for lang in dict.fromkeys(p.lang for p in packets)}
-    before = {k: catalogs.render(i.catalog) for k, i in index.items()}
+    touched: set[tuple[str, str]] = set()  # catalogs a text was applied to
     for packet in packets:
-        _apply(packet, index, kept[packet.lang], glossary)
+        touched |= _apply(packet, index, kept[packet.lang], glossary)
     for lang, records in kept.items():
         records.prune(*_entries_of(settings, lang, records, index))
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
     ready: list[tuple[Path, bytes | None]] = []  # every file's bytes before the first is replaced
-    for (lang, doc_id), found in index.items():
-        if catalogs.render(found.catalog) != before[(lang, doc_id)]:
-            path = settings.catalog_path(lang, doc_id)
-            ready.append((path, catalogs.prepare_catalog(path, found.catalog)))
+    docs_of = {p.packet_id: {o.doc_id for o in p.outcomes} for p in packets}
+    for lang, doc_id in sorted(touched):
+        path = settings.catalog_path(lang, doc_id)
+        data = catalogs.prepare_catalog(path, index[(lang, doc_id)].catalog)
+        if data is not None:
+            ready.append((path, data))
             for packet in packets:
-                if packet.lang == lang and any(o.doc_id == doc_id for o in packet.outcomes):
+                if packet.lang == lang and doc_id in docs_of[packet.packet_id]:
                     changed[packet.packet_id].append(shown(settings, path).as_posix())
     for lang, records in kept.items():
         data = conflicts.write(settings, lang, records)
@@ -335,10 +343,8 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
     """Refuse a packet whose changed translations are mostly in another script: the wrong
     language pasted in. Only what the volunteer changed counts, never the drafts sent out."""
-    changed = [
-        m.incoming for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)
-    ]
-    judged = [f for e in changed for f in check_entry(e, lang, glossary) if f.check_id == "script"]
+    changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
+    judged = [f for m in changed for f in m.findings(lang, glossary) if f.check_id == "script"]
     if judged and len(judged) * 2 > len(changed):
         raise ReviewError(
             f"{len(judged)} of {len(changed)} translations are not in {lang.script_name} script "
@@ -363,7 +369,9 @@ def _apply(
     index: dict[tuple[str, str], _Index],
     kept: conflicts.ConflictsFile,
     glossary: Glossary,
-) -> None:
+) -> set[tuple[str, str]]:
+    """Apply one packet's entries; return the catalogs (language, document) written to."""
+    touched = set()
     lang = languages.get(packet.lang)
     date = today()
     note = f"{packet.reviewer} {date} (packet {packet.packet_id})"
@@ -373,9 +381,8 @@ def _apply(
         line, msgid = incoming.linenum, incoming.msgid
         if decision.action == "apply" and m.target is not None:
             confirmed = "fuzzy" not in incoming.flags
-            result, findings = apply_text(
-                m.target, incoming, confirmed, packet.reviewer, date, lang, glossary
-            )
+            findings = m.findings(lang, glossary)
+            result = apply_text(m.target, incoming, confirmed, packet.reviewer, date, findings)
             errors = "; ".join(
                 f"[{f.check_id}] {f.message}" for f in findings if f.level == "error"
             )
@@ -383,6 +390,7 @@ def _apply(
                 EntryOutcome(line, m.doc_id, msgid, result, errors, text, findings=findings)
             )
             index[(packet.lang, m.doc_id)].catalog.metadata["Last-Translator"] = packet.reviewer
+            touched.add((packet.lang, m.doc_id))
             continue
         found_id = ""
         entry = m.target or m.successor
@@ -400,3 +408,4 @@ def _apply(
                 conflict=found_id,
             )
         )
+    return touched

@@ -16,6 +16,7 @@ import polib
 from pipeline import catalogs, conflicts, languages, states
 from pipeline.apply import apply_text, shape_mismatch
 from pipeline.assignments import ReviewError, by_key, shown, today
+from pipeline.checks import check_entry
 from pipeline.glossary import load_glossary
 from pipeline.review import language_catalogs
 from pipeline.settings import Settings
@@ -158,9 +159,8 @@ def _take(
             raise ReviewError(f"conflict {conflict.id}: {mismatch}", name)
         mine = states.text(target)
         confirmed = conflict.english == target.msgid  # their English is still the English
-        result, findings = apply_text(
-            target, source, confirmed, who, today(), languages.get(lang), glossary
-        )
+        findings = tuple(check_entry(source, languages.get(lang), glossary))
+        result = apply_text(target, source, confirmed, who, today(), findings)
         errors = "; ".join(f"[{f.check_id}] {f.message}" for f in findings if f.level == "error")
         take = "theirs" if text is None else "text"
         now = states.text(target)
