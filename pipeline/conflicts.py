@@ -35,7 +35,7 @@ from pipeline.files import atomic_write
 from pipeline.settings import Settings
 
 CONFLICTS = "review-conflicts.po"
-#: A record's context: its id, the key of the catalog entry, a hash of that entry's text then,
+#: A record's context: its id, the key of the catalog entry, its :func:`fingerprint` then,
 #: the document and the entry's own context.
 _RECORD = re.compile(r"([0-9a-f]{8}) ([0-9a-f]{16}) ([0-9a-f]{12}) (.*)", re.S)
 
@@ -54,7 +54,7 @@ class Conflict:
     key: str  # review.entry_key of the catalog entry
     english: str  # the English the volunteer translated
     theirs: str  # the incoming text (plural forms joined by newlines)
-    then: str  # text_hash of the catalog entry's text when it was kept aside
+    then: str  # the catalog entry's fingerprint when it was kept aside
     current: str  # what the catalog held then, as shown to people
     note: str  # "NAME DATE (packet ID)"
     reason: str
@@ -94,13 +94,21 @@ def record(entry: polib.POEntry, lang: str) -> Conflict:
 
 
 def is_open(conflict: Conflict, entry: polib.POEntry | None) -> bool:
-    """Still to settle: the entry exists and nobody reviewed it since (with theirs or a new text)."""
+    """Still to settle: the entry exists and nobody has reviewed it since it was kept aside."""
     if entry is None:
         return False
     if states.state(entry) != "reviewed":
         return True
-    now = states.text(entry)
-    return now != conflict.theirs and text_hash(now) == conflict.then
+    if states.text(entry) == conflict.theirs:
+        return False
+    # older records hold a hash of the text alone
+    return conflict.then in (fingerprint(entry), text_hash(states.text(entry)))
+
+
+def fingerprint(entry: polib.POEntry) -> str:
+    """The entry's text and review mark: a new review, even of the same words, changes it."""
+    name, date = states.reviewer(entry) or ("", "")
+    return text_hash(f"{states.text(entry)}\x04{name}\x04{date}")
 
 
 class ConflictsFile:
@@ -128,7 +136,7 @@ class ConflictsFile:
         found_id = conflict_id(key, theirs)
         own = split_context(incoming.msgctxt)[1]
         where = doc_id if own is None else f"{doc_id}|{own}"
-        then = text_hash(states.text(target))
+        then = fingerprint(target)
         self.by_id.pop(found_id, None)  # the newest record last
         self.by_id[found_id] = polib.POEntry(
             msgctxt=f"{found_id} {key} {then} {where}",

@@ -169,6 +169,9 @@ OPEN = [  # (the entry when kept aside, the entry now (None: gone), open?)
     (entry("Buenas.", mark=REVIEWED), entry("Hola, familias.", mark=REVIEWED), False),  # theirs
     (entry("Buenas.", mark=REVIEWED), entry("Buenas.", fuzzy=True), True),
     (entry("Buenas.", mark=REVIEWED), None, False),  # the entry is gone
+    (entry("Buenas.", mark=REVIEWED), entry("Buenas.", mark="reviewed: Hana 2026-12-02"), False),
+    (entry("Buenas.", fuzzy=True), entry("Buenas.", mark=REVIEWED), False),  # confirmed since
+    (entry("Buenas.", fuzzy=True), entry("Buenas.", fuzzy=True), True),
 ]
 
 
