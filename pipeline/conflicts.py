@@ -184,12 +184,10 @@ def read(settings: Settings, lang: str) -> ConflictsFile:
     """The language's conflicts file; damaged or too large is a one-line error naming it."""
     path = conflicts_path(settings, lang)
     name = shown(settings, path)
-    data = read_regular_file(path, name, catalogs.MAX_CATALOG_BYTES)
     language = languages.get(lang)
-    if data is None:
-        return ConflictsFile(language)
     try:
-        return ConflictsFile(language, catalogs.parse_catalog(data, name))
+        data = read_regular_file(path, name, catalogs.MAX_CATALOG_BYTES)
+        return ConflictsFile(language, None if data is None else catalogs.parse_catalog(data, name))
     except PipelineError as error:
         raise ReviewError(
             f"{error.message}; repair it or move it aside (status and export go on without it)",

@@ -706,14 +706,21 @@ def test_resolve_a_conflict(drafted: Path, homelang, tmp_path: Path, take: str) 
     all_valid(drafted)
 
 
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (b'msgid "unterminated\n', ":1: not a valid PO file"),
+        (b"# padding\n" * 2_100_000, ": larger than 20 MB"),
+    ],
+)
 def test_a_damaged_conflicts_file_never_blocks_status_or_export(
-    drafted: Path, homelang, tmp_path: Path
+    drafted: Path, homelang, tmp_path: Path, damage: bytes, problem: str
 ) -> None:
-    (drafted / CONFLICTS).write_text('msgid "unterminated\n', "utf-8")
+    (drafted / CONFLICTS).write_bytes(damage)
     status = homelang("status", "--lang", "am")
-    assert f"{CONFLICTS}:1: not a valid PO file" in status.output
+    assert f"{CONFLICTS}{problem}" in status.output
     export_ = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "p.po"))
-    assert f"warning: {CONFLICTS}:1: not a valid PO file" in export_.output
+    assert f"warning: {CONFLICTS}{problem}" in export_.output
     before = snapshot(drafted)
     for args in (["review", "import", str(tmp_path / "p.po")], ["review", "conflicts"]):
         result = homelang(*args, expect=2)
