@@ -510,6 +510,26 @@ def test_plural_forms_in_the_packet_never_wipe_a_singular_entry(
     all_valid(drafted)
 
 
+def test_a_singular_packet_entry_never_wipes_plural_forms(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(drafted / AM)  # a plural entry (a count of days), machine drafted
+    catalog[0].msgid_plural, catalog[0].msgstr = catalog[0].msgid + "s", ""
+    catalog[0].msgstr_plural = {0: "MPS አንድ", 1: "MPS ብዙ"}
+    catalog.save(str(drafted / AM))
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    assert packet[0].msgid_plural  # exported with its forms
+    packet[0].msgid_plural, packet[0].msgstr_plural = "", {}
+    packet[0].msgstr = "MPS አንድ ብቻ"  # a tool that knows no plurals wrote one string
+    packet.save(str(path))
+    result = homelang("review", "import", str(path), expect=1)
+    assert "refused, not applied: the packet entry has no plural forms" in result.output
+    kept = by_msgid(drafted / AM)[packet[0].msgid]
+    assert kept.msgstr_plural == {0: "MPS አንድ", 1: "MPS ብዙ"} and kept.fuzzy
+    all_valid(drafted)
+
+
 def cut_inside_last_translation(path: Path) -> None:
     """A packet cut at a line end inside its last (two-line) translation."""
     text = path.read_text("utf-8")
