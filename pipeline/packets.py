@@ -152,7 +152,7 @@ def import_packets(
     for lang, records in kept.items():
         records.prune(*_entries_of(settings, lang, records, index))
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
-    ready: list[tuple[Path, bytes | None]] = []  # every file's bytes before the first is replaced
+    ready: list[tuple[Path, bytes]] = []  # every file's bytes (b"": remove it) before any write
     docs_of = {p.packet_id: {o.doc_id for o in p.outcomes} for p in packets}
     for lang, doc_id in sorted(touched):
         path = settings.catalog_path(lang, doc_id)
@@ -178,10 +178,10 @@ def import_packets(
             )
     if not dry_run:
         for path, data in ready:
-            if data == b"":
-                path.unlink()
-            elif data is not None:
+            if data:
                 atomic_write(path, data)
+            else:
+                path.unlink()
         _close_assignments(settings, packets)
     return [
         ImportResult(
