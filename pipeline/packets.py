@@ -203,14 +203,16 @@ def _entries_of(
     records: conflicts.ConflictsFile,
     index: dict[tuple[str, str], _Index],
 ) -> tuple[dict[str, polib.POEntry], set[str]]:
-    """The entries the records concern, by key (the catalogs as applied, others as on disk)."""
+    """The entries the records concern, by key (the catalogs as applied, others as on disk),
+    and the documents to prune: those read, and those that no longer exist."""
     loaded = {d: i.catalog for (code, d), i in index.items() if code == lang}
     known = set(catalogs.template_ids(settings))  # a record names a document; never a path
-    for doc_id in {c.doc_id for c in records.records()} & known - set(loaded):
+    named = {c.doc_id for c in records.records()}
+    for doc_id in named & known - set(loaded):
         path = settings.catalog_path(lang, doc_id)
         if path.exists():
             loaded[doc_id] = catalogs.read_catalog(path, shown(settings, path))
-    return by_key(loaded), set(loaded)
+    return by_key(loaded), set(loaded) | (named - known)
 
 
 def _close_assignments(settings: Settings, packets: list[_Packet]) -> None:

@@ -694,6 +694,11 @@ def test_a_conflict_stops_counting_once_the_entry_is_reviewed_and_is_pruned(
     assert notice_status(homelang)["conflicts"] == 1
     review_meanwhile(drafted, "MPS የሀና የተስማማ ርዕስ", "Hana")  # Hana settles it in Poedit
     assert notice_status(homelang)["conflicts"] == 0 and open_conflicts(homelang) == []
+    kept = load(drafted / CONFLICTS)  # and a record of a document deleted since
+    kept.append(
+        polib.POEntry(msgctxt="0badc0de 0123456789abcdef 0123456789ab gone", msgid="Hi", msgstr="x")
+    )
+    kept.save(str(drafted / CONFLICTS))
     other = confirmed_packet(homelang, tmp_path / "faq.po", "--doc", "sanctuary-resolution-faq")
     other.save(str(tmp_path / "faq.po"))
     homelang("review", "import", str(tmp_path / "faq.po"))  # any import of the language prunes
