@@ -1,13 +1,13 @@
 """Review packets coming back: validate, then apply to the catalogs without losing anyone's work.
 
-* A packet that is not a PO file, names another language or an unknown document,
-  or is cut short is refused as a whole: nothing on disk changes.
+* A packet that is not a PO file, names another language or an unknown document, is
+  cut short or spliced (its end-of-packet entry and checksum, ``review.seal``), or
+  has headers that are not what homelang wrote is refused as a whole: nothing changes.
 * A confirmed entry (fuzzy removed) becomes ``reviewed``, credited to the reviewer;
   one still fuzzy keeps the edited text as a person's draft (``# draft: NAME DATE``).
 * Where the English changed since export, or another person's text arrived
-  meanwhile, the incoming text is not applied: it goes to
-  ``locales/<lang>/review-conflicts.po`` with both versions, and the next packet
-  shows it as a suggestion.
+  meanwhile, the incoming text is kept aside in ``review-conflicts.po``
+  (``pipeline.conflicts``); an entry whose shape differs (plural forms) is refused.
 * An entry whose text fails a quality check (an error) is kept as a draft, not reviewed.
 """
 
@@ -19,30 +19,34 @@ from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, languages, states
-from pipeline.checks import Finding, check_entry
-from pipeline.files import atomic_write
-from pipeline.glossary import Glossary, load_glossary
-from pipeline.review import (
+from pipeline import catalogs, conflicts, languages, states
+from pipeline.apply import SETTLED, apply_text, changed_by_volunteer, decide
+from pipeline.assignments import (
     Assignment,
     ReviewError,
-    conflicts_path,
-    entry_key,
+    assignments_path,
+    by_key,
+    key_of,
     load_assignments,
+    read_regular_file,
     save_assignments,
     shown,
     split_context,
-    text_hash,
     today,
 )
+from pipeline.checks import Finding, check_entry
+from pipeline.files import atomic_write
+from pipeline.glossary import Glossary, load_glossary
+from pipeline.review import read_end_marker, seal
 from pipeline.settings import Settings
 
 _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
+_PACKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 
 
 @dataclass(frozen=True)
 class EntryOutcome:
-    """What happened to one packet entry: reviewed, draft, unchanged, conflict or check-error."""
+    """What happened to one packet entry (one of ``apply.OUTCOMES``), with the packet line."""
 
     line: int
     doc_id: str
@@ -52,6 +56,7 @@ class EntryOutcome:
     incoming: str = ""
     current: str = ""
     findings: tuple[Finding, ...] = ()
+    conflict: str = ""  # the id of the record kept aside (review conflicts)
 
 
 @dataclass(frozen=True)
@@ -67,19 +72,53 @@ class ImportResult:
     def count(self, outcome: str) -> int:
         return sum(o.outcome == outcome for o in self.outcomes)
 
+    @property
+    def settled(self) -> bool:
+        """Everything applied: no entry kept aside, refused, or left as a draft."""
+        return all(o.outcome in SETTLED for o in self.outcomes)
+
+
+@dataclass
+class _Match:
+    incoming: polib.POEntry
+    doc_id: str
+    target: polib.POEntry | None
+    successor: polib.POEntry | None
+    base: str | None  # hash of the text exported, when the packet's record is known
+    checked: tuple[Finding, ...] | None = None  # its quality findings, once computed
+
+    def findings(self, lang: languages.Language, glossary: Glossary) -> tuple[Finding, ...]:
+        if self.checked is None:
+            self.checked = tuple(check_entry(self.incoming, lang, glossary))
+        return self.checked
+
 
 @dataclass
 class _Packet:
     path: Path
     catalog: polib.POFile
+    entries: list[polib.POEntry]  # live entries, the end-of-packet entry left out
     packet_id: str
+    seal: str
     lang: str
     reviewer: str
     assignment: Assignment | None
+    matches: list[_Match] = field(default_factory=list)
     outcomes: list[EntryOutcome] = field(default_factory=list)
 
-    def count_conflicts(self) -> int:
-        return sum(o.outcome == "conflict" for o in self.outcomes)
+
+class _Index:
+    """A catalog's live entries by (context, English), and by previous English."""
+
+    def __init__(self, catalog: polib.POFile):
+        self.catalog = catalog
+        self.by_key: dict[tuple[str | None, str], polib.POEntry] = {}
+        self.by_previous: dict[str, polib.POEntry] = {}
+        for entry in catalog:
+            if not entry.obsolete:
+                self.by_key.setdefault((entry.msgctxt, entry.msgid), entry)
+                if entry.previous_msgid:
+                    self.by_previous.setdefault(entry.previous_msgid, entry)
 
 
 def import_packets(
@@ -87,13 +126,13 @@ def import_packets(
 ) -> list[ImportResult]:
     """Validate every packet, then apply them in order; a refused packet refuses the whole run."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
-    packets = [_read_packet(settings, path, glossary) for path in paths]
-    work: dict[tuple[str, str], polib.POFile] = {}
+    packets = [_read_packet(settings, path) for path in paths]
+    index: dict[tuple[str, str], _Index] = {}
     read: dict[Path, bytes] = {}  # each catalog's bytes as read, to see a save made meanwhile
     for packet in packets:
-        for entry in packet.catalog:
+        for entry in packet.entries:
             doc_id, _ = split_context(entry.msgctxt)
-            if (packet.lang, doc_id) not in work:
+            if (packet.lang, doc_id) not in index:
                 path = settings.catalog_path(packet.lang, doc_id)
                 if not path.exists():
                     raise ReviewError(
@@ -102,45 +141,48 @@ def import_packets(
                         entry.linenum,
                     )
                 read[path] = catalogs.read_bytes(path, shown(settings, path))
-                work[(packet.lang, doc_id)] = catalogs.parse_catalog(
-                    read[path], shown(settings, path)
-                )
-    before = {k: catalogs.render(c) for k, c in work.items()}
-    conflicts: dict[str, polib.POFile] = {}
+                catalog = catalogs.parse_catalog(read[path], shown(settings, path))
+                index[(packet.lang, doc_id)] = _Index(catalog)
+        _match(packet, index)
+        _check_language(packet, languages.get(packet.lang), glossary)
+    kept = {lang: conflicts.read(settings, lang) for lang in dict.fromkeys(p.lang for p in packets)}
+    touched: set[tuple[str, str]] = set()  # catalogs a text was applied to
     for packet in packets:
-        _apply(packet, work, conflicts, glossary, settings)
+        touched |= _apply(packet, index, kept[packet.lang], glossary)
+    for lang, records in kept.items():
+        records.prune(*_entries_of(settings, lang, records, index))
     changed: dict[str, list[str]] = {p.packet_id: [] for p in packets}
-    writes: list[tuple[Path, polib.POFile]] = []
-    for (lang, doc_id), catalog in work.items():
-        if catalogs.render(catalog) != before[(lang, doc_id)]:
-            writes.append((settings.catalog_path(lang, doc_id), catalog))
+    ready: list[tuple[Path, bytes]] = []  # every file's bytes (b"": remove it) before any write
+    docs_of = {p.packet_id: {o.doc_id for o in p.outcomes} for p in packets}
+    for lang, doc_id in sorted(touched):
+        path = settings.catalog_path(lang, doc_id)
+        data = catalogs.prepare_catalog(path, index[(lang, doc_id)].catalog)
+        if data is not None:
+            ready.append((path, data))
             for packet in packets:
-                if packet.lang == lang and any(o.doc_id == doc_id for o in packet.outcomes):
-                    changed[packet.packet_id].append(shown(settings, writes[-1][0]).as_posix())
-    for lang, catalog in conflicts.items():
-        writes.append((conflicts_path(settings, lang), catalog))
-        for packet in packets:
-            if packet.lang == lang and packet.count_conflicts():
-                changed[packet.packet_id].append(shown(settings, writes[-1][0]).as_posix())
-    # every file's bytes are ready before the first one is replaced
-    ready = [(path, catalogs.prepare_catalog(path, catalog)) for path, catalog in writes]
+                if packet.lang == lang and doc_id in docs_of[packet.packet_id]:
+                    changed[packet.packet_id].append(shown(settings, path).as_posix())
+    for lang, records in kept.items():
+        data = conflicts.write(settings, lang, records)
+        if data is not None:
+            path = conflicts.conflicts_path(settings, lang)
+            ready.append((path, data))
+            for packet in packets:
+                if packet.lang == lang:
+                    changed[packet.packet_id].append(shown(settings, path).as_posix())
     for path, original in read.items():
-        if (
-            catalogs.read_bytes(path, shown(settings, path)) != original
-        ):  # a save meanwhile (Poedit?)
+        if catalogs.read_bytes(path, shown(settings, path)) != original:  # a save meanwhile
             raise ReviewError(
                 "changed while the packets were being applied; nothing was written: import again",
                 shown(settings, path),
             )
     if not dry_run:
         for path, data in ready:
-            if data is not None:
+            if data:
                 atomic_write(path, data)
-    if not dry_run:
-        for lang in {p.lang for p in packets}:
-            done = {p.packet_id for p in packets if p.lang == lang}
-            out = load_assignments(settings, lang)
-            save_assignments(settings, lang, [a for a in out if a.packet not in done])
+            else:
+                path.unlink()
+        _close_assignments(settings, packets)
     return [
         ImportResult(
             p.packet_id,
@@ -155,12 +197,38 @@ def import_packets(
     ]
 
 
-def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
-    """Parse and validate one packet (pure checks on its bytes and headers)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ReviewError(f"cannot read: {exc.strerror}", path) from None
+def _entries_of(
+    settings: Settings,
+    lang: str,
+    records: conflicts.ConflictsFile,
+    index: dict[tuple[str, str], _Index],
+) -> tuple[dict[str, polib.POEntry], set[str]]:
+    """The entries the records concern, by key (the catalogs as applied, others as on disk),
+    and the documents to prune: those read, and those that no longer exist."""
+    loaded = {d: i.catalog for (code, d), i in index.items() if code == lang}
+    known = set(catalogs.template_ids(settings))  # a record names a document; never a path
+    named = {c.doc_id for c in records.records()}
+    for doc_id in named & known - set(loaded):
+        path = settings.catalog_path(lang, doc_id)
+        if path.exists():
+            loaded[doc_id] = catalogs.read_catalog(path, shown(settings, path))
+    return by_key(loaded), set(loaded) | (named - known)
+
+
+def _close_assignments(settings: Settings, packets: list[_Packet]) -> None:
+    """The packets are back: drop their records (only theirs: same id and same checksum)."""
+    for lang in dict.fromkeys(p.lang for p in packets):
+        done = {(p.packet_id, p.seal) for p in packets if p.lang == lang}
+        if assignments_path(settings, lang).exists():
+            out = load_assignments(settings, lang)
+            save_assignments(settings, lang, [a for a in out if (a.packet, a.seal) not in done])
+
+
+def _read_packet(settings: Settings, path: Path) -> _Packet:
+    """Parse and validate one packet (its bytes, headers, checksum and documents)."""
+    raw = read_regular_file(path, path, catalogs.MAX_CATALOG_BYTES)
+    if raw is None:
+        raise ReviewError("no such file", path)
     catalog = catalogs.parse_catalog(raw, path)
     meta = catalog.metadata
     packet_id = meta.get("X-Homelang-Packet", "").strip()
@@ -171,10 +239,16 @@ def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
             path,
             1,
         )
+    if not _PACKET_ID.fullmatch(packet_id):
+        raise ReviewError(
+            f"X-Homelang-Packet: not a packet id: {packet_id[:40]!r}",
+            path,
+            _header_line(raw, "X-Homelang-Packet"),
+        )
     lang = meta.get("Language", "").strip()
     if lang not in settings.languages:
         raise ReviewError(
-            f"Language header says {lang!r}, not one of this project's languages "
+            f"Language header says {lang[:20]!r}, not one of this project's languages "
             f"({', '.join(settings.languages)})",
             path,
             _header_line(raw, "Language"),
@@ -188,22 +262,67 @@ def _read_packet(settings: Settings, path: Path, glossary: Glossary) -> _Packet:
             _header_line(raw, "Language"),
         )
     live = [e for e in catalog if not e.obsolete]
-    expected = meta.get("X-Homelang-Entries", "")
-    if expected.isdigit() and len(live) < int(expected):
+    entries = live[:-1] if live and read_end_marker(live[-1]) else live
+    expected = meta.get("X-Homelang-Entries", "").strip()
+    if expected and not re.fullmatch(r"[0-9]{1,9}", expected):
         raise ReviewError(
-            f"packet holds {len(live)} of its {expected} entries: cut short? "
+            f"X-Homelang-Entries: not a number of entries: {expected[:20]!r}",
+            path,
+            _header_line(raw, "X-Homelang-Entries"),
+        )
+    end = raw.count(b"\n") + 1
+    if expected and len(entries) < int(expected):
+        raise ReviewError(
+            f"packet holds {len(entries)} of its {expected} entries: cut short? "
             "ask for the whole file",
             path,
-            raw.count(b"\n") + 1,
+            end,
         )
     known = set(catalogs.template_ids(settings))
-    for entry in live:
+    for entry in entries:
         doc_id, _ = split_context(entry.msgctxt)
         if doc_id not in known:
             raise ReviewError(f"no document {doc_id!r} in this project", path, entry.linenum)
-    _check_language(live, languages.get(lang), glossary, path)
-    assignment = next((a for a in load_assignments(settings, lang) if a.packet == packet_id), None)
-    return _Packet(path, catalog, packet_id, lang, _reviewer(meta), assignment)
+    checksum = _check_seal(live, entries, packet_id, path, end)
+    assignment = next(
+        (
+            a
+            for a in load_assignments(settings, lang)
+            if a.packet == packet_id and a.seal == checksum
+        ),
+        None,
+    )
+    return _Packet(path, catalog, entries, packet_id, checksum, lang, _reviewer(meta), assignment)
+
+
+def _check_seal(
+    live: list[polib.POEntry], entries: list[polib.POEntry], packet_id: str, path: Path, end: int
+) -> str:
+    """The packet's checksum, after making sure it ends with its end entry and its entries match."""
+    marker = read_end_marker(live[-1]) if live else None
+    if marker is None:
+        stray = next((e for e in live if read_end_marker(e)), None)
+        if stray is not None:
+            raise ReviewError(
+                "entries follow the end-of-packet entry: pieces of other files added?",
+                path,
+                stray.linenum,
+            )
+        raise ReviewError(
+            "no end-of-packet entry: cut short (or exported by an older homelang)? "
+            "ask for the whole file",
+            path,
+            end,
+        )
+    marked_id, checksum = marker
+    if marked_id != packet_id or seal(packet_id, entries) != checksum:
+        raise ReviewError(
+            "the entries do not match the packet's checksum: entries added, removed or "
+            "changed in their English or context (spliced?)",
+            path,
+            live[-1].linenum,
+        )
+    return checksum
 
 
 def _header_line(raw: bytes, key: str) -> int | None:
@@ -211,23 +330,29 @@ def _header_line(raw: bytes, key: str) -> int | None:
     return raw[: match.start()].count(b"\n") + 1 if match else None
 
 
-def _check_language(
-    entries: list[polib.POEntry], lang: languages.Language, glossary: Glossary, path: Path
-) -> None:
-    """Refuse a packet whose translations are mostly in another script: the wrong language pasted in."""
-    judged = [
-        f
-        for e in entries
-        if e.msgstr
-        for f in check_entry(e, lang, glossary)
-        if f.check_id == "script"
-    ]
-    translated = sum(1 for e in entries if e.msgstr)
-    if judged and len(judged) * 2 > translated:
+def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
+    """Find each packet entry's catalog entry by key (a dict, never a scan of the catalog)."""
+    exported = packet.assignment.entries if packet.assignment else {}
+    for incoming in packet.entries:
+        doc_id, ctxt = split_context(incoming.msgctxt)
+        found = index[(packet.lang, doc_id)]
+        target = found.by_key.get((ctxt, incoming.msgid))
+        successor = None if target else found.by_previous.get(incoming.msgid)
+        base = exported.get(key_of(doc_id, ctxt, incoming.msgid))
+        packet.matches.append(_Match(incoming, doc_id, target, successor, base))
+
+
+def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
+    """Refuse a packet whose changed translations are mostly in another script: the wrong
+    language pasted in. Only what the volunteer changed counts, never the drafts sent out."""
+    changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
+    judged = [f for m in changed for f in m.findings(lang, glossary) if f.check_id == "script"]
+    if judged and len(judged) * 2 > len(changed):
         raise ReviewError(
-            f"{len(judged)} of {translated} translations are not in {lang.script_name} script: "
-            f"is this packet in another language than {lang.english_name}?",
-            path,
+            f"{len(judged)} of {len(changed)} translations are not in {lang.script_name} script "
+            f"(counting those the volunteer changed): is this packet in another language "
+            f"than {lang.english_name}?",
+            packet.path,
             judged[0].line,
         )
 
@@ -241,150 +366,48 @@ def _reviewer(meta: dict[str, str]) -> str:
     return name if name and name != "unnamed" else "unknown"
 
 
-def _set_text(target: polib.POEntry, source: polib.POEntry) -> None:
-    if target.msgid_plural:
-        target.msgstr_plural = dict(source.msgstr_plural)
-    else:
-        target.msgstr = source.msgstr
-
-
 def _apply(
-    packet: _Packet, work: dict, conflicts: dict, glossary: Glossary, settings: Settings
-) -> None:
+    packet: _Packet,
+    index: dict[tuple[str, str], _Index],
+    kept: conflicts.ConflictsFile,
+    glossary: Glossary,
+) -> set[tuple[str, str]]:
+    """Apply one packet's entries; return the catalogs (language, document) written to."""
+    touched = set()
     lang = languages.get(packet.lang)
     date = today()
-    for incoming in packet.catalog:
-        if incoming.obsolete:
+    note = f"{packet.reviewer} {date} (packet {packet.packet_id})"
+    for m in packet.matches:
+        incoming, text = m.incoming, states.text(m.incoming)
+        decision = decide(incoming, m.target, m.base, m.successor)
+        line, msgid = incoming.linenum, incoming.msgid
+        if decision.action == "apply" and m.target is not None:
+            confirmed = "fuzzy" not in incoming.flags
+            findings = m.findings(lang, glossary)
+            result = apply_text(m.target, incoming, confirmed, packet.reviewer, date, findings)
+            errors = "; ".join(
+                f"[{f.check_id}] {f.message}" for f in findings if f.level == "error"
+            )
+            packet.outcomes.append(
+                EntryOutcome(line, m.doc_id, msgid, result, errors, text, findings=findings)
+            )
+            index[(packet.lang, m.doc_id)].catalog.metadata["Last-Translator"] = packet.reviewer
+            touched.add((packet.lang, m.doc_id))
             continue
-        doc_id, ctxt = split_context(incoming.msgctxt)
-        catalog = work[(packet.lang, doc_id)]
-        target = next(
-            (
-                e
-                for e in catalog
-                if not e.obsolete and e.msgctxt == ctxt and e.msgid == incoming.msgid
-            ),
-            None,
-        )
-        text = states.text(incoming)
-        outcome = _decide(packet, doc_id, incoming, target, text, catalog)
-        if outcome is not None:
-            packet.outcomes.append(outcome)
-            if outcome.outcome == "conflict":
-                _keep_conflict(conflicts, settings, packet, doc_id, incoming, outcome, date)
-            continue
-        findings = tuple(check_entry(incoming, lang, glossary))
-        errors = tuple(f for f in findings if f.level == "error")
-        _set_text(target, incoming)
-        confirmed = "fuzzy" not in incoming.flags
-        if confirmed and not errors:
-            states.mark_reviewed(target, packet.reviewer, date)
-            result = "reviewed"
-        else:
-            states.mark_draft(target, packet.reviewer, date)
-            result = "check-error" if confirmed else "draft"
+        found_id = ""
+        entry = m.target or m.successor
+        if decision.action == "conflict" and entry is not None:
+            found_id = kept.keep(m.doc_id, entry, incoming, note, decision.detail, decision.current)
         packet.outcomes.append(
             EntryOutcome(
-                incoming.linenum,
-                doc_id,
-                incoming.msgid,
-                result,
-                "; ".join(f"[{f.check_id}] {f.message}" for f in errors),
+                line,
+                m.doc_id,
+                msgid,
+                decision.action,
+                decision.detail,
                 text,
-                findings=findings,
+                decision.current,
+                conflict=found_id,
             )
         )
-        catalog.metadata["Last-Translator"] = packet.reviewer
-
-
-def _decide(packet, doc_id, incoming, target, text, catalog) -> EntryOutcome | None:
-    """The outcome when the entry is not to be applied (unchanged or a conflict), else None."""
-    line, msgid = incoming.linenum, incoming.msgid
-    confirmed = "fuzzy" not in incoming.flags
-    if not text.strip():
-        return EntryOutcome(line, doc_id, msgid, "unchanged", "left empty")
-    if target is None:
-        successor = next((e for e in catalog if e.previous_msgid == msgid and not e.obsolete), None)
-        now = (
-            f"the English is now: {successor.msgid}"
-            if successor
-            else "the entry was removed from the document"
-        )
-        return EntryOutcome(
-            line,
-            doc_id,
-            msgid,
-            "conflict",
-            f"the English changed since export; {now}",
-            text,
-            successor.msgid if successor else "",
-        )
-    current = states.text(target)
-    state = states.state(target)
-    if text == current and (state == "reviewed" or not confirmed):
-        return EntryOutcome(line, doc_id, msgid, "unchanged")
-    base = packet.assignment.entries.get(entry_key(doc_id, target)) if packet.assignment else None
-    if not confirmed and base is not None and text_hash(text) == base:
-        # the volunteer left it as exported: nothing of theirs to apply over the catalog
-        return EntryOutcome(line, doc_id, msgid, "unchanged")
-    meanwhile = text_hash(current) != base if base is not None else True
-    if text != current and meanwhile and state in ("reviewed", "needs-update"):
-        who = states.reviewer(target)
-        by = f"reviewed by {who[0]} on {who[1]}" if who else "a person's translation"
-        return EntryOutcome(
-            line,
-            doc_id,
-            msgid,
-            "conflict",
-            f"changed meanwhile ({by}); yours was not applied",
-            text,
-            current,
-        )
-    return None
-
-
-def _keep_conflict(
-    conflicts: dict,
-    settings: Settings,
-    packet: _Packet,
-    doc_id: str,
-    incoming: polib.POEntry,
-    outcome: EntryOutcome,
-    date: str,
-) -> None:
-    """Keep the incoming text, both versions and the reason in the language's conflicts file."""
-    lang = languages.get(packet.lang)
-    if packet.lang not in conflicts:
-        path = conflicts_path(settings, packet.lang)
-        conflicts[packet.lang] = (
-            catalogs.read_catalog(path, shown(settings, path))
-            if path.exists()
-            else _new_conflicts(lang)
-        )
-    catalog = conflicts[packet.lang]
-    ctxt = f"{doc_id} {packet.packet_id} {text_hash(outcome.incoming, 6)}"
-    if catalog.find(incoming.msgid, msgctxt=ctxt) is not None:
-        return
-    kept = polib.POEntry(
-        msgctxt=ctxt,
-        msgid=incoming.msgid,
-        msgid_plural=incoming.msgid_plural,
-        msgstr=incoming.msgstr,
-        msgstr_plural=dict(incoming.msgstr_plural),
-        flags=["fuzzy"],
-        tcomment=f"{packet.reviewer} {date} (packet {packet.packet_id})\nconflict: {outcome.detail}",
-        comment=f"current: {outcome.current}" if outcome.current else "",
-    )
-    catalog.append(kept)
-
-
-def _new_conflicts(lang: languages.Language) -> polib.POFile:
-    catalog = polib.POFile(wrapwidth=0)
-    catalog.header = (
-        "Review conflicts: translations that came back after the English changed or someone\n"
-        "else reviewed the entry. Nothing here is published; copy what is good into the catalog."
-    )
-    catalog.metadata = catalogs.language_headers(
-        lang, f"homelang review conflicts {lang.code}", catalogs.timestamp(), "homelang <>"
-    )
-    return catalog
+    return touched

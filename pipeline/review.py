@@ -14,113 +14,43 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polib
 from rapidfuzz import fuzz, process
 
-from pipeline import catalogs, languages, states
-from pipeline.errors import PipelineError
-from pipeline.files import atomic_write_text
+from pipeline import assignments, catalogs, conflicts, languages, states
+from pipeline.assignments import (
+    Assignment,
+    ReviewError,
+    by_key,
+    entry_key,
+    load_assignments,
+    save_assignments,
+    shown,
+    text_hash,
+    today,
+)
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.memory import reviewed_entries
 from pipeline.settings import Settings
 
 NEEDS_PERSON = ("untranslated", "machine", "needs-update")
-ASSIGNMENTS = "review-assignments.json"
 CONFLICTS = "review-conflicts.po"
+#: The context of a packet's last entry, which carries its id and checksum (no document has it).
+END_CONTEXT = "homelang: end of packet"
+_END = re.compile(
+    r"End of review packet (\S+) \(checksum ([0-9a-f]{16})\): leave this entry as it is\."
+)
 #: Translation-memory suggestions: at most this many, at least this similar (rapidfuzz ratio).
 TM_LIMIT, TM_CUTOFF = 3, 75.0
 
 
-class ReviewError(PipelineError):
-    """A review packet or assignment that cannot be made, read or applied."""
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One packet out with a reviewer: which entries (by key, with a hash of the text sent)."""
-
-    packet: str
-    lang: str
-    reviewer: str
-    exported: str  # catalogs.timestamp()
-    expires: str  # YYYY-MM-DD, the day after which the entries can go out again
-    docs: tuple[str, ...]
-    words: int
-    entries: dict[str, str] = field(
-        default_factory=dict
-    )  # entry_key -> text_hash(msgstr at export)
-
-    def expired(self, today: str) -> bool:
-        return self.expires < today
-
-
-def entry_key(doc_id: str, entry: polib.POEntry) -> str:
-    """A short stable id for an entry of a document (its English and context)."""
-    return text_hash(f"{doc_id}\x04{entry.msgctxt or ''}\x04{entry.msgid}", 16)
-
-
-def text_hash(text: str, size: int = 12) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:size]
-
-
-def today() -> str:
-    return catalogs.timestamp()[:10]
-
-
 def words(text: str) -> int:
     return len(text.split())
-
-
-def assignments_path(settings: Settings, lang: str) -> Path:
-    return settings.locales_path / lang / ASSIGNMENTS
-
-
-def conflicts_path(settings: Settings, lang: str) -> Path:
-    return settings.locales_path / lang / CONFLICTS
-
-
-def shown(settings: Settings, path: Path) -> Path:
-    return path.relative_to(settings.root) if path.is_relative_to(settings.root) else path
-
-
-def load_assignments(settings: Settings, lang: str) -> list[Assignment]:
-    """The packets out for ``lang``; a damaged file is an error naming its line."""
-    path = assignments_path(settings, lang)
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        return []
-    except json.JSONDecodeError as exc:
-        raise ReviewError(f"not valid JSON: {exc.msg}", shown(settings, path), exc.lineno) from None
-    try:
-        return [
-            Assignment(**{**item, "docs": tuple(item["docs"]), "entries": dict(item["entries"])})
-            for item in data["packets"]
-        ]
-    except (KeyError, TypeError) as exc:
-        raise ReviewError(f"not a review assignments file ({exc})", shown(settings, path)) from None
-
-
-def save_assignments(settings: Settings, lang: str, packets: list[Assignment]) -> bool:
-    """Write the assignments deterministically (sorted, stable JSON); no packets, no file."""
-    path = assignments_path(settings, lang)
-    if not packets:
-        if path.exists():
-            path.unlink()
-            return True
-        return False
-    data = {
-        "packets": [
-            {**vars(a), "docs": list(a.docs), "entries": dict(sorted(a.entries.items()))}
-            for a in sorted(packets, key=lambda a: a.packet)
-        ]
-    }
-    return atomic_write_text(
-        path, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    )
 
 
 def language_catalogs(
@@ -146,6 +76,7 @@ class ExportResult:
     words: int
     expires: str
     skipped_held: int  # entries that need a person but are out in another packet
+    warning: str = ""  # the conflicts file could not be read: its suggestions are missing
 
 
 def export(
@@ -188,7 +119,7 @@ def export(
         raise ReviewError(f"nothing to review in {language.english_name}{why}")
     stamp = catalogs.timestamp()
     current = load_assignments(settings, lang)
-    packet_id = _packet_id(lang, stamp, reviewer, {a.packet for a in current})
+    packet_id = _packet_id(lang, stamp, reviewer)
     expires = (
         dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=settings.review.assignment_days)
     ).isoformat()
@@ -204,15 +135,24 @@ def export(
         entries={entry_key(d, e): text_hash(states.text(e)) for d, e in chosen},
     )
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
-    packet = build_packet(
-        assignment, chosen, language, glossary, memory(everything), suggestions(settings, lang)
-    )
+    kept, problem = suggestions(settings, lang, everything)
+    packet = build_packet(assignment, chosen, language, glossary, memory(everything), kept)
+    assignment = replace(assignment, seal=seal(packet_id, packet))
+    packet.append(end_marker(packet_id, assignment.seal))
     output = output or settings.build_path / "review" / f"{packet_id}.po"
     _check_packet_path(settings, output)
     catalogs.write_catalog(output, packet)
     save_assignments(settings, lang, [*current, assignment])
     return ExportResult(
-        packet_id, lang, assignment.reviewer, str(output), len(chosen), total, expires, skipped
+        packet_id,
+        lang,
+        assignment.reviewer,
+        str(output),
+        len(chosen),
+        total,
+        expires,
+        skipped,
+        problem,
     )
 
 
@@ -232,21 +172,37 @@ def held(settings: Settings, lang: str) -> dict[str, str]:
     """entry key -> packet id, for entries out in packets that have not expired."""
     now = today()
     return {
-        key: a.packet
-        for a in load_assignments(settings, lang)
-        if not a.expired(now)
-        for key in a.entries
+        key: a.packet for a in load_assignments(settings, lang) if a.holds(now) for key in a.entries
     }
 
 
-def _packet_id(lang: str, stamp: str, reviewer: str, taken: set[str]) -> str:
+def _packet_id(lang: str, stamp: str, reviewer: str) -> str:
+    """``<lang>-<minute>-<reviewer>-<random>``: two packets of the same minute never share an id."""
     slug = re.sub(r"[^a-z0-9]+", "-", reviewer.casefold()).strip("-")[:24] or "packet"
-    base = f"{lang}-{re.sub(r'[^0-9]', '', stamp[:16])[:12]}-{slug}"
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+    return f"{lang}-{re.sub(r'[^0-9]', '', stamp[:16])[:12]}-{slug}-{secrets.token_hex(3)}"
+
+
+def seal(packet_id: str, entries: Iterable[polib.POEntry]) -> str:
+    """The checksum of a packet's entries (their context and English, not the translations)."""
+    keys = sorted(f"{e.msgctxt or ''}\x04{e.msgid}" for e in entries)
+    return hashlib.sha256(json.dumps([packet_id, keys]).encode("utf-8")).hexdigest()[:16]
+
+
+def end_marker(packet_id: str, checksum: str) -> polib.POEntry:
+    """The packet's last entry: a packet cut short anywhere, even inside a translation, lacks it."""
+    return polib.POEntry(
+        msgctxt=END_CONTEXT,
+        msgid=f"End of review packet {packet_id} (checksum {checksum}): leave this entry as it is.",
+        msgstr="",
+    )
+
+
+def read_end_marker(entry: polib.POEntry) -> tuple[str, str] | None:
+    """(packet id, checksum) from an end-of-packet entry, None if it is not one."""
+    if entry.msgctxt != END_CONTEXT:
+        return None
+    match = _END.fullmatch(entry.msgid)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def memory(catalogs_by_doc: dict[str, polib.POFile]) -> dict[str, list[tuple[str, str]]]:
@@ -258,17 +214,19 @@ def memory(catalogs_by_doc: dict[str, polib.POFile]) -> dict[str, list[tuple[str
     return found
 
 
-def suggestions(settings: Settings, lang: str) -> dict[str, list[str]]:
-    """English -> notes kept from conflicting imports, so the next reviewer sees them."""
-    path = conflicts_path(settings, lang)
-    if not path.exists():
-        return {}
+def suggestions(
+    settings: Settings, lang: str, everything: dict[str, polib.POFile]
+) -> tuple[dict[str, list[str]], str]:
+    """English -> texts kept aside from conflicting imports and not yet settled, so the next
+    reviewer sees them; and why the conflicts file could not be read, if it could not."""
+    records, problem = conflicts.read_or_warn(settings, lang)
     found: dict[str, list[str]] = {}
-    for entry in catalogs.read_catalog(path, shown(settings, path)):
-        found.setdefault(entry.msgid, []).append(
-            f"{entry.tcomment.splitlines()[0]}: {entry.msgstr}"
-        )
-    return found
+    if records is not None:
+        entries = by_key(everything)
+        for conflict in records.records():
+            if conflicts.is_open(conflict, entries.get(conflict.key)):
+                found.setdefault(conflict.english, []).append(f"{conflict.note}: {conflict.theirs}")
+    return found, problem
 
 
 def build_packet(
@@ -340,12 +298,6 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
     )
 
 
-def split_context(msgctxt: str | None) -> tuple[str, str | None]:
-    """A packet entry's context -> (document id, the catalog entry's own context)."""
-    doc_id, _, own = (msgctxt or "").partition("|")
-    return doc_id, (own if "|" in (msgctxt or "") else None)
-
-
 @dataclass(frozen=True)
 class Release:
     packet: str
@@ -357,16 +309,25 @@ class Release:
 def release(
     settings: Settings, packets: tuple[str, ...] = (), expired: bool = False
 ) -> list[Release]:
-    """Drop assignments (named packets, or every expired one) so their entries can go out again."""
+    """Give entries back to the queue (named packets, or every expired one).
+
+    The record stays, marked released, so a packet that comes back after all is still
+    applied where the catalog holds exactly what was exported.
+    """
     wanted, now = set(packets), today()
     current = {lang: load_assignments(settings, lang) for lang in settings.languages}
-    unknown = wanted - {a.packet for out in current.values() for a in out}
+    unknown = wanted - {a.packet for out in current.values() for a in out if not a.released}
     if unknown:
         raise ReviewError(f"no such packet out: {', '.join(sorted(unknown))} (see homelang status)")
-    released: list[Release] = []
+    done: list[Release] = []
     for lang, out in current.items():
-        drop = [a for a in out if a.packet in wanted or (expired and a.expired(now))]
+        drop = [
+            a
+            for a in out
+            if not a.released and (a.packet in wanted or (expired and a.expired(now)))
+        ]
         if drop:
-            save_assignments(settings, lang, [a for a in out if a not in drop])
-            released += [Release(a.packet, lang, a.reviewer, len(a.entries)) for a in drop]
-    return released
+            kept = [a for a in out if a not in drop]
+            save_assignments(settings, lang, kept + [assignments.released(a, now) for a in drop])
+            done += [Release(a.packet, lang, a.reviewer, len(a.entries)) for a in drop]
+    return done

@@ -11,19 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pipeline import catalogs, languages, policy, providers, states
+import polib
+
+from pipeline import conflicts, languages, policy, providers, states
+from pipeline.assignments import by_key, entry_key, load_assignments, shown, today
 from pipeline.checks import Finding, check_catalog
 from pipeline.documents import discover
 from pipeline.glossary import load_glossary
-from pipeline.review import (
-    conflicts_path,
-    entry_key,
-    language_catalogs,
-    load_assignments,
-    shown,
-    today,
-    words,
-)
+from pipeline.review import language_catalogs, words
 from pipeline.settings import Settings
 
 
@@ -51,8 +46,9 @@ class CatalogStatus:
     vital: bool
     threshold: float
     machine_route: str  # provider name, or "" when people translate everything
-    conflicts: int  # incoming texts kept aside for this document (review-conflicts.po)
+    conflicts: int  # incoming texts kept aside for this document and not settled yet
     packets: list[PacketOut] = field(default_factory=list)
+    conflicts_warning: str = ""  # review-conflicts.po cannot be read: not counted
 
 
 def machine_route(settings: Settings, lang: str) -> str:
@@ -70,10 +66,11 @@ def status(
     results = []
     for lang in settings.select_languages(langs):
         language = languages.get(lang)
-        out = load_assignments(settings, lang)
-        conflicted = _conflicts(settings, lang)
         now = today()
-        for doc_id, catalog in language_catalogs(settings, lang, docs).items():
+        out = [a for a in load_assignments(settings, lang) if not a.released]
+        selected = language_catalogs(settings, lang, docs)
+        conflicted, warning = _conflicts(settings, lang, selected)
+        for doc_id, catalog in selected.items():
             entries: Counter[str] = Counter({s: 0 for s in states.STATES})
             counted: Counter[str] = Counter({s: 0 for s in states.STATES})
             keys = set()
@@ -122,19 +119,25 @@ def status(
                     machine_route=machine_route(settings, lang),
                     conflicts=conflicted[doc_id],
                     packets=packets,
+                    conflicts_warning=warning,
                 )
             )
     return results
 
 
-def _conflicts(settings: Settings, lang: str) -> Counter[str]:
-    """Kept-aside incoming texts per document id."""
-    path = conflicts_path(settings, lang)
-    if not path.exists():
-        return Counter()
+def _conflicts(
+    settings: Settings, lang: str, selected: dict[str, polib.POFile]
+) -> tuple[Counter[str], str]:
+    """Open (not yet settled) kept-aside texts per document id; or why they cannot be counted."""
+    records, problem = conflicts.read_or_warn(settings, lang)
+    if records is None:
+        return Counter(), problem
+    entries = by_key(selected)
     return Counter(
-        (e.msgctxt or "").split(" ")[0] for e in catalogs.read_catalog(path, shown(settings, path))
-    )
+        c.doc_id
+        for c in records.records()
+        if c.doc_id in selected and conflicts.is_open(c, entries.get(c.key))
+    ), ""
 
 
 @dataclass(frozen=True)

@@ -79,9 +79,10 @@ def kill_at_random(
     tally.trials += 1
 
 
-def timed_run(args: list[str], env: dict | None = None) -> float:
+def timed_run(args: list[str], env: dict | None = None, expect: int = 0) -> float:
     start = time.perf_counter()
-    subprocess.run([*HOMELANG, *args], check=True, stdout=subprocess.DEVNULL, env=env)
+    proc = subprocess.run([*HOMELANG, *args], stdout=subprocess.DEVNULL, env=env)
+    assert proc.returncode == expect, f"exit {proc.returncode}, not {expect}: {args}"
     return time.perf_counter() - start
 
 

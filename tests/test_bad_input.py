@@ -87,10 +87,10 @@ def attempt(
     env: dict[str, str] | None = None,
     box: Path | None = None,
     allowed: tuple[str, ...] | None = None,
-    exits: tuple[int, ...] = (0, 2),
+    exits: tuple[int, ...] = (0, 1, 2),
 ) -> None:
-    """Write ``write`` files, run homelang, and judge: exit 0 (or another of ``exits``), or
-    exit 2 + one line + nothing changed.
+    """Write ``write`` files, run homelang, and judge: exit 0 or 1 (done, not all of it
+    applied), or another of ``exits``, or exit 2 + one line + nothing changed.
 
     With ``box`` (a folder around the project) and ``allowed`` (folders relative to it),
     any file created, changed or deleted in ``box`` outside ``allowed`` is a failure too.

@@ -11,6 +11,8 @@ translation is lost.
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -180,7 +182,7 @@ def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(
     entry.msgstr = "\x07" + entry.msgstr  # a terminal bell pasted from a chat window
     confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert (
         f"{packet_path}:{entry.linenum}: kept as a draft, not reviewed: "
         "[control] control character U+0007" in result.output
@@ -191,3 +193,103 @@ def test_a_pasted_control_character_is_kept_as_a_draft_not_reviewed(
         "[control] error: control character U+0007"
         in homelang("check", "--lang", "am", expect=1).output
     )
+
+
+def one_line_error(result, *names: str) -> None:
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert all(name in lines[0] for name in names), result.output
+
+
+ASSIGNMENTS = "locales/am/review-assignments.json"
+#: Damage to review-assignments.json -> what the one-line error names.
+BAD_ASSIGNMENTS = {
+    "expires null": (
+        lambda text: text.replace('"expires": "', '"expires": null, "x": "', 1),
+        "packets[0].expires",
+    ),
+    "expires no date": (
+        lambda text: re.sub(r'"expires": "[^"]*"', '"expires": "2026-13-45"', text, count=1),
+        "packets[0].expires",
+    ),
+    "words huge": (
+        lambda text: re.sub(r'"words": \d+', '"words": ' + "9" * 5000, text, count=1),
+        "number too large",
+    ),
+    "words overflow": (
+        lambda text: re.sub(r'"words": \d+', '"words": 1e400', text, count=1),
+        "packets[0].words",
+    ),
+    "words bool": (
+        lambda text: re.sub(r'"words": \d+', '"words": true', text, count=1),
+        "packets[0].words",
+    ),
+    "entries a list": (
+        lambda text: re.sub(r'"entries": \{[^}]*\}', '"entries": []', text, count=1),
+        "packets[0].entries",
+    ),
+    "packet a path": (
+        lambda text: re.sub(r'"packet": "[^"]*"', '"packet": "../../../etc/x"', text, count=1),
+        "packets[0].packet",
+    ),
+    "other language": (
+        lambda text: text.replace('"lang": "am"', '"lang": "so"', 1),
+        "packets[0].lang",
+    ),
+    "packets an object": (lambda text: '{"packets": {}}', 'no "packets" list'),
+    "not JSON": (lambda text: text[: len(text) // 2], "not valid JSON"),
+    "docs numbers": (
+        lambda text: re.sub(r'"docs": \[[^\]]*\]', '"docs": [1, 2]', text, count=1),
+        "packets[0].docs",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ASSIGNMENTS))
+def test_damaged_assignments_are_one_line_errors(
+    drafted: Path, homelang, tmp_path: Path, case: str
+) -> None:
+    packet = prepared(drafted, homelang, tmp_path)
+    spoil, named = BAD_ASSIGNMENTS[case]
+    path = drafted / ASSIGNMENTS
+    path.write_text(spoil(path.read_text("utf-8")), "utf-8")
+    before = hashes(drafted)
+    for args in (
+        ["status", "--lang", "am"],
+        ["review", "export", "--lang", "am", "-o", str(tmp_path / "next.po")],
+        ["review", "import", str(packet)],
+        ["review", "release", "--expired"],
+    ):
+        one_line_error(homelang(*args, expect=2), ASSIGNMENTS, named)
+    assert hashes(drafted) == before
+
+
+@pytest.mark.parametrize("value", ["³⁷", "١٢", "３７", "99999999999999999999", "-1", "0x25"])
+def test_an_entries_header_that_is_not_a_plain_number_is_refused(
+    drafted: Path, homelang, tmp_path: Path, value: str
+) -> None:
+    packet = prepared(drafted, homelang, tmp_path)
+    text = packet.read_text("utf-8")
+    line = text[: text.index('"X-Homelang-Entries:')].count("\n") + 1
+    packet.write_text(
+        re.sub(r'"X-Homelang-Entries: \d+', f'"X-Homelang-Entries: {value}', text), "utf-8"
+    )
+    before = hashes(drafted)
+    result = homelang("review", "import", str(packet), expect=2)
+    one_line_error(result, f"packet.po:{line}: X-Homelang-Entries: not a number of entries")
+    assert hashes(drafted) == before
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "fifo", "/dev/null"])
+def test_import_never_reads_a_device_or_fifo(
+    drafted: Path, homelang, tmp_path: Path, kind: str
+) -> None:
+    path = Path(kind)
+    if kind == "fifo":
+        path = tmp_path / "packet.po"
+        os.mkfifo(path)  # opening it would wait for a writer forever
+    before = hashes(drafted)
+    one_line_error(
+        homelang("review", "import", str(path), expect=2), str(path), "not a regular file"
+    )
+    assert hashes(drafted) == before

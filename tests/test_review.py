@@ -17,6 +17,7 @@ from conftest import all_catalogs, load, msgfmt_check
 
 from pipeline import markup, states
 from pipeline.glossary import load_glossary
+from pipeline.review import END_CONTEXT
 
 AM = "locales/am/LC_MESSAGES/sanctuary-resolution.po"
 FAQ = "locales/am/LC_MESSAGES/sanctuary-resolution-faq.po"
@@ -81,6 +82,11 @@ def export(homelang, out: Path, *args: str) -> polib.POFile:
     return load(out)
 
 
+def translatable(packet: polib.POFile) -> list[polib.POEntry]:
+    """A packet's entries for the volunteer: all but its end-of-packet entry."""
+    return [e for e in packet if e.msgctxt != END_CONTEXT]
+
+
 def by_msgid(path: Path) -> dict[str, polib.POEntry]:
     return {e.msgid: e for e in load(path) if not e.obsolete}
 
@@ -104,8 +110,13 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     packet = export(homelang, packet_path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
     assert packet.metadata["Language"] == "am" and "nplurals=2" in packet.metadata["Plural-Forms"]
     assert packet.metadata["X-Homelang-Reviewer"] == "Amina"
-    assert len(packet) == len(by_msgid(drafted / AM)) and all(e.fuzzy for e in packet)
-    assert all(e.msgctxt == "sanctuary-resolution" for e in packet)
+    entries = translatable(packet)
+    assert len(entries) == len(by_msgid(drafted / AM)) and all(e.fuzzy for e in entries)
+    assert all(e.msgctxt == "sanctuary-resolution" for e in entries)
+    assert (
+        packet[-1].msgctxt == END_CONTEXT
+        and packet.metadata["X-Homelang-Packet"] in packet[-1].msgid
+    )
     assert "Glossary: 'MPS': keep as is" in packet[2].comment  # the glossary term that applies
     assert "Draft by google" in packet[0].comment
     status = notice_status(homelang)
@@ -120,7 +131,7 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     packet.metadata["Last-Translator"] = "Amina Abdi <amina@example.org>"
     packet.save(str(packet_path))
 
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)  # a draft is left
     assert "2 reviewed, 1 draft" in result.output
     entries = by_msgid(drafted / AM)
     first, second, third = (entries[e.msgid] for e in packet[:3])
@@ -138,7 +149,7 @@ def test_volunteer_round_trip(drafted: Path, homelang, tmp_path: Path) -> None:
     all_valid(drafted)
     # importing the same packet again changes nothing
     before = snapshot(drafted)
-    homelang("review", "import", str(packet_path))
+    homelang("review", "import", str(packet_path), expect=1)
     assert snapshot(drafted) == before
 
 
@@ -147,7 +158,7 @@ def test_next_export_skips_held_entries_until_released_or_expired(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     first = export(homelang, tmp_path / "a.po", "--reviewer", "Amina", "--max-words", "60")
-    assert sum(len(e.msgid.split()) for e in first) <= 60
+    assert sum(len(e.msgid.split()) for e in translatable(first)) <= 60
     second = export(homelang, tmp_path / "b.po", "--reviewer", "Bob")
     assert not {e.msgid for e in first} & {e.msgid for e in second}
     result = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "c.po"), expect=2)
@@ -155,11 +166,13 @@ def test_next_export_skips_held_entries_until_released_or_expired(
     packet_id = first.metadata["X-Homelang-Packet"]
     homelang("review", "release", packet_id)
     again = export(homelang, tmp_path / "c.po", "--reviewer", "Chen")
-    assert [e.msgid for e in again] == [e.msgid for e in first]
+    assert [e.msgid for e in translatable(again)] == [e.msgid for e in translatable(first)]
     assert homelang("review", "release", "no-such-packet", expect=2)
     # fifteen days later both remaining assignments have expired (assignment_days = 14)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1795000000 + 15 * 86400))
-    assert len(export(homelang, tmp_path / "d.po")) == len(first) + len(second)
+    assert len(translatable(export(homelang, tmp_path / "d.po"))) == len(translatable(first)) + len(
+        translatable(second)
+    )
     data = json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))
     assert [p["reviewer"] for p in data["packets"]] == ["Bob", "Chen", "unnamed"]
     homelang("review", "release", "--expired")
@@ -177,7 +190,7 @@ def test_overlapping_packets_second_import_is_kept_as_conflict(
     bob = export(
         homelang, tmp_path / "bob.po", "--reviewer", "Bob", "--doc", "sanctuary-resolution"
     )
-    assert [e.msgid for e in bob] == [e.msgid for e in amina]
+    assert [e.msgid for e in translatable(bob)] == [e.msgid for e in translatable(amina)]
     for packet, name, word in ((amina, "Amina", "ሀ"), (bob, "Bob", "ለ")):
         for entry in packet:
             entry.msgstr = amharic_like(entry.msgid, ["MPS", "Minneapolis Public Schools"], word)
@@ -187,19 +200,19 @@ def test_overlapping_packets_second_import_is_kept_as_conflict(
     bob.save(str(tmp_path / "bob.po"))
 
     homelang("review", "import", str(tmp_path / "bob.po"))
-    result = homelang("review", "import", str(tmp_path / "amina.po"))
-    assert f"{len(amina)} conflict" in result.output
+    result = homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    assert f"{len(translatable(amina))} conflict" in result.output
     assert (
         "reviewed by Bob" in result.output
         and "yours:" in result.output
         and "current:" in result.output
     )
     entries = by_msgid(drafted / AM)
-    assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in bob)
-    assert all(entries[e.msgid].msgstr == e.msgstr for e in bob)
+    assert all(states.reviewer(entries[e.msgid])[0] == "Bob" for e in translatable(bob))
+    assert all(entries[e.msgid].msgstr == e.msgstr for e in translatable(bob))
     kept = load(drafted / CONFLICTS)
     assert sorted(e.msgstr for e in kept) == sorted(
-        e.msgstr for e in amina
+        e.msgstr for e in translatable(amina)
     )  # Amina's work, all of it
     assert all("Amina" in e.tcomment and e.fuzzy for e in kept)
     all_valid(drafted)
@@ -241,13 +254,13 @@ def test_english_changed_between_export_and_import(drafted: Path, homelang, tmp_
     updated.msgstr = "Minneapolis Public Schools ለሁሉም ደህንነቱ የተጠበቀ እና ተቀባይ ቦታ ነው።"
     confirm(updated)
     fresh.save(str(tmp_path / "q.po"))
-    homelang("review", "import", str(tmp_path / "q.po"))
+    homelang("review", "import", str(tmp_path / "q.po"), expect=1)
     assert states.state(by_msgid(drafted / AM)[updated.msgid]) == "reviewed"
 
     for entry in packet:
         confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert (
         "the English changed since export; the English is now: We remain committed" in result.output
     )
@@ -277,7 +290,7 @@ def test_broken_placeholder_is_kept_as_draft_not_reviewed(
         confirm(entry)
     packet.save(str(packet_path))
     line = load(packet_path).find(link.msgid, msgctxt=link.msgctxt).linenum
-    result = homelang("review", "import", str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)
     assert re.search(
         rf"p\.po:{line}: kept as a draft, not reviewed: \[md-link\] missing link target",
         result.output,
@@ -296,7 +309,7 @@ def test_bom_and_windows_line_endings(drafted: Path, homelang, tmp_path: Path) -
         confirm(entry)
     packet_path.write_bytes(b"\xef\xbb\xbf" + str(packet).replace("\n", "\r\n").encode("utf-8"))
     result = homelang("review", "import", str(packet_path))
-    assert f"{len(packet)} reviewed" in result.output
+    assert f"{len(translatable(packet))} reviewed" in result.output
     assert b"\r" not in (drafted / AM).read_bytes() and not (drafted / AM).read_bytes().startswith(
         b"\xef"
     )
@@ -374,7 +387,7 @@ def test_dry_run_reports_and_writes_nothing(drafted: Path, homelang, tmp_path: P
     packet.save(str(packet_path))
     before = snapshot(drafted)
     data = json.loads(homelang("review", "import", "--dry-run", "--json", str(packet_path)).stdout)
-    assert [o["outcome"] for o in data[0]["outcomes"]] == ["reviewed"] * len(packet)
+    assert [o["outcome"] for o in data[0]["outcomes"]] == ["reviewed"] * len(translatable(packet))
     assert data[0]["changed"] == [AM]
     assert snapshot(drafted) == before
 
@@ -422,8 +435,11 @@ def test_direct_edit_meanwhile_is_not_overwritten(drafted: Path, homelang, tmp_p
     for entry in packet:
         confirm(entry)
     packet.save(str(packet_path))
-    result = homelang("review", "import", str(packet_path))
-    assert f"{len(packet) - 1} reviewed" in result.output and "1 conflict" in result.output
+    result = homelang("review", "import", str(packet_path), expect=1)
+    assert (
+        f"{len(translatable(packet)) - 1} reviewed" in result.output
+        and "1 conflict" in result.output
+    )
     assert by_msgid(drafted / AM)[packet[0].msgid].msgstr == hana
     assert [e.msgstr for e in load(drafted / CONFLICTS)] == [packet[0].msgstr]
     all_valid(drafted)
@@ -460,6 +476,279 @@ def test_import_refuses_when_a_catalog_is_saved_meanwhile(
     assert "changed while the packets were being applied" in result.output
     assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
     monkeypatch.setattr(packets, "_apply", apply)
-    homelang("review", "import", str(packet_path))
+    homelang("review", "import", str(packet_path), expect=1)  # the rest is left as drafts
     assert load(drafted / AM)[1].msgstr == "በPoedit የተቀመጠ MPS"
     assert states.state(load(drafted / AM)[0]) == "reviewed"
+
+
+def confirmed_packet(homelang, path: Path, *args: str) -> polib.POFile:
+    packet = export(homelang, path, "--reviewer", "Amina", *args)
+    for entry in translatable(packet):
+        confirm(entry)
+    return packet
+
+
+def test_plural_forms_in_the_packet_never_wipe_a_singular_entry(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    entry = packet[0]
+    draft = by_msgid(drafted / AM)[entry.msgid].msgstr
+    entry.msgid_plural, entry.msgstr = entry.msgid + "s", ""
+    entry.msgstr_plural = {0: "MPS አንድ", 1: "MPS ብዙ"}
+    packet.save(str(path))
+    line = load(path)[0].linenum
+    result = homelang("review", "import", str(path), expect=1)
+    assert f"p.po:{line}: refused, not applied: the packet entry has plural forms" in result.output
+    kept = by_msgid(drafted / AM)[entry.msgid]
+    assert kept.msgstr == draft and states.state(kept) == "machine"
+    assert (
+        "1 refused" in result.output
+        and f"{len(translatable(packet)) - 1} reviewed" in result.output
+    )
+    all_valid(drafted)
+
+
+def test_a_singular_packet_entry_never_wipes_plural_forms(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(drafted / AM)  # a plural entry (a count of days), machine drafted
+    catalog[0].msgid_plural, catalog[0].msgstr = catalog[0].msgid + "s", ""
+    catalog[0].msgstr_plural = {0: "MPS አንድ", 1: "MPS ብዙ"}
+    catalog.save(str(drafted / AM))
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    assert packet[0].msgid_plural  # exported with its forms
+    packet[0].msgid_plural, packet[0].msgstr_plural = "", {}
+    packet[0].msgstr = "MPS አንድ ብቻ"  # a tool that knows no plurals wrote one string
+    packet.save(str(path))
+    result = homelang("review", "import", str(path), expect=1)
+    assert "refused, not applied: the packet entry has no plural forms" in result.output
+    kept = by_msgid(drafted / AM)[packet[0].msgid]
+    assert kept.msgstr_plural == {0: "MPS አንድ", 1: "MPS ብዙ"} and kept.fuzzy
+    all_valid(drafted)
+
+
+def cut_inside_last_translation(path: Path) -> None:
+    """A packet cut at a line end inside its last (two-line) translation."""
+    text = path.read_text("utf-8")
+    path.write_text(text[: text.index('"ሁለተኛ መስመር"')], "utf-8")
+
+
+def splice_from_other_packet(path: Path, other: Path) -> None:
+    """An entry of another packet pasted in before the end-of-packet entry."""
+    text, foreign = path.read_text("utf-8"), other.read_text("utf-8")
+    block = foreign.split("\n\n")[1]
+    end = text.index('msgctxt "homelang: end of packet"')
+    path.write_text(text[:end] + block + "\n\n" + text[end:], "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        ("cut", r"p\.po:\d+: no end-of-packet entry: cut short"),
+        ("splice", r"p\.po:\d+: the entries do not match the packet's checksum"),
+    ],
+)
+def test_a_packet_cut_short_or_spliced_is_refused(
+    drafted: Path, homelang, tmp_path: Path, spoil: str, message: str
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    translatable(packet)[-1].msgstr = "አንደኛ መስመር\nሁለተኛ መስመር"
+    packet.save(str(path))
+    export(homelang, tmp_path / "other.po", "--doc", "sanctuary-resolution-faq")
+    if spoil == "cut":
+        cut_inside_last_translation(path)
+    else:
+        splice_from_other_packet(path, tmp_path / "other.po")
+    before = snapshot(drafted)
+    result = homelang("review", "import", str(path), expect=2)
+    assert re.search(message, result.output) and len(result.output.splitlines()) == 1
+    assert snapshot(drafted) == before
+
+
+def test_packet_ids_are_unique_and_an_old_packet_never_cancels_a_newer_one(
+    drafted: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # every export in the same minute
+    old = confirmed_packet(homelang, tmp_path / "old.po", "--doc", "sanctuary-resolution")
+    old.save(str(tmp_path / "old.po"))
+    homelang("review", "import", str(tmp_path / "old.po"))
+    new = export(homelang, tmp_path / "new.po", "--reviewer", "Amina")
+    new_id = new.metadata["X-Homelang-Packet"]
+    assert new_id != old.metadata["X-Homelang-Packet"]
+    homelang("review", "import", str(tmp_path / "old.po"))  # again, by mistake
+    held = json.loads((drafted / ASSIGNMENTS).read_text("utf-8"))["packets"]
+    assert [p["packet"] for p in held] == [new_id]
+
+
+def test_a_released_packet_that_comes_back_is_applied_where_nothing_changed(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(drafted / AM)
+    for entry in catalog:  # a person's drafts, not yet confirmed: needs-update
+        states.mark_draft(entry, "Hana", "2026-11-20")
+    catalog.save(str(drafted / AM))
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    packet[1].msgstr = "Minneapolis Public Schools ለሁሉም ተማሪዎች ደህንነቱ የተጠበቀ ቦታ ነው።"  # corrected
+    packet.save(str(path))
+    homelang("review", "release", packet.metadata["X-Homelang-Packet"])
+    bob = load(drafted / AM)  # meanwhile Bob reviews the title with his own words
+    bob[0].msgstr = "የቦብ ርዕስ MPS"
+    states.mark_reviewed(bob[0], "Bob", "2026-11-21")
+    bob.save(str(drafted / AM))
+    result = homelang("review", "import", str(path), expect=1)
+    assert f"{len(translatable(packet)) - 1} reviewed" in result.output
+    assert "1 conflict" in result.output and "reviewed by Bob" in result.output
+    entries = by_msgid(drafted / AM)
+    assert entries[packet[0].msgid].msgstr == "የቦብ ርዕስ MPS"
+    assert entries[packet[1].msgid].msgstr == packet[1].msgstr
+    assert all(states.state(entries[e.msgid]) == "reviewed" for e in translatable(packet))
+    all_valid(drafted)
+
+
+def test_script_check_counts_only_what_the_volunteer_changed(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    catalog = load(catalogs_ready / AM)
+    for entry in catalog:  # machine drafts that came back in Latin letters (a bad engine day)
+        entry.msgstr = "Minneapolis ecole famille"
+        states.mark_machine(entry, "google", "2026-11-28")
+    catalog.save(str(catalogs_ready / AM))
+    path = tmp_path / "p.po"
+    packet = export(homelang, path, "--reviewer", "Amina", "--doc", "sanctuary-resolution")
+    packet[0].msgstr = "MPS የትምህርት ቦርድ ውሳኔ አሳለፈ"
+    confirm(packet[0])
+    packet.save(str(path))
+    result = homelang("review", "import", str(path), expect=1)  # the untouched drafts are left
+    assert "1 reviewed" in result.output
+    assert by_msgid(catalogs_ready / AM)[packet[0].msgid].msgstr == packet[0].msgstr
+    all_valid(catalogs_ready)
+
+
+def test_import_prints_each_warning_with_its_packet_line(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    packet[1].msgstr = packet[1].msgstr.rstrip(".") + " "  # a trailing space: a warning
+    packet.save(str(path))
+    line = load(path)[1].linenum
+    result = homelang("review", "import", str(path))
+    assert re.search(rf"p\.po:{line}: \[end-space\] warning: ", result.output), result.output
+
+
+BOB = "የቦብ ርዕስ MPS"
+
+
+def review_meanwhile(root: Path, text: str = BOB, name: str = "Bob") -> None:
+    """Someone reviews the notice's title in Poedit while packets are out."""
+    catalog = load(root / AM)
+    catalog[0].msgstr = text
+    states.mark_reviewed(catalog[0], name, "2026-11-21")
+    catalog.save(str(root / AM))
+
+
+def returned(homelang, path: Path, reviewer: str, title: str) -> polib.POFile:
+    """A packet of the notice, every entry confirmed, the title translated as ``title``."""
+    packet = export(homelang, path, "--reviewer", reviewer, "--doc", "sanctuary-resolution")
+    for entry in translatable(packet):
+        confirm(entry)
+    packet[0].msgstr = title
+    packet.metadata["Last-Translator"] = reviewer
+    packet.save(str(path))
+    homelang("review", "release", packet.metadata["X-Homelang-Packet"])
+    return packet
+
+
+def open_conflicts(homelang) -> list[dict]:
+    return json.loads(homelang("review", "conflicts", "--lang", "am", "--json").stdout)
+
+
+def test_conflicts_one_record_per_entry_and_text_newest_kept(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    title = "MPS የትምህርት ቦርድ ውሳኔ አሳለፈ"
+    returned(homelang, tmp_path / "amina.po", "Amina", title)
+    returned(homelang, tmp_path / "chen.po", "Chen", title)  # the same words, another packet
+    review_meanwhile(drafted)
+    for name in ("amina", "chen", "amina"):
+        homelang("review", "import", str(tmp_path / f"{name}.po"), expect=1)
+    kept = [e for e in load(drafted / CONFLICTS) if not e.obsolete]
+    assert [e.msgstr for e in kept] == [title] and "Amina" in kept[0].tcomment
+    [listed] = open_conflicts(homelang)
+    assert (listed["theirs"], listed["mine"], listed["english"]) == (title, BOB, kept[0].msgid)
+    assert notice_status(homelang)["conflicts"] == 1
+    all_valid(drafted)
+
+
+def test_a_conflict_stops_counting_once_the_entry_is_reviewed_and_is_pruned(
+    drafted: Path, homelang, tmp_path: Path
+) -> None:
+    returned(homelang, tmp_path / "amina.po", "Amina", "MPS የአሚና ርዕስ")
+    review_meanwhile(drafted)
+    homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    assert notice_status(homelang)["conflicts"] == 1
+    review_meanwhile(drafted, "MPS የሀና የተስማማ ርዕስ", "Hana")  # Hana settles it in Poedit
+    assert notice_status(homelang)["conflicts"] == 0 and open_conflicts(homelang) == []
+    kept = load(drafted / CONFLICTS)  # and a record of a document deleted since
+    kept.append(
+        polib.POEntry(msgctxt="0badc0de 0123456789abcdef 0123456789ab gone", msgid="Hi", msgstr="x")
+    )
+    kept.save(str(drafted / CONFLICTS))
+    other = confirmed_packet(homelang, tmp_path / "faq.po", "--doc", "sanctuary-resolution-faq")
+    other.save(str(tmp_path / "faq.po"))
+    homelang("review", "import", str(tmp_path / "faq.po"))  # any import of the language prunes
+    assert not (drafted / CONFLICTS).exists()
+
+
+@pytest.mark.parametrize("take", ["theirs", "mine", "text"])
+def test_resolve_a_conflict(drafted: Path, homelang, tmp_path: Path, take: str) -> None:
+    amina = "MPS የአሚና ርዕስ"
+    returned(homelang, tmp_path / "amina.po", "Amina", amina)
+    review_meanwhile(drafted)
+    homelang("review", "import", str(tmp_path / "amina.po"), expect=1)
+    [listed] = open_conflicts(homelang)
+    args = ["review", "conflicts", "--resolve", listed["id"], "--take", take]
+    if take == "text":
+        args += ["--text", "MPS የጋራ ርዕስ", "--reviewer", "Hana"]
+    result = homelang(*args)
+    title = load(drafted / AM)[0]
+    now, dropped, who = {
+        "theirs": (amina, BOB, "Amina"),
+        "mine": (BOB, amina, "Bob"),
+        "text": ("MPS የጋራ ርዕስ", BOB, "Hana"),
+    }[take]
+    assert title.msgstr == now and states.reviewer(title)[0] == who
+    assert f"dropped: {dropped}" in result.output  # the version not taken is shown
+    assert open_conflicts(homelang) == [] and not (drafted / CONFLICTS).exists()
+    assert notice_status(homelang)["conflicts"] == 0
+    again = homelang("review", "conflicts", "--resolve", listed["id"], "--take", "mine", expect=2)
+    assert "no such conflict" in again.output
+    all_valid(drafted)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (b'msgid "unterminated\n', ":1: not a valid PO file"),
+        (b"# padding\n" * 2_100_000, ": larger than 20 MB"),
+    ],
+)
+def test_a_damaged_conflicts_file_never_blocks_status_or_export(
+    drafted: Path, homelang, tmp_path: Path, damage: bytes, problem: str
+) -> None:
+    (drafted / CONFLICTS).write_bytes(damage)
+    status = homelang("status", "--lang", "am")
+    assert f"{CONFLICTS}{problem}" in status.output
+    export_ = homelang("review", "export", "--lang", "am", "-o", str(tmp_path / "p.po"))
+    assert f"warning: {CONFLICTS}{problem}" in export_.output
+    before = snapshot(drafted)
+    for args in (["review", "import", str(tmp_path / "p.po")], ["review", "conflicts"]):
+        result = homelang(*args, expect=2)
+        assert len(result.output.splitlines()) == 1 and CONFLICTS in result.output
+        assert "move it aside" in result.output
+    assert snapshot(drafted) == before

@@ -61,10 +61,12 @@ def status(
             notes.append(
                 f"{r.lang} {r.doc_id}: {p.entries} entries out with {p.reviewer} (packet {p.packet}, {until})"
             )
+        if r.conflicts_warning and r.conflicts_warning not in notes:
+            notes.append(r.conflicts_warning)
         if r.conflicts:
             notes.append(
-                f"{r.lang} {r.doc_id}: {r.conflicts} returned translation(s) kept aside in "
-                f"locales/{r.lang}/review-conflicts.po"
+                f"{r.lang} {r.doc_id}: {r.conflicts} returned translation(s) kept aside "
+                f"(homelang review conflicts --lang {r.lang})"
             )
     if notes:
         click.echo()
@@ -154,6 +156,8 @@ def export_(
     )
     if result.skipped_held:
         click.echo(f"{result.skipped_held} entries left out: already out in other packets")
+    if result.warning:
+        click.echo(f"warning: {result.warning}")
 
 
 @review.command(name="import")
@@ -168,27 +172,44 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json:
     results = import_packets(settings(ctx), list(paths), dry_run=dry_run)
     if as_json:
         click.echo(to_json(results))
-        return
-    for r in results:
-        for o in r.outcomes:
-            if o.outcome == "conflict":
-                click.echo(f"{r.path}:{o.line}: conflict: {o.detail}")
-                click.echo(f"    English: {o.msgid}")
-                click.echo(f"    yours:   {o.incoming}")
-                if o.current:
-                    click.echo(f"    current: {o.current}")
-            elif o.outcome == "check-error":
-                click.echo(f"{r.path}:{o.line}: kept as a draft, not reviewed: {o.detail}")
-            elif o.detail and o.outcome == "draft":
-                click.echo(f"{r.path}:{o.line}: draft kept, with errors to fix: {o.detail}")
-        counts = ", ".join(
-            f"{r.count(k)} {k}"
-            for k in ("reviewed", "draft", "unchanged", "conflict", "check-error")
+    else:
+        for r in results:
+            _echo_import(r, dry_run)
+    pending = [r.packet for r in results if not r.settled]
+    if pending:
+        raise CheckFailed(
+            f"not everything applied (packet {', '.join(pending)}): entries kept aside, "
+            "refused or left as drafts"
         )
-        verb = "would change" if dry_run else "changed"
-        click.echo(
-            f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; {verb}: {', '.join(r.changed) or 'nothing'}"
-        )
+
+
+def _echo_import(r, dry_run: bool) -> None:
+    """Each entry that needs attention with its packet line, then the packet's counts."""
+    from pipeline.apply import OUTCOMES
+
+    for o in r.outcomes:
+        where = f"{r.path}:{o.line}"
+        if o.outcome == "conflict":
+            click.echo(f"{where}: conflict {o.conflict} kept aside: {o.detail}")
+            click.echo(f"    English: {o.msgid}")
+            click.echo(f"    yours:   {o.incoming}")
+            if o.current:
+                click.echo(f"    current: {o.current}")
+        elif o.outcome == "refused":
+            click.echo(f"{where}: refused, not applied: {o.detail}")
+        elif o.outcome == "check-error":
+            click.echo(f"{where}: kept as a draft, not reviewed: {o.detail}")
+        elif o.detail and o.outcome == "draft":
+            click.echo(f"{where}: draft kept, with errors to fix: {o.detail}")
+        for f in o.findings:
+            if f.level == "warning":
+                click.echo(f"{where}: [{f.check_id}] warning: {f.message}")
+    counts = ", ".join(f"{r.count(k)} {k}" for k in OUTCOMES)
+    verb = "would change" if dry_run else "changed"
+    click.echo(
+        f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; "
+        f"{verb}: {', '.join(r.changed) or 'nothing'}"
+    )
 
 
 @review.command(name="release")
@@ -210,3 +231,58 @@ def release(ctx: click.Context, packets: tuple[str, ...], expired: bool, as_json
         click.echo(f"released {r.packet} ({r.lang}, {r.reviewer}, {r.entries} entries)")
     if not results:
         click.echo("no packets to release")
+
+
+@review.command(name="conflicts")
+@lang_option
+@click.option("--resolve", "conflict_id", metavar="ID", help="Settle this conflict (see the list).")
+@click.option(
+    "--take",
+    type=click.Choice(["mine", "theirs", "text"]),
+    help="mine: keep the catalog's text; theirs: the returned one; text: the --text given.",
+)
+@click.option("--text", default=None, help="The translation to use with --take text.")
+@click.option("--reviewer", "-r", default="", metavar="NAME", help="Who settles it (credited).")
+@json_option
+@click.pass_context
+def conflicts_(
+    ctx: click.Context,
+    langs: tuple[str, ...],
+    conflict_id: str | None,
+    take: str | None,
+    text: str | None,
+    reviewer: str,
+    as_json: bool,
+) -> None:
+    """List returned translations kept aside, or settle one with --resolve ID --take."""
+    from pipeline.resolve import list_conflicts, resolve
+
+    if conflict_id is None:
+        if take or text is not None:
+            raise click.UsageError("--take and --text go with --resolve ID")
+        found = list_conflicts(settings(ctx), langs)
+        if as_json:
+            click.echo(to_json(found))
+            return
+        for c in found:
+            click.echo(f"{c.id}  {c.lang} {c.doc_id}  {c.path}:{c.line}: {c.note}: {c.reason}")
+            click.echo(f"    English: {c.english}")
+            click.echo(f"    theirs:  {c.theirs}")
+            click.echo(f"    mine:    {c.mine}")
+        click.echo(f"{len(found)} conflict(s) to settle")
+        return
+    if take is None:
+        raise click.UsageError("--resolve needs --take mine|theirs|text")
+    done = resolve(settings(ctx), conflict_id, take, text, reviewer, langs)
+    if as_json:
+        click.echo(to_json(done))
+    else:
+        click.echo(f"{done.id} ({done.lang} {done.doc_id}): took {done.take}, {done.outcome}")
+        click.echo(f"    now:     {done.kept}")
+        click.echo(f"    dropped: {done.dropped}")
+        if done.detail:
+            click.echo(f"    kept as a draft, not reviewed: {done.detail}")
+    if done.outcome not in ("kept", "reviewed"):
+        raise CheckFailed(
+            f"conflict {done.id} settled as a {done.outcome}: the entry needs a person"
+        )

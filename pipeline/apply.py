@@ -1,0 +1,123 @@
+"""What a returned translation does to a catalog entry: the pure core of import and of resolving.
+
+:func:`decide` says whether a packet entry is applied, left, kept aside or refused,
+from the entry in the catalog now and the hash of what was exported;
+:func:`apply_text` writes a translation into a catalog entry with the marks that say
+who did it. ``review import`` and ``review conflicts --resolve`` both go through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polib
+
+from pipeline import states
+from pipeline.assignments import text_hash
+from pipeline.checks import Finding
+
+#: Outcomes of a packet entry; only the first two mean nothing is left to do.
+SETTLED = ("reviewed", "unchanged")
+OUTCOMES = ("reviewed", "draft", "unchanged", "conflict", "check-error", "left", "refused")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``apply``, or an outcome that leaves the catalog entry as it is, with why."""
+
+    action: str  # "apply" | "unchanged" | "left" | "conflict" | "refused"
+    detail: str = ""
+    current: str = ""  # the catalog's text, shown beside a conflict
+
+
+def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
+    """Why ``incoming`` cannot replace ``target``'s text (plural forms differ), or ""."""
+    if bool(incoming.msgid_plural) != bool(target.msgid_plural):
+        if target.msgid_plural:
+            return "the packet entry has no plural forms, the catalog's has"
+        return "the packet entry has plural forms (msgstr[n]), the catalog's has none"
+    if target.msgid_plural:
+        if incoming.msgid_plural != target.msgid_plural:
+            return "the packet entry's plural English differs from the catalog's"
+        if sorted(incoming.msgstr_plural) != sorted(target.msgstr_plural):
+            found, wanted = len(incoming.msgstr_plural), len(target.msgstr_plural)
+            return f"the packet entry has {found} plural forms, the catalog's has {wanted}"
+    elif incoming.msgstr_plural:
+        return "the packet entry has msgstr[n] forms but no msgid_plural"
+    return ""
+
+
+def decide(
+    incoming: polib.POEntry,
+    target: polib.POEntry | None,
+    base: str | None,
+    successor: polib.POEntry | None = None,
+) -> Decision:
+    """What to do with a returned entry (pure).
+
+    ``target`` is the catalog entry with the same context and English (None if the
+    English changed or the entry is gone; ``successor`` is then the entry whose
+    previous English it was), ``base`` the hash of the text exported (None when the
+    packet's record is unknown).
+    """
+    text = states.text(incoming)
+    confirmed = "fuzzy" not in incoming.flags
+    if target is None and not text.strip():
+        return Decision("left", "left empty")
+    if target is None and successor is None:
+        return Decision("refused", "the entry was removed from the document since export")
+    if target is None:
+        return Decision(
+            "conflict",
+            f"the English changed since export; the English is now: {successor.msgid}",
+            successor.msgid,
+        )
+    mismatch = shape_mismatch(incoming, target)
+    if mismatch:
+        return Decision("refused", f"{mismatch}; nothing was applied")
+    if not text.strip():
+        return Decision("left", "left empty")
+    current, state = states.text(target), states.state(target)
+    if text == current and state == "reviewed":
+        return Decision("unchanged")
+    if not confirmed and (text == current or (base is not None and text_hash(text) == base)):
+        return Decision("left", "left as a draft")  # nothing of the volunteer's to apply
+    meanwhile = base is None or text_hash(current) != base
+    if text != current and meanwhile and state in ("reviewed", "needs-update"):
+        who = states.reviewer(target)
+        by = f"reviewed by {who[0]} on {who[1]}" if who else "a person's translation"
+        return Decision("conflict", f"changed meanwhile ({by}); yours was not applied", current)
+    return Decision("apply")
+
+
+def apply_text(
+    target: polib.POEntry,
+    incoming: polib.POEntry,
+    confirmed: bool,
+    reviewer: str,
+    date: str,
+    findings: tuple[Finding, ...],
+) -> str:
+    """Put ``incoming``'s text into ``target``: reviewed if confirmed and ``findings`` (its
+    quality checks, ``checks.check_entry``) hold no error, else a person's draft."""
+    if target.msgid_plural:
+        target.msgstr_plural = dict(incoming.msgstr_plural)
+    else:
+        target.msgstr = incoming.msgstr
+    if confirmed and not any(f.level == "error" for f in findings):
+        states.mark_reviewed(target, reviewer, date)
+        return "reviewed"
+    states.mark_draft(target, reviewer, date)
+    return "check-error" if confirmed else "draft"
+
+
+def changed_by_volunteer(
+    incoming: polib.POEntry, target: polib.POEntry | None, base: str | None
+) -> bool:
+    """Whether the packet's text differs from what was exported (the catalog's text, if unknown)."""
+    text = states.text(incoming)
+    if not text.strip():
+        return False
+    if base is not None:
+        return text_hash(text) != base
+    return target is None or text != states.text(target)
