@@ -65,6 +65,7 @@ def version_data(page: Page) -> dict[str, Any]:
         "blocks": blocks,
         "words": words,
         "marked": page.marked,
+        "fonts": fonts.families([page.lang.script]),
     }
 
 
@@ -111,6 +112,8 @@ class PrintTemplate:
 
     def render(self, data: dict[str, Any] | str) -> bytes:
         """The PDF bytes for ``data`` (or its JSON text); a template error names the template."""
+        if isinstance(data, dict):
+            fonts.check_data(data, "page")
         text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         try:
             pdf = self.compiler.compile(format="pdf", sys_inputs={"data": text})
