@@ -128,7 +128,7 @@ def merge_letters(
         roster, codes, check=lambda family: _unprintable(family, data["fonts"])
     )
     if strict and summary.rejected:
-        raise rosters.RosterError(f"{rosters.refusal(summary)}; nothing written (--strict)", roster)
+        raise rosters.RosterError(rosters.refusal(summary, " (--strict)"), roster)
     not_published = {
         code: e.decision.reason
         for code, e in editions.items()
@@ -160,7 +160,7 @@ def merge_letters(
             results.append(
                 SchoolLetters(school, path.as_posix(), len(letters), dict(printed), fallback)
             )
-    helped = [line["lang"] for line in tagline]
+    helped = [line["code"] for line in tagline]
     result = MergeResult(
         document.id,
         folder.as_posix(),
@@ -267,7 +267,8 @@ def _line(text: str, code: str) -> dict[str, Any]:
     rtl = lang.direction == "rtl"
     return {
         "text": inline.isolate(text) if rtl else text,
-        "lang": code,
+        "code": code,
+        "lang": lang.base,
         "dir": lang.direction,
         "fonts": fonts.families([lang.script]),
     }

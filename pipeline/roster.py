@@ -133,6 +133,8 @@ def _family(
     else:
         try:
             code = _code(values["language"], codes)
+        except languages.AmbiguousLanguage as exc:
+            problems.append(RowProblem(line, "language", f"ambiguous language ({exc.message})"))
         except LanguageError:
             # the value is not quoted: in a row with a column missing it is a name or an address
             problems.append(
@@ -185,17 +187,17 @@ def validate(
     summary = RosterSummary(sum(schools.values()), schools, counts, problems)
     if not summary.families:
         if problems:
-            raise RosterError(f"no row can be printed: {refusal(summary)}", path)
+            raise RosterError(refusal(summary), path)
         raise RosterError("the roster has no families", path, 2)
     return summary
 
 
-def refusal(summary: RosterSummary) -> str:
-    """The bad rows, at most :data:`SHOWN_PROBLEMS` of them spelled out, no content quoted."""
+def refusal(summary: RosterSummary, why: str = "") -> str:
+    """Nothing is printed for these bad rows (at most :data:`SHOWN_PROBLEMS` spelled out, no content quoted)."""
     problems = summary.rejected
     shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
     more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
-    return f"{len(problems)} problem(s): {shown}{more}"
+    return f"{len(problems)} problem(s), nothing written{why}: {shown}{more}"
 
 
 def families(

@@ -56,7 +56,7 @@ def version_data(page: Page) -> dict[str, Any]:
         blocks.append(item)
     words = {k: inline.isolate(v) if rtl else v for k, v in page.words.items()}
     return {
-        "lang": page.lang.code,
+        "lang": page.lang.base,
         "dir": page.lang.direction,
         "title": piece_data(page.title, rtl),
         "summary": piece_data(page.summary, rtl) if page.summary else None,
