@@ -14,6 +14,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 from pypdf import PdfReader
 from test_build import NOTICE, SAMPLE, review
@@ -273,3 +274,41 @@ def test_a_bidi_override_in_a_name_cannot_reorder_the_greeting(merge_ready: Path
     shown = "".join(c for c in text if unicodedata.category(c) != "Cf")  # pdftotext's marks
     assert "Dear Mr. NAME, family of Sam Olson," in " ".join(shown.split())
     assert "Minneapolis" in shown.split("\n")
+
+
+def test_a_big_school_is_printed_in_parts(merge_ready: Path, homelang) -> None:
+    """One Typst document per school grew to 2.27 GB at 10,000 letters: a big school is cut."""
+    from pipeline.letters import LETTERS_PER_FILE
+
+    lines = ["student,guardian,school,language,address"]
+    lines += [
+        f"S{i},Guardian {i},Big School,{('es', 'ar')[i % 2]},x" for i in range(LETTERS_PER_FILE + 1)
+    ]
+    roster = merge_ready / "big.csv"
+    roster.write_text("\n".join(lines) + "\n", "utf-8")
+    result = json.loads(
+        homelang("letters", "--roster", str(roster), "--doc", NOTICE, "--json").output
+    )
+    files = [Path(s["path"]).name for s in result["schools"]]
+    assert files == ["01-big-school-part-1-of-2.pdf", "01-big-school-part-2-of-2.pdf"]
+    assert [s["letters"] for s in result["schools"]] == [LETTERS_PER_FILE, 1]
+    last = PdfReader(result["schools"][1]["path"])
+    assert f"Guardian {LETTERS_PER_FILE}" in " ".join(p.extract_text() for p in last.pages)
+    first = PdfReader(result["schools"][0]["path"])
+    assert "Guardian 0" in first.pages[0].extract_text()
+
+
+def test_a_help_line_no_font_can_print_stops_letters_naming_its_catalog(
+    merge_ready: Path, homelang
+) -> None:
+    path = merge_ready / "locales/so/LC_MESSAGES/templates.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = next(e for e in catalog if "help reading" in e.msgid)
+    entry.msgstr += " ⴰ"
+    catalog.save()
+    result = homelang(
+        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    )
+    assert "locales/so/LC_MESSAGES/templates.po: character 'ⴰ' (U+2D30" in result.output
+    assert "in Somali help line text" in result.output
+    assert not (merge_ready / "build").exists()

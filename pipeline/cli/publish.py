@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
 from pipeline.settings import FORMATS
+
+if TYPE_CHECKING:
+    from pipeline.letters import MergeResult
 
 
 def output_option(help: str):
@@ -127,7 +131,8 @@ def letters(
         ctx.exit(1)
 
 
-def _letters_table(result) -> None:
+def _letters_table(result: MergeResult) -> None:
+    """The files printed, the languages sent in English and why, and the rows not printed."""
     rows = [
         [
             s.path,
