@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -146,6 +147,7 @@ def merge_letters(
         "unfinished": True,
         "schools": [{"file": name} for name in sorted(earlier | names)],
     }
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # family data: the owner's only
     atomic_write_text(folder / SUMMARY, json.dumps(unfinished, indent=1) + "\n")
     skip = frozenset(p.row for p in summary.rejected)
     results = []
@@ -246,7 +248,8 @@ def _print_school(root: str, data: str, path: str) -> None:
     """Compile one school's letters and write the PDF (in a worker process, or here)."""
     if root not in _TEMPLATES:
         _TEMPLATES[root] = pdf.PrintTemplate(Path(root), "letter.typ")
-    atomic_write(Path(path), _TEMPLATES[root].render(data), mode=private.FILE_MODE)
+    if not atomic_write(Path(path), _TEMPLATES[root].render(data), mode=private.FILE_MODE):
+        os.chmod(path, private.FILE_MODE)  # unchanged letters an older homelang left readable
 
 
 def _tagline(library: Library, settings: Settings, families: list[str]) -> list[dict[str, Any]]:

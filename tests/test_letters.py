@@ -79,6 +79,11 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
     assert "Warsame" not in summary and '"families": 9' in summary
     for school in result["schools"]:  # family data: readable by its owner only
         assert Path(school["path"]).stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    first = Path(result["schools"][0]["path"])
+    first.chmod(0o644)  # as an older homelang left it: the same letters again close it
+    homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE)
+    assert first.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(
