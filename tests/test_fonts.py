@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -341,3 +342,45 @@ def test_a_mixed_script_roster_merges_in_every_language(project: Path, homelang)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     for name in ("王伟", "김지우", "Trần Văn Đức", "José Ñúñez", "ሰላም ተስፋዬ"):
         assert name in text, name
+
+
+#: homelang as a process on a machine without the ``cjk`` extra (its package cannot be found).
+WITHOUT_CJK = """
+import importlib.util, sys
+found = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *a: None if name == "justmytype_intl_cjk" else found(name, *a)
+from pipeline.cli import main
+main(sys.argv[1:], prog_name="homelang")
+"""
+
+
+def without_cjk(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_CJK, "-C", str(project), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_without_the_cjk_extra_the_message_names_it(catalogs_ready: Path, homelang) -> None:
+    settings = catalogs_ready / "pyproject.toml"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace('"vi"]', '"vi", "zh-Hant"]'), "utf-8")
+    homelang("update")
+    built = without_cjk(catalogs_ready, "build", "--draft", "--lang", "zh-Hant")
+    assert built.returncode == 2, built.stderr
+    assert "the Hant script needs the Noto Sans TC font: pip install 'homelang[cjk]'" in (
+        built.stderr
+    )
+    roster = catalogs_ready.parent / "roster.csv"
+    roster.write_text(
+        "student,guardian,school,language,address\nAna,Ana Díaz,S,en,x\nWei,王伟,S,en,y\n", "utf-8"
+    )
+    merged = without_cjk(catalogs_ready, "letters", "--roster", str(roster), "--doc", NOTICE)
+    assert merged.returncode == 1, merged.stderr
+    assert (
+        "row 3, guardian: a character no shipped font has (U+738B CJK UNIFIED IDEOGRAPH-738B "
+        "(the CJK fonts are not installed: pip install 'homelang[cjk]'))" in merged.stdout
+    )
+    assert "王" not in merged.stdout + merged.stderr
