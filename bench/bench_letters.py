@@ -5,12 +5,19 @@ rosters of fake families in those 8 languages. Figures: letters per second of
 `homelang letters` (median of 3 runs on 500 families) and of a loop rendering each
 letter as its own WeasyPrint document (the same 500 families' letters, once: it is
 the slow side); then `homelang letters` alone on 2,000 and 30,000 families with the
-peak memory of each run (max RSS of the main process or its largest worker process). Everything is written under a temporary folder.
+peak memory of each run (max RSS of the main process or its largest worker process);
+at 30,000 families the same run with the code of ``--before REV`` (default: the
+commit before fallback fonts, exported with ``git archive``), best of 2 each,
+alternating, and the after/before ratio (fallback fonts may cost at most 10 %); and
+10,000 families in one school (printed in parts, memory flat). Everything is written
+under a temporary folder.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 import random
 import re
 import shutil
@@ -74,10 +81,14 @@ def make_project(root: Path) -> None:
         catalog.save(str(path))
 
 
-def make_roster(path: Path, families: int, seed: int = 5) -> None:
+#: The code measured as "before": the last commit before fallback fonts.
+BEFORE = "ff1fa91"
+
+
+def make_roster(path: Path, families: int, seed: int = 5, schools_count: int = 0) -> None:
     """``families`` fake families in 8 languages, about 500 to a school (a large district has more schools)."""
     rng = random.Random(seed)
-    schools = [f"School {n:03d}" for n in range(max(1, families // 500))]
+    schools = [f"School {n:03d}" for n in range(schools_count or max(1, families // 500))]
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "guardian", "school", "language", "address"])
@@ -94,8 +105,12 @@ def make_roster(path: Path, families: int, seed: int = 5) -> None:
             )
 
 
-def run_letters(root: Path, roster: Path, out: Path) -> tuple[float, int]:
-    """Seconds and peak memory (KiB) of one `homelang letters` run in a fresh process."""
+def run_letters(root: Path, roster: Path, out: Path, code: Path | None = None) -> tuple[float, int]:
+    """Seconds and peak memory (KiB) of one `homelang letters` run in a fresh process
+    (with the ``pipeline`` package of the folder ``code``, if given)."""
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     start = time.perf_counter()
     proc = subprocess.run(
         [
@@ -115,6 +130,7 @@ def run_letters(root: Path, roster: Path, out: Path) -> tuple[float, int]:
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -148,7 +164,47 @@ def weasyprint_loop(root: Path, roster: Path, out: Path) -> tuple[float, int]:
     return time.perf_counter() - start, count
 
 
+def export(rev: str, folder: Path) -> Path | None:
+    """The ``pipeline`` package as it was at ``rev`` (``git archive``), or None if it cannot be had."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", rev, "pipeline"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        print(f"  (before: commit {rev} not found: {archive.stderr.decode().strip()})")
+        return None
+    folder.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def before_after(project: Path, roster: Path, work: Path, rev: str, families: int) -> None:
+    """Letters per second of the code at ``rev`` and of this code, best of 2 each, alternating."""
+    old = export(rev, work / "before")
+    if old is None:
+        return
+    runs: dict[str, list[float]] = {"before": [], "after": []}
+    for i in range(2):
+        for name, code in (("before", old), ("after", None)):
+            out = work / f"out-{name}-{i}"
+            runs[name].append(run_letters(project, roster, out, code)[0])
+            shutil.rmtree(out)
+    rates = {name: families / min(seconds) for name, seconds in runs.items()}
+    for name, seconds in runs.items():
+        print(
+            f"  {name:6s} ({rev if name == 'before' else 'this code'})  {min(seconds):7.2f} s  "
+            f"{rates[name]:8.0f} letters/s   (runs: {', '.join(f'{s:.2f}' for s in seconds)})"
+        )
+    ratio = rates["after"] / rates["before"]
+    verdict = "within" if ratio >= 0.9 else "NOT within"
+    print(f"  after/before {ratio:7.2f}   ({verdict} the 10 % allowed for fallback fonts)")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--before", default=BEFORE, help="git revision measured as 'before'")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-letters-") as tmp:
         work = Path(tmp)
         project = work / "project"
@@ -178,6 +234,15 @@ def main() -> None:
             shutil.rmtree(work / f"out-{families}")
         goal = "met" if families / seconds >= 500 else "NOT met"
         print(f"goal (30,000 letters in under a minute): {goal}")
+        print("30,000 families, before and after fallback fonts (best of 2, alternating)")
+        before_after(project, roster, work, args.before, families)
+        print("10,000 families in one school (printed in parts of 1,000)")
+        big = work / "roster-one-school.csv"
+        make_roster(big, 10_000, schools_count=1)
+        seconds, peak = run_letters(project, big, work / "out-one-school")
+        print(
+            f"  {10_000:6d} families  {seconds:7.2f} s  {10_000 / seconds:8.0f} letters/s  peak memory {peak / 1024:6.0f} MiB"
+        )
 
 
 if __name__ == "__main__":

@@ -373,6 +373,7 @@ def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any
         rows.append(
             {
                 "code": code,
+                "tag": lang.tag,
                 "direction": lang.direction,
                 "native_name": lang.native_name,
                 "english_name": lang.english_name

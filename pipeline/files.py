@@ -19,8 +19,10 @@ from pipeline.errors import PathError
 LINK = "a symbolic link: homelang neither reads nor writes through links in its folders"
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> bool:
     """Write ``data`` to ``path`` atomically; return False (and touch nothing) if unchanged.
+
+    ``mode`` sets the file's permissions (default: an existing file's, or 0644).
 
     The bytes go to a temporary file in the same folder, are flushed to disk, then
     renamed over the target, so a crash leaves either the old file or the new one.
@@ -37,7 +39,9 @@ def atomic_write(path: Path, data: bytes) -> bool:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
+        if mode is not None:
+            os.chmod(tmp, mode)
+        elif path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)

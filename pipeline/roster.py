@@ -1,15 +1,17 @@
 """The family roster for mail merge: a CSV as student information systems export it.
 
 A header row with at least ``student``, ``guardian``, ``school``, ``language`` (a code
-such as ``so`` or a name such as ``Somali``, in any case) and ``address``; other
-columns are ignored. Rows are streamed, never all held in memory, and names never
-appear in messages: problems are reported by row number and column only.
+such as ``so``, a tag such as ``es-MX`` or a name such as ``Somali``, in any case) and
+``address``; other columns are ignored. Rows are streamed, never all held in memory,
+and names never appear in messages: problems are reported by row number and column
+only. A bad row is set aside; the good ones are printed.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,10 +41,23 @@ class Family:
 
 
 @dataclass(frozen=True)
+class RowProblem:
+    """Why one row cannot be printed, by row and column: never its content."""
+
+    row: int  # the line of the roster where the row starts
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.problem}"
+
+
+@dataclass(frozen=True)
 class RosterSummary:
-    families: int
-    schools: list[str]  # in order of first appearance
+    families: int  # the good ones
+    schools: dict[str, int]  # school -> good families, in order of first appearance
     languages: Counter[str] = field(default_factory=Counter)
+    rejected: list[RowProblem] = field(default_factory=list)
 
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -97,10 +112,10 @@ def _code(value: str, codes: tuple[str, ...]) -> str:
 
 def _family(
     line: int, row: dict[str, str], codes: tuple[str, ...]
-) -> tuple[Family | None, list[str]]:
+) -> tuple[Family | None, list[RowProblem]]:
     values = {c: " ".join((row.get(c) or "").split()) for c in COLUMNS}
     problems = [
-        f"row {line}: empty {c}" for c in ("student", "guardian", "school") if not values[c]
+        RowProblem(line, c, "empty") for c in ("student", "guardian", "school") if not values[c]
     ]
     damaged = set()
     for column in COLUMNS:  # a NUL or escape code is a damaged export, and would misprint a name
@@ -108,20 +123,26 @@ def _family(
         if control:
             damaged.add(column)
             problems.append(
-                f"row {line}: control character U+{ord(control.group()):04X} in the {column} column"
+                RowProblem(line, column, f"control character U+{ord(control.group()):04X}")
             )
     code = ""
     if "language" in damaged:
         pass  # one problem per cell
     elif not values["language"]:
-        problems.append(f"row {line}: empty language")
+        problems.append(RowProblem(line, "language", "empty"))
     else:
         try:
             code = _code(values["language"], codes)
+        except languages.AmbiguousLanguage as exc:
+            problems.append(RowProblem(line, "language", f"ambiguous language ({exc.message})"))
         except LanguageError:
             # the value is not quoted: in a row with a column missing it is a name or an address
             problems.append(
-                f"row {line}: unknown language (use a code or name of {', '.join(codes)})"
+                RowProblem(
+                    line,
+                    "language",
+                    f"unknown language (use a code or name of {', '.join(codes)})",
+                )
             )
     if problems:
         return None, problems
@@ -129,43 +150,70 @@ def _family(
     return Family(line, values["student"], values["guardian"], values["school"], code, address), []
 
 
-def validate(
-    path: Path, codes: tuple[str, ...], check: Callable[[Family], str] | None = None
-) -> RosterSummary:
-    """Read the whole roster once; raise :class:`RosterError` listing every bad row by number.
+def _regular(path: Path) -> None:
+    """A roster is a file: a device, a FIFO or a folder would never end or never start."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise RosterError(f"cannot read roster: {exc.strerror}", path) from None
+    if not stat.S_ISREG(mode):
+        raise RosterError("the roster is not a regular file (give a CSV file)", path)
 
-    ``check(family)`` may add a problem of its own (say, a name no font can print).
+
+def validate(
+    path: Path,
+    codes: tuple[str, ...],
+    check: Callable[[Family], RowProblem | None] | None = None,
+) -> RosterSummary:
+    """Read the whole roster once: its good families by school, and every bad row by number.
+
+    ``check(family)`` may find a problem of its own (say, a name no font can print).
+    A roster that cannot be read as a whole (columns, encoding, CSV syntax) or holds no
+    good family raises :class:`RosterError`.
     """
-    problems: list[str] = []
-    schools: dict[str, None] = {}
+    _regular(path)
+    problems: list[RowProblem] = []
+    schools: dict[str, int] = {}
     counts: Counter[str] = Counter()
-    total = 0
     for line, row in _rows(path):
         family, found = _family(line, row, codes)
-        if family is not None and check is not None and check(family):
-            found = [f"row {line}: {check(family)}"]
+        if family is not None and check is not None:
+            problem = check(family)
+            found = [problem] if problem else []
         problems.extend(found)
         if family is not None and not found:
-            schools.setdefault(family.school, None)
+            schools[family.school] = schools.get(family.school, 0) + 1
             counts[family.language] += 1
-            total += 1
-    if problems:
-        shown = "; ".join(problems[:SHOWN_PROBLEMS])
-        more = (
-            f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
-        )
-        raise RosterError(f"{len(problems)} problem(s), nothing written: {shown}{more}", path)
-    if not total:
+    summary = RosterSummary(sum(schools.values()), schools, counts, problems)
+    if not summary.families:
+        if problems:
+            raise RosterError(refusal(summary), path)
         raise RosterError("the roster has no families", path, 2)
-    return RosterSummary(total, list(schools), counts)
+    return summary
 
 
-def families(path: Path, codes: tuple[str, ...], school: str | None = None) -> Iterator[Family]:
-    """The roster's families in order (only ``school``'s, if given); call :func:`validate` first."""
+def refusal(summary: RosterSummary, why: str = "") -> str:
+    """Nothing is printed for these bad rows (at most :data:`SHOWN_PROBLEMS` spelled out, no content quoted)."""
+    problems = summary.rejected
+    shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+    more = f"; and {len(problems) - SHOWN_PROBLEMS} more" if len(problems) > SHOWN_PROBLEMS else ""
+    return f"{len(problems)} problem(s), nothing written{why}: {shown}{more}"
+
+
+def families(
+    path: Path,
+    codes: tuple[str, ...],
+    school: str | None = None,
+    skip: frozenset[int] = frozenset(),
+) -> Iterator[Family]:
+    """The good families in roster order (``school``'s only, if given), the rows in ``skip`` left out.
+
+    Call :func:`validate` first: it found the bad rows (their line numbers are ``skip``).
+    """
     for line, row in _rows(path):
-        if school is not None and " ".join((row.get("school") or "").split()) != school:
+        if line in skip or school not in (None, " ".join((row.get("school") or "").split())):
             continue
         family, problems = _family(line, row, codes)
-        if problems or family is None:
-            raise RosterError(problems[0] if problems else "bad row", path, line)
+        if family is None:
+            raise RosterError(f"{problems[0]} (the roster changed while printing)", path)
         yield family

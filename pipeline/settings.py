@@ -159,6 +159,7 @@ class Settings:
 
     def select_languages(self, wanted: tuple[str, ...] | list[str] = ()) -> list[str]:
         """The configured languages, or the ``wanted`` subset of them (an error if not configured)."""
+        wanted = [_gettext_form(code) for code in wanted]
         for code in wanted:
             if code not in self.languages:
                 raise SettingsError(
@@ -166,6 +167,14 @@ class Settings:
                     self.file,
                 )
         return list(wanted) if wanted else list(self.languages)
+
+
+def _gettext_form(code: str) -> str:
+    """``--lang zh-Hans`` names the configured ``zh_Hans``; a code that is no tag stays as given."""
+    try:
+        return languages.canonical(code)
+    except LanguageError:
+        return code
 
 
 def find_settings_file(start: Path) -> Path:
@@ -296,7 +305,13 @@ def from_table(
     context = _Context(file, prefix, text)
     settings = context.build(Settings, table, prefix, extra={"root": root, "file": file})
     _validate(settings, context)
-    return settings
+    # language tags as districts write them ("zh-Hans", "pt-BR") in their gettext form
+    # ("zh_Hans"): the names of catalog and output folders
+    return dataclasses.replace(
+        settings,
+        source_language=languages.get(settings.source_language).code,
+        languages=[languages.get(code).code for code in settings.languages],
+    )
 
 
 class _Context:
@@ -370,7 +385,7 @@ def _validate(settings: Settings, context: _Context) -> None:
             raise context.error(p + key, exc.message) from None
     if not settings.languages:
         raise context.error(p + "languages", "list at least one target language")
-    if len(set(settings.languages)) != len(settings.languages):
+    if len({languages.get(c).code for c in settings.languages}) != len(settings.languages):
         raise context.error(p + "languages", "a language is listed twice")
     if settings.source_language in settings.languages:
         raise context.error(p + "languages", "the source language is not a target language")

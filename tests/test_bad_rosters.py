@@ -4,8 +4,9 @@ Hypothesis builds rosters the way student information systems and spreadsheets
 mangle them: columns missing, renamed or repeated, BOM, CRLF, Latin-1, UTF-16,
 empty names, unknown languages, stray quotes, huge fields, NUL bytes, control and
 right-to-left override characters, characters no font can print, blank lines.
-Every case exits 0 with readable PDFs, or 2 with one line, no family's name in it,
-and every project file unchanged (letters printed earlier included).
+Every case exits 0 with readable PDFs, 1 with the good rows' PDFs and the bad rows
+listed by row and column, or 2 with one line; no family's name in any message, and
+on exit 2 every project file unchanged (letters printed earlier included).
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def run_rosters(root: Path, count: int, figures: dict) -> None:
                 main, ["-C", str(root), "letters", "--roster", str(roster), "--doc", NOTICE]
             )
             outcome.cases += 1
-            if result.exit_code not in (0, 2) or not isinstance(
+            if result.exit_code not in (0, 1, 2) or not isinstance(
                 result.exception, SystemExit | None
             ):
                 outcome.tracebacks += 1
@@ -156,7 +157,9 @@ def run_rosters(root: Path, count: int, figures: dict) -> None:
                 assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
                 assert not any(name in result.output for name in names(data)), result.output
                 return
+            assert not any(name in result.output for name in names(data)), result.output
             summary = json.loads((folder / "summary.json").read_text("utf-8"))
+            assert (result.exit_code == 1) == bool(summary["rejected"]), result.output
             for school in summary["schools"]:
                 assert len(PdfReader(folder / school["file"]).pages) >= school["letters"]
 
@@ -191,19 +194,6 @@ SAMPLE = SAMPLE_ROSTER.read_text("utf-8")
             "roster.csv:2: not valid CSV: field larger",
         ),
         (
-            SAMPLE.replace("Hodan Warsame", "Hodan 🙂").encode(),
-            "row 2: a character in the guardian column (U+1F642)",
-        ),
-        (
-            SAMPLE.replace(",Somali,", ",Klingon,").encode(),
-            "row 2: unknown language (use a code or name of",
-        ),
-        (SAMPLE.replace("Hodan Warsame", "").encode(), "row 2: empty guardian"),
-        (
-            SAMPLE.replace("Hodan Warsame", "Hodan\x00Warsame").encode(),
-            "row 2: control character U+0000 in the guardian column",
-        ),
-        (
             SAMPLE.replace("student,", "pupil,", 1).encode(),
             "roster.csv:1: missing column(s) student",
         ),
@@ -227,6 +217,46 @@ def test_roster_oddities_name_the_line(
     outcome = Outcome()
     outcome.cases = outcome.refused = 1
     record(outcome, figures)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (
+            SAMPLE.replace("Hodan Warsame", "Hodan 🙂").encode(),
+            "not printed: row 2, guardian: a character no shipped font has (U+1F642",
+        ),
+        (
+            SAMPLE.replace(",Somali,", ",Klingon,").encode(),
+            "not printed: row 2, language: unknown language (use a code or name of",
+        ),
+        (SAMPLE.replace("Hodan Warsame", "").encode(), "not printed: row 2, guardian: empty"),
+        (
+            SAMPLE.replace("Hodan Warsame", "Hodan\x00Warsame").encode(),
+            "not printed: row 2, guardian: control character U+0000",
+        ),
+    ],
+)
+def test_a_bad_row_is_listed_and_the_others_print(
+    catalogs_ready: Path, data: bytes, message: str
+) -> None:
+    roster = catalogs_ready.parent / "roster.csv"
+    roster.write_bytes(data)
+    result = CliRunner().invoke(
+        main, ["-C", str(catalogs_ready), "letters", "--roster", str(roster), "--doc", NOTICE]
+    )
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Hodan" not in result.output and "8 letters for 2 files" in result.output
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_a_roster_that_is_not_a_file_is_one_line(catalogs_ready: Path, device: str) -> None:
+    result = CliRunner().invoke(
+        main, ["-C", str(catalogs_ready), "letters", "--roster", device, "--doc", NOTICE]
+    )
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "not a regular file" in result.output
+    assert not (catalogs_ready / "build").exists()
 
 
 def test_bom_crlf_quotes_and_bidi_names_print(catalogs_ready: Path) -> None:

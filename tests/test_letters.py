@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import subprocess
+import unicodedata
 from pathlib import Path
 
+import polib
 import pytest
 from pypdf import PdfReader
 from test_build import NOTICE, SAMPLE, review
@@ -74,6 +77,13 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
     assert result["not_published"].keys() == {"so", "hmn", "kar", "om", "am", "vi"}
     summary = (folder / "summary.json").read_text("utf-8")
     assert "Warsame" not in summary and '"families": 9' in summary
+    for school in result["schools"]:  # family data: readable by its owner only
+        assert Path(school["path"]).stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    first = Path(result["schools"][0]["path"])
+    first.chmod(0o644)  # as an older homelang left it: the same letters again close it
+    homelang("letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE)
+    assert first.stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize(
@@ -85,11 +95,11 @@ def test_sample_roster_merges_into_one_pdf_per_school(merge_ready: Path, homelan
         ),
         (
             "student,guardian,school,language,address\nA B,C B,S,Klingon,x\n",
-            "row 2: unknown language (use a code or name of en, es, so,",
+            "row 2, language: unknown language (use a code or name of en, es, so,",
         ),
         (
             "student,guardian,school,language,address\nA B,,S,so,x\n,C D,S,so,y\n",
-            "row 2: empty guardian; row 3: empty student",
+            "row 2, guardian: empty; row 3, student: empty",
         ),
         ("student,guardian,school,language,address\n", "roster.csv:2: the roster has no families"),
     ],
@@ -117,21 +127,50 @@ def test_many_rows_name_only_the_first_problems(merge_ready: Path, homelang) -> 
     assert "30 problem(s)" in result.output and "and 10 more" in result.output
 
 
-def test_a_name_no_font_can_draw_is_reported_by_row(merge_ready: Path, homelang) -> None:
+def test_a_row_no_font_can_print_is_set_aside_by_row_and_column(
+    merge_ready: Path, homelang
+) -> None:
+    """One bad row no longer stops the merge: the others are printed, the row is listed, exit 1."""
     lines = [
         "student,guardian,school,language,address",
-        "Ana,Ana,School,es,x",
-        "Wei,王伟,School,es,y",
+        "Ana,Ana Díaz,School,es,x",
+        "Wei,ⴰⵎⴰⵣⵉⵖ,School,es,y",  # Tifinagh: no shipped font has it
+        "Lan,Lan Nguyen,School,Klingon,z",
+        "Meron,Selam Tesfaye,School,am,w",
     ]
-    (merge_ready / "roster.csv").write_text("\n".join(lines) + "\n", "utf-8")
-    result = homelang(
-        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    roster = merge_ready / "roster.csv"
+    roster.write_text("\n".join(lines) + "\n", "utf-8")
+    result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, expect=1)
+    assert "not printed: row 3, guardian: a character no shipped font has (U+2D30" in result.output
+    assert "not printed: row 4, language: unknown language" in result.output
+    assert "ⴰ" not in result.output and "Wei" not in result.output and "Lan" not in result.output
+    pdf = merge_ready / "build/private" / NOTICE / "01-school.pdf"
+    text = " ".join(page_texts(pdf))
+    assert "Ana Díaz" in text and "Selam Tesfaye" in text and "Lan Nguyen" not in text
+    data = json.loads(
+        homelang("letters", "--roster", str(roster), "--doc", NOTICE, "--json", expect=1).output
     )
+    assert data["families"] == 2
+    assert [(r["row"], r["column"]) for r in data["rejected"]] == [(3, "guardian"), (4, "language")]
+    summary = json.loads((pdf.parent / "summary.json").read_text("utf-8"))
+    assert summary["rejected"] == [
+        {"row": 3, "column": "guardian"},
+        {"row": 4, "column": "language"},
+    ]
+
+
+def test_strict_prints_nothing_when_a_row_is_bad(merge_ready: Path, homelang) -> None:
+    roster = merge_ready / "roster.csv"
+    roster.write_text(
+        "student,guardian,school,language,address\nAna,Ana Díaz,School,es,x\nWei,ⴰ,School,es,y\n",
+        "utf-8",
+    )
+    result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, "--strict", expect=2)
     assert (
-        "roster.csv: 1 problem(s), nothing written: row 3: a character in the guardian column (U+738B)"
+        "1 problem(s), nothing written (--strict): row 3, guardian: a character no shipped font has"
         in result.output
     )
-    assert "王" not in result.output
+    assert not (merge_ready / "build").exists()
 
 
 def test_languages_resolve_by_code_or_name_in_any_case(merge_ready: Path) -> None:
@@ -140,7 +179,7 @@ def test_languages_resolve_by_code_or_name_in_any_case(merge_ready: Path) -> Non
     roster = merge_ready / "roster.csv"
     codes = ("en", "es", "so", "hmn", "kar", "om", "am", "ar", "vi")
     summary = validate(roster, codes)
-    assert summary.schools == ["Anwatin Middle School", "Green Central Park Elementary"]
+    assert list(summary.schools) == ["Anwatin Middle School", "Green Central Park Elementary"]
     assert [f.language for f in families(roster, codes)] == [
         "so",
         "es",
@@ -222,3 +261,59 @@ def test_letters_of_an_earlier_roster_are_removed(project: Path, homelang) -> No
     homelang("letters", "--roster", str(roster), "--doc", "sanctuary-resolution")
     now = sorted(p.name for p in folder.glob("*.pdf"))
     assert len(now) == 1 and now[0].startswith("01-") and now[0][3:] in {n[3:] for n in first}
+
+
+def test_a_bidi_override_in_a_name_cannot_reorder_the_greeting(merge_ready: Path, homelang) -> None:
+    """Each roster field is its own isolate: U+202E turns the name around, nothing after it."""
+    roster = merge_ready / "roster.csv"
+    roster.write_text(
+        "student,guardian,school,language,address\n"
+        "Sam Olson,Mr. \u202eEMAN,School,en,\u202e2020 Emerson Ave N; Minneapolis\n",
+        "utf-8",
+    )
+    homelang("letters", "--roster", str(roster), "--doc", NOTICE)
+    pdf = merge_ready / "build/private" / NOTICE / "01-school.pdf"
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")  # pdftotext's marks
+    assert "Dear Mr. NAME, family of Sam Olson," in " ".join(shown.split())
+    assert "Minneapolis" in shown.split("\n")
+
+
+def test_a_big_school_is_printed_in_parts(merge_ready: Path, homelang) -> None:
+    """One Typst document per school grew to 2.27 GB at 10,000 letters: a big school is cut."""
+    from pipeline.letters import LETTERS_PER_FILE
+
+    lines = ["student,guardian,school,language,address"]
+    lines += [
+        f"S{i},Guardian {i},Big School,{('es', 'ar')[i % 2]},x" for i in range(LETTERS_PER_FILE + 1)
+    ]
+    roster = merge_ready / "big.csv"
+    roster.write_text("\n".join(lines) + "\n", "utf-8")
+    result = json.loads(
+        homelang("letters", "--roster", str(roster), "--doc", NOTICE, "--json").output
+    )
+    files = [Path(s["path"]).name for s in result["schools"]]
+    assert files == ["01-big-school-part-1-of-2.pdf", "01-big-school-part-2-of-2.pdf"]
+    assert [s["letters"] for s in result["schools"]] == [LETTERS_PER_FILE, 1]
+    last = PdfReader(result["schools"][1]["path"])
+    assert f"Guardian {LETTERS_PER_FILE}" in " ".join(p.extract_text() for p in last.pages)
+    first = PdfReader(result["schools"][0]["path"])
+    assert "Guardian 0" in first.pages[0].extract_text()
+
+
+def test_a_help_line_no_font_can_print_stops_letters_naming_its_catalog(
+    merge_ready: Path, homelang
+) -> None:
+    path = merge_ready / "locales/so/LC_MESSAGES/templates.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = next(e for e in catalog if "help reading" in e.msgid)
+    entry.msgstr += " ⴰ"
+    catalog.save()
+    result = homelang(
+        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    )
+    assert "locales/so/LC_MESSAGES/templates.po: character 'ⴰ' (U+2D30" in result.output
+    assert "in Somali help line text" in result.output
+    assert not (merge_ready / "build").exists()

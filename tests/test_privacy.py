@@ -187,3 +187,58 @@ def test_a_large_roster_printed_by_worker_processes_keeps_its_values_private(
     leaked += leaks(tmp_path, family, ("families.csv", f"project/{PRIVATE}"))
     count(figures, leaked)
     assert leaked == []
+
+
+def git_repository(root: Path) -> None:
+    """``root`` as a git work tree with the project's .gitignore (build/ ignored)."""
+    shutil.copy2(REPO / ".gitignore", root / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
+@pytest.mark.parametrize("folder", ["build", "build/es", "build/en/x", "build/review", "build/ar"])
+def test_letters_refuse_a_folder_build_publishes_into(
+    catalogs_ready: Path, homelang, tmp_path: Path, folder: str
+) -> None:
+    roster = tmp_path / "families.csv"
+    write_roster(roster, "x", "y", rows=3)
+    out = catalogs_ready / folder
+    result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, "-o", str(out), expect=2)
+    assert "not in a folder that build publishes into" in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_letters_refuse_a_build_folder_git_does_not_ignore(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    """``build_dir = "public"``: under build_dir, but git would commit the letters."""
+    git_repository(catalogs_ready)
+    settings = catalogs_ready / "pyproject.toml"
+    settings.write_text(
+        settings.read_text("utf-8").replace('build_dir = "build"', 'build_dir = "public"'), "utf-8"
+    )
+    roster = tmp_path / "families.csv"
+    write_roster(roster, "x", "y", rows=3)
+    result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, expect=2)
+    assert "public/private/sanctuary-resolution: letters hold family data: git does not ignore" in (
+        result.output
+    )
+    assert not (catalogs_ready / "public").exists()
+    (catalogs_ready / ".gitignore").write_text("public/\n", "utf-8")  # now git ignores it
+    homelang("letters", "--roster", str(roster), "--doc", NOTICE)
+    assert list((catalogs_ready / "public/private" / NOTICE).glob("*.pdf"))
+
+
+def test_letters_refuse_a_build_symlink_into_a_tracked_folder(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    git_repository(catalogs_ready)
+    (catalogs_ready / "docs").mkdir()
+    (catalogs_ready / "build").symlink_to("docs")
+    roster = tmp_path / "families.csv"
+    write_roster(roster, "x", "y", rows=3)
+    result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, expect=2)
+    assert "git does not ignore this folder" in result.output
+    assert list((catalogs_ready / "docs").iterdir()) == []
+    outside = tmp_path / "letters"  # outside any work tree: allowed
+    homelang("letters", "--roster", str(roster), "--doc", NOTICE, "-o", str(outside))
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in outside.glob("*.pdf"))

@@ -106,7 +106,7 @@ def test_registry_fills_cldr_gaps() -> None:
 
 @pytest.mark.parametrize(
     "code,hint",
-    [("som", "so (Somali)"), ("Somali", "so (Somali)"), ("amh", "am (Amharic)"), ("es-MX", "")],
+    [("som", "so (Somali)"), ("Somali", "so (Somali)"), ("amh", "am (Amharic)"), ("xx-MX", "")],
 )
 def test_unknown_language_suggests_close_codes(code: str, hint: str) -> None:
     with pytest.raises(LanguageError) as info:

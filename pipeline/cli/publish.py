@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
 from pipeline.settings import FORMATS
+
+if TYPE_CHECKING:
+    from pipeline.letters import MergeResult
 
 
 def output_option(help: str):
@@ -99,21 +103,36 @@ def _grouped(outputs: list) -> dict[tuple[str, str], list]:
 )
 @click.option("--doc", "-d", "doc_id", required=True, metavar="ID", help="The document to send.")
 @output_option("Output folder (default: build/private/<doc-id>, git-ignored).")
+@click.option(
+    "--strict", is_flag=True, help="Print nothing if any row of the roster cannot be printed."
+)
 @json_option
 @click.pass_context
-def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_json: bool) -> None:
+def letters(
+    ctx: click.Context, roster: Path, doc_id: str, out: Path | None, strict: bool, as_json: bool
+) -> None:
     """Mail merge: one letter per family in its home language, one print-ready PDF per school.
 
     Families whose language may not publish get the English letter with a help line
-    in every language reviewed. The roster is checked first: a bad row writes nothing.
-    Names never leave this machine and are never printed here.
+    in every language reviewed. Every good row is printed; a row that cannot be
+    (unknown language, a character no font has) is listed by row and column and the
+    exit status is 1 (with --strict such a row prints nothing). Letters are written
+    readable by their owner only, in a folder git ignores. Names never leave this
+    machine and are never printed here.
     """
     from pipeline.letters import merge_letters
 
-    result = merge_letters(settings(ctx), roster, doc_id, out)
+    result = merge_letters(settings(ctx), roster, doc_id, out, strict=strict)
     if as_json:
         click.echo(to_json(result))
-        return
+    else:
+        _letters_table(result)
+    if not result.complete:
+        ctx.exit(1)
+
+
+def _letters_table(result: MergeResult) -> None:
+    """The files printed, the languages sent in English and why, and the rows not printed."""
     rows = [
         [
             s.path,
@@ -129,4 +148,8 @@ def letters(ctx: click.Context, roster: Path, doc_id: str, out: Path | None, as_
     if result.not_published:
         helped = ", ".join(result.help_lines) or "none yet (no reviewed translation of it)"
         click.echo(f"help lines on English letters: {helped}")
-    click.echo(f"{result.families} letters for {len(result.schools)} schools in {result.folder}")
+    click.echo(f"{result.families} letters for {len(result.schools)} files in {result.folder}")
+    for problem in result.rejected:
+        click.echo(f"not printed: {problem}")
+    if result.rejected:
+        click.echo(f"{len(result.rejected)} row(s) not printed; fix them and run letters again")

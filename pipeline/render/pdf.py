@@ -56,7 +56,7 @@ def version_data(page: Page) -> dict[str, Any]:
         blocks.append(item)
     words = {k: inline.isolate(v) if rtl else v for k, v in page.words.items()}
     return {
-        "lang": page.lang.code,
+        "lang": page.lang.base,
         "dir": page.lang.direction,
         "title": piece_data(page.title, rtl),
         "summary": piece_data(page.summary, rtl) if page.summary else None,
@@ -65,6 +65,7 @@ def version_data(page: Page) -> dict[str, Any]:
         "blocks": blocks,
         "words": words,
         "marked": page.marked,
+        "fonts": fonts.families([page.lang.script]),
     }
 
 
@@ -111,6 +112,8 @@ class PrintTemplate:
 
     def render(self, data: dict[str, Any] | str) -> bytes:
         """The PDF bytes for ``data`` (or its JSON text); a template error names the template."""
+        if isinstance(data, dict):
+            fonts.check_data(data, "page")
         text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         try:
             pdf = self.compiler.compile(format="pdf", sys_inputs={"data": text})
