@@ -128,7 +128,14 @@ class Library:
         text = Translations(catalog, self.draft, errors)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
         page = build_page(
-            document, language, text, settings.district, self.words(lang), self.draft, shown
+            document,
+            language,
+            text,
+            settings.district,
+            self.words(lang),
+            self.draft,
+            shown,
+            self.words(settings.source_language),
         )
         return Edition(page, policy.for_document(settings, document, catalog, errors), catalog)
 

@@ -245,7 +245,7 @@ def _letter(
     greeting = fill(page.words["greeting_named"], guardian=family.guardian, student=family.student)
     return {
         "version": version,
-        "greeting": inline.isolate(greeting) if page.rtl else greeting,
+        "greeting": pdf.printed_word(page, "greeting_named", greeting),
         "address": [
             family.guardian,
             *[line.strip() for line in re.split(r"\n|;", family.address) if line.strip()],

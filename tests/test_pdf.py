@@ -176,3 +176,23 @@ def test_typst_markup_in_a_translation_is_printed_as_text(catalogs_ready: Path, 
         for a in page.get("/Annots", [])
     ]
     assert links and not any("javascript" in str(uri).lower() for uri in links)
+
+
+def test_machine_note_only_when_the_page_holds_machine_text(catalogs_ready: Path, homelang) -> None:
+    """English standing in is labelled as such; the machine-translation note is for machine text."""
+    import polib
+
+    note = "translated by a machine"
+    path = catalogs_ready / "locales" / "es" / "LC_MESSAGES" / f"{FAQ}.po"
+    review(catalogs_ready, "es", FAQ)
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    catalog[-1].msgstr = ""  # one entry not yet translated: shown in English
+    catalog.save(str(path))
+    homelang("build", "--lang", "es", "--doc", FAQ, "-f", "letter", "-f", "web")
+    letter = catalogs_ready / "build" / "es" / f"{FAQ}.letter.pdf"
+    web = catalogs_ready / "build" / "es" / f"{FAQ}.web.html"
+    assert "shown in English" in " ".join(pdftotext(letter).split())
+    assert note not in " ".join(pdftotext(letter).split()) and note not in web.read_text("utf-8")
+    review(catalogs_ready, "es", FAQ, leave=1)  # one machine draft
+    homelang("build", "--lang", "es", "--doc", FAQ, "-f", "letter", "-f", "web")
+    assert note in " ".join(pdftotext(letter).split()) and note in web.read_text("utf-8")

@@ -66,6 +66,7 @@ class Page:
     district: District
     contact: Mapping[str, str] = field(default_factory=dict)
     words: Mapping[str, str] = field(default_factory=dict)
+    english_words: frozenset[str] = frozenset()  # names of the words shown in English
     draft: bool = False
     catalog: Path | None = None  # shown path of the catalog the text came from
     iso_date: str = ""
@@ -86,6 +87,11 @@ class Page:
     @property
     def marked(self) -> bool:
         return any(p.marked for p in self.pieces())
+
+    @property
+    def machine(self) -> bool:
+        """Whether the page holds machine text (a draft not yet checked by a person)."""
+        return any(p.status in (MACHINE, OUTDATED) for p in self.pieces())
 
 
 class Translations:
@@ -146,8 +152,10 @@ def build_page(
     words: Mapping[str, str],
     draft: bool = False,
     catalog: Path | None = None,
+    source_words: Mapping[str, str] | None = None,
 ) -> Page:
-    """The page for ``document`` in ``lang`` (pure)."""
+    """The page for ``document`` in ``lang`` (pure); ``source_words``, the words in English,
+    tell which of ``words`` stand in English."""
     blocks: list[PageBlock] = []
     items: list[tuple[int, Piece]] = []
     ordered = False
@@ -176,6 +184,9 @@ def build_page(
         district=district,
         contact=dict(document.contact),
         words=dict(words),
+        english_words=frozenset(
+            name for name, text in words.items() if source_words and source_words.get(name) == text
+        ),
         draft=draft,
         catalog=catalog,
         iso_date=document.date.isoformat() if document.date else "",

@@ -38,6 +38,14 @@ def piece_data(piece: Piece, rtl: bool) -> dict[str, Any]:
     }
 
 
+def printed_word(page: Page, name: str, text: str) -> str:
+    """Template word ``name`` (``text``, filled in) as printed: in a right-to-left page an
+    English stand-in is one left-to-right isolate, punctuation included ("Dear family,")."""
+    if not page.rtl:
+        return text
+    return inline.LRI + text + inline.PDI if name in page.english_words else inline.isolate(text)
+
+
 def version_data(page: Page) -> dict[str, Any]:
     """One language version of a page, as the templates read it."""
     rtl = page.rtl
@@ -54,7 +62,7 @@ def version_data(page: Page) -> dict[str, Any]:
         item["items"] = [{"depth": depth, "piece": piece_data(p, rtl)} for depth, p in b.items]
         item["rows"] = [[piece_data(c, rtl) for c in row] for row in b.rows]
         blocks.append(item)
-    words = {k: inline.isolate(v) if rtl else v for k, v in page.words.items()}
+    words = {name: printed_word(page, name, text) for name, text in page.words.items()}
     return {
         "lang": page.lang.code,
         "dir": page.lang.direction,
@@ -65,6 +73,7 @@ def version_data(page: Page) -> dict[str, Any]:
         "blocks": blocks,
         "words": words,
         "marked": page.marked,
+        "machine": page.machine,
     }
 
 
