@@ -16,6 +16,7 @@ characters between them and widened over the signs and brackets that belong to t
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from functools import cache
 from typing import Any
@@ -33,6 +34,12 @@ _OPENS_ISOLATE = {"\u2066", "\u2067", "\u2068"}  # LRI, RLI, FSI
 _JOINING = {"WS", "CS", "ES", "ET", "ON", "NSM", "BN"}
 # Right-to-left blocks: Hebrew to Arabic Extended-A, and the presentation forms. Their
 # punctuation ("،", "؛") separates two runs instead of joining them.
+# A web or e-mail address in running text (to keep on one line): no spaces, no isolates,
+# not ending in the sentence's punctuation.
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)[^\s<>\u2066-\u2069]*[^\s<>\u2066-\u2069.,;:!?)\]]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 _RTL_BLOCKS = (("\u0590", "\u08ff"), ("\ufb1d", "\ufdff"), ("\ufe70", "\ufeff"))
 
 
@@ -81,7 +88,14 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen a run over what belongs to it: a sign or currency before it ("-35", "+1",
     "$5"), brackets around it, a slash ending a URL."""
     while True:
-        if end < len(text) and (
+        if (
+            0 < start
+            and end < len(text)
+            and _bracket(text[start - 1]) == 1
+            and _pair(text[start - 1]) == text[end]
+        ):
+            start, end = start - 1, end + 1
+        elif end < len(text) and (
             text[end] == "/"
             or unicodedata.bidirectional(text[end]) == "ET"
             or (
@@ -156,10 +170,15 @@ def safe_link(href: str) -> str | None:
 
 
 def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
-    """Inline Markdown as a list of styled text runs, for the print templates."""
+    """Inline Markdown as a list of styled text runs, for the print templates.
+
+    Paper cannot be clicked: a link whose text is not its address is followed by the
+    address in brackets ("the city's page (https://...)").
+    """
     out: list[dict[str, Any]] = []
     bold = italic = 0
     links: list[str | None] = []
+    labels: list[str] = []  # the text of each open link so far
     tokens: list[Token] = _markdown().parseInline(text)[0].children or []
     for tok in tokens:
         kind = tok.type
@@ -173,26 +192,54 @@ def runs(text: str, rtl: bool = False) -> list[dict[str, Any]]:
             italic -= 1
         elif kind == "link_open":
             links.append(safe_link(str(tok.attrGet("href") or "")))
+            labels.append("")
         elif kind == "link_close":
-            links.pop()
+            href, label = links.pop(), labels.pop()
+            address = _address(href) if href else ""
+            if address and _bare(label) != _bare(address):
+                shown = f" ({address})"
+                for part, whole in _addresses(isolate(shown) if rtl else shown):
+                    _append(
+                        out, {"text": part, "link": href, **({"nobreak": True} if whole else {})}
+                    )
         elif kind in ("text", "code_inline", "softbreak", "hardbreak"):
             content = {"softbreak": " ", "hardbreak": "\n"}.get(kind, tok.content)
             if not content:
                 continue
-            run: dict[str, Any] = {
-                "text": isolate(content) if rtl and kind != "hardbreak" else content
-            }
+            labels = [label + content for label in labels]
+            style: dict[str, Any] = {}
             if bold:
-                run["bold"] = True
+                style["bold"] = True
             if italic:
-                run["italic"] = True
+                style["italic"] = True
             if kind == "code_inline":
-                run["code"] = True
+                style["code"] = True
             link = next((href for href in reversed(links) if href), None) if links else None
             if link:
-                run["link"] = link
-            _append(out, run)
+                style["link"] = link
+            shown = isolate(content) if rtl and kind != "hardbreak" else content
+            for part, address in _addresses(shown):
+                _append(out, {"text": part, **style, **({"nobreak": True} if address else {})})
     return out
+
+
+def _addresses(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut around its web and e-mail addresses: (part, is an address)."""
+    parts, last = [], 0
+    for found in _ADDRESS.finditer(text):
+        parts += [(text[last : found.start()], False), (found.group(), True)]
+        last = found.end()
+    parts.append((text[last:], False))
+    return [(part, address) for part, address in parts if part]
+
+
+def _address(target: str) -> str:
+    """A link target as printed: no ``mailto:``/``tel:`` prefix, no trailing slash."""
+    return re.sub(r"^(mailto|tel):", "", target.strip(), flags=re.I).rstrip("/")
+
+
+def _bare(address: str) -> str:
+    return re.sub(r"^https?://", "", address.strip(), flags=re.I).rstrip("/")
 
 
 def _append(out: list[dict[str, Any]], run: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ markup problem can be reported where a translator can fix it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class PageBlock:
     items: tuple[tuple[int, Piece], ...] = ()  # lists: (depth, text)
     rows: tuple[tuple[Piece, ...], ...] = ()  # tables: header row first
     raw: str = ""  # code blocks
+    flyer: bool = True  # carried by the flyer
 
 
 @dataclass(frozen=True)
@@ -159,20 +161,23 @@ def build_page(
     blocks: list[PageBlock] = []
     items: list[tuple[int, Piece]] = []
     ordered = False
+    on_flyer = _flyer_marks(document)
     for i, block in enumerate(document.blocks):
         if block.kind == "item":
             ordered = block.ordered if not items else ordered
             items.append((block.level, _piece(block.text, block, text)))
             following = document.blocks[i + 1] if i + 1 < len(document.blocks) else None
             if following is None or following.kind != "item":
-                blocks.append(PageBlock("list", ordered=ordered, items=tuple(items)))
+                blocks.append(
+                    PageBlock("list", ordered=ordered, items=tuple(items), flyer=on_flyer[i])
+                )
                 items = []
             continue
         if block.kind == "heading" and block.level == 1 and block.text == document.title:
             continue  # the title is printed once, from the front matter
         made = _block(block, text)
         if made is not None:
-            blocks.append(made)
+            blocks.append(dataclasses.replace(made, flyer=on_flyer[i]))
     return Page(
         doc_id=document.id,
         kind=document.kind,
@@ -191,6 +196,22 @@ def build_page(
         catalog=catalog,
         iso_date=document.date.isoformat() if document.date else "",
     )
+
+
+def _flyer_marks(document: Document) -> list[bool]:
+    """For each block of ``document``: whether the flyer carries it (the sections its
+    front matter names under ``flyer:``, or every block)."""
+    if not document.flyer:
+        return [True] * len(document.blocks)
+    marks, level = [], 0  # level: of the heading of the section being carried, 0 outside
+    for block in document.blocks:
+        if block.kind == "heading":
+            if block.text in document.flyer:
+                level = block.level
+            elif block.level <= level:
+                level = 0
+        marks.append(level > 0)
+    return marks
 
 
 def _piece(msgid: str, block: Block, text: Translations) -> Piece:

@@ -11,6 +11,7 @@ is checked against them first, because Typst prints nothing for a missing glyph.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,12 @@ from pipeline.render.page import Page, Piece
 from pipeline.render.words import CATALOG_ID, template_file
 
 WATERMARK = "DRAFT, not reviewed"
+#: Scripts (ISO 15924) and languages whose marks stack above and below the letters: their
+#: lines are spaced from the fonts' ascenders and descenders.
+TALL_SCRIPTS = {"Mymr", "Ethi", "Khmr", "Thai", "Laoo", "Tibt", "Deva", "Beng", "Sinh"}
+TALL_LANGUAGES = {"vi"}  # Latin with two diacritics on one letter (ệ, ẫ)
+#: Type sizes (pt) a flyer steps down through to fit one page; the last is the legible minimum.
+FLYER_SIZES = (14, 13, 12, 11, 10)
 
 
 class RenderError(PipelineError):
@@ -29,13 +36,12 @@ class RenderError(PipelineError):
 
 
 def piece_data(piece: Piece, rtl: bool) -> dict[str, Any]:
-    """Runs of one piece; English on a right-to-left page is set left to right as a whole."""
-    english = rtl and piece.status in ("english", "source")
-    return {
-        "runs": inline.runs(piece.text, rtl and not english),
-        "status": piece.status,
-        "ltr": english,
-    }
+    """Runs of one piece; English on a right-to-left page is one left-to-right isolate."""
+    if rtl and piece.status in ("english", "source"):
+        runs = [{"text": inline.LRI}, *inline.runs(piece.text), {"text": inline.PDI}]
+    else:
+        runs = inline.runs(piece.text, rtl)
+    return {"runs": runs, "status": piece.status}
 
 
 def printed_word(page: Page, name: str, text: str) -> str:
@@ -49,7 +55,6 @@ def printed_word(page: Page, name: str, text: str) -> str:
 def version_data(page: Page) -> dict[str, Any]:
     """One language version of a page, as the templates read it."""
     rtl = page.rtl
-    lead = next((b.piece for b in page.blocks if b.kind == "paragraph" and b.piece), None)
     blocks = []
     for b in page.blocks:
         item: dict[str, Any] = {
@@ -57,6 +62,7 @@ def version_data(page: Page) -> dict[str, Any]:
             "level": b.level,
             "ordered": b.ordered,
             "raw": b.raw,
+            "flyer": b.flyer,
         }
         item["piece"] = piece_data(b.piece, rtl) if b.piece else None
         item["items"] = [{"depth": depth, "piece": piece_data(p, rtl)} for depth, p in b.items]
@@ -66,12 +72,21 @@ def version_data(page: Page) -> dict[str, Any]:
     return {
         "lang": page.lang.code,
         "dir": page.lang.direction,
+        "tall": page.lang.script in TALL_SCRIPTS or page.lang.code in TALL_LANGUAGES,
         "title": piece_data(page.title, rtl),
         "summary": piece_data(page.summary, rtl) if page.summary else None,
-        "lead": piece_data(lead, rtl) if lead else None,
         "date": page.date,
         "blocks": blocks,
         "words": words,
+        "contact": [
+            {
+                "label": printed_word(
+                    page, f"{key}_label", page.words.get(f"{key}_label", key) + ":"
+                ),
+                "value": inline.LRI + value + inline.PDI if rtl else value,
+            }
+            for key, value in page.contact.items()
+        ],
         "marked": page.marked,
         "machine": page.machine,
     }
@@ -106,6 +121,11 @@ def check_fonts(page: Page, families: list[str]) -> None:
         fonts.check(block.raw, families, name, page.catalog)
 
 
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF Typst wrote (its page objects are never compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
 class PrintTemplate:
     """One Typst template, compiled as often as needed with the fonts loaded once."""
 
@@ -129,3 +149,12 @@ class PrintTemplate:
         if not isinstance(pdf, bytes):
             raise RenderError("template produced no PDF", self.path)
         return pdf
+
+    def render_one_page(self, data: dict[str, Any]) -> bytes | None:
+        """The PDF for ``data`` on one page, in the largest of :data:`FLYER_SIZES` that fits;
+        None when even the smallest needs a second page."""
+        for size in FLYER_SIZES:
+            pdf = self.render({**data, "size": size})
+            if page_count(pdf) == 1:
+                return pdf
+        return None
