@@ -262,7 +262,7 @@ def _plan(settings: Settings, output: Output, edition: Edition, english: Page, d
         data = pdf.document_data([page], draft, page.title.text)
         if fmt == "flyer" and _bilingual(settings, page):
             data["english"] = pdf.version_data(english)
-        template = template_words.template_file(settings.root, f"{fmt}.typ")
+        template = pdf.print_template(settings.root, f"{fmt}.typ")
     return Job(output, edition, data, _fingerprint(data, template))
 
 

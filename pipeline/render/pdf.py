@@ -20,7 +20,7 @@ import typst
 from pipeline.errors import PipelineError
 from pipeline.render import fonts, inline
 from pipeline.render.page import Page, Piece
-from pipeline.render.words import CATALOG_ID, template_file
+from pipeline.render.words import CATALOG_ID, shown_path, template_file
 
 WATERMARK = "DRAFT, not reviewed"
 #: Scripts (ISO 15924) and languages whose marks stack above and below the letters: their
@@ -126,11 +126,22 @@ def page_count(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf))
 
 
+def print_template(root: Path, name: str) -> Path:
+    """The Typst template ``name`` (the project's override first), with ``common.typ`` beside it."""
+    path = template_file(root, name)
+    if not (path.parent / "common.typ").is_file():
+        raise RenderError(
+            "no common.typ beside this template: copy pipeline/templates/common.typ there",
+            shown_path(root, path),
+        )
+    return path
+
+
 class PrintTemplate:
     """One Typst template, compiled as often as needed with the fonts loaded once."""
 
     def __init__(self, root: Path, name: str):
-        self.path = template_file(root, name)
+        self.path = print_template(root, name)
         self.compiler = typst.Compiler(
             input=str(self.path),
             root=str(self.path.parent),

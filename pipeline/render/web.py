@@ -51,6 +51,10 @@ def _render(root: Path, name: str, values: Mapping[str, Any]) -> str:
         raise WebTemplateError(
             f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
         ) from None
+    except UnicodeDecodeError:
+        raise WebTemplateError(
+            "not UTF-8 text: save the template as UTF-8", Path("templates") / name
+        ) from None
     except jinja2.UndefinedError as exc:
         raise WebTemplateError(
             f"template error: {exc.message}", template.filename or name
