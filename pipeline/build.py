@@ -331,6 +331,7 @@ def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any
             {
                 "code": code,
                 "direction": lang.direction,
+                "script": lang.script,
                 "native_name": lang.native_name,
                 "english_name": lang.english_name
                 + (" (source)" if code == settings.source_language else ""),

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import PipelineError
-from pipeline.render import inline
+from pipeline.render import inline, webfonts
 from pipeline.render.page import ENGLISH, SOURCE, Page, Piece
 from pipeline.render.pdf import WATERMARK
 from pipeline.render.words import PACKAGE_TEMPLATES
@@ -97,10 +97,27 @@ def snippet(root: Path, page: Page) -> str:
         "word": word,
         "word_lang": own_lang,
         "watermark": WATERMARK,
+        "font_stack": Markup(webfonts.font_stack([page.lang.script], embedded=page.draft)),
+        "font_faces": Markup(""),
     }
-    return _render(root, "web.html.j2", values)
+    html = _render(root, "web.html.j2", values)
+    if not page.draft:
+        return html
+    # a draft is a preview: it brings the fonts of its script, subset to its text
+    faces = webfonts.font_faces(html, [page.lang.script])
+    return _render(root, "web.html.j2", {**values, "font_faces": Markup(faces)})
 
 
 def index(root: Path, district: str, languages: list[dict[str, Any]]) -> str:
-    """``index.html``: each language (native name first) with its outputs and their status."""
-    return _render(root, "index.html.j2", {"district": district, "languages": languages})
+    """``index.html``: each language (native name first) with its outputs and their status,
+    with the fonts of its scripts embedded (subset to the page's text)."""
+    scripts = sorted({"Latn", *(language["script"] for language in languages)})
+    values = {
+        "district": district,
+        "languages": languages,
+        "font_stack": Markup(webfonts.font_stack(scripts, embedded=True)),
+        "font_faces": Markup(""),
+    }
+    html = _render(root, "index.html.j2", values)
+    faces = {"font_faces": Markup(webfonts.font_faces(html, scripts))}
+    return _render(root, "index.html.j2", {**values, **faces})
