@@ -196,3 +196,16 @@ def test_drafts_and_index_draw_ethiopic_and_myanmar_with_embedded_fonts(
     homelang("build", "--lang", lang, "--doc", NOTICE, "-f", "web")
     published = snippet.read_text("utf-8")
     assert f'font-family:"{family}", "Noto Sans"' in published and "@font-face" not in published
+
+
+def test_embedded_fonts_are_the_same_bytes_on_every_build() -> None:
+    """No timestamp in a subset font: two processes a second apart embed the same bytes."""
+    import subprocess
+    import sys
+    import time
+
+    code = "from pipeline.render import webfonts; print(webfonts.font_faces('ለቤተሰቦች ကညီ', ['Ethi', 'Mymr']))"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    time.sleep(1.1)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    assert first == again and b"@font-face" in first
