@@ -64,10 +64,11 @@ def _subset(family: str, chars: str) -> bytes:
     # the regular instance only: subsetting the variations takes ten times as long, and a
     # preview's bold can be drawn by the browser
     options.drop_tables += ["fvar", "gvar", "avar", "cvar", "HVAR", "MVAR", "VVAR", "STAT"]
-    font = TTFont(upright[0], recalcTimestamp=False, lazy=True)  # the same bytes on every build
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
     out = io.BytesIO()
-    font.save(out)
+    # no timestamp: the same bytes on every build
+    with TTFont(upright[0], recalcTimestamp=False, lazy=True) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=chars)
+        subsetter.subset(font)
+        font.save(out)
     return out.getvalue()
