@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 
 # command=debian-package pairs the tests and builds need on the system.
 SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=poppler-utils chromium=chromium
+# pyicu (the bidi algorithm) is built from source against ICU at install time
+BUILD_PACKAGES := pkg-config=pkg-config g++=g++ libicuuc.so=libicu-dev
 # the benchmarks' baseline (a WeasyPrint loop) needs Pango
 BENCH_PACKAGES := libpango-1.0.so=libpango-1.0-0 libpangoft2-1.0.so=libpangoft2-1.0-0
 
@@ -24,6 +26,7 @@ all: setup
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	scripts/system-packages.sh $(BUILD_PACKAGES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,cjk]'

@@ -37,6 +37,10 @@ SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", 
 MANIFEST = ".manifest.json"
 #: Every output in the build folder and how it was last built, for ``index.html``.
 OUTPUTS = ".outputs.json"
+OVERFLOW = (
+    f"flyer does not fit one page, even in {pdf.FLYER_SIZES[-1]} pt type: "
+    "name the sections it carries under 'flyer:' in the front matter"
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class BuildResult:
     folder: str
     outputs: list[Output]
     index: str
+    overflow: list[str] = dataclasses.field(default_factory=list)  # flyers past one page
 
     @property
     def rebuilt(self) -> int:
@@ -128,7 +133,14 @@ class Library:
         text = Translations(catalog, self.draft, errors)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
         page = build_page(
-            document, language, text, settings.district, self.words(lang), self.draft, shown
+            document,
+            language,
+            text,
+            settings.district,
+            self.words(lang),
+            self.draft,
+            shown,
+            self.words(settings.source_language),
         )
         return Edition(page, policy.for_document(settings, document, catalog, errors), catalog)
 
@@ -205,8 +217,14 @@ def build(
         path.unlink(missing_ok=True)
     printers: dict[str, pdf.PrintTemplate] = {}
     for job in jobs:
-        _render(settings, folder / job.output.path, job, printers)
-        manifest[job.output.path] = job.fingerprint
+        if _render(settings, folder / job.output.path, job, printers):
+            manifest[job.output.path] = job.fingerprint
+            continue
+        # a flyer that does not fit one page is not published on two, nor left stale
+        (folder / job.output.path).unlink(missing_ok=True)
+        overflowing = dataclasses.replace(job.output, status="skipped", reason=OVERFLOW)
+        outputs[outputs.index(dataclasses.replace(job.output, rebuilt=True))] = overflowing
+        listed[job.output.path] = dataclasses.replace(overflowing, rebuilt=False)
     index_path = folder / "index.html"
     order = {code: i for i, code in enumerate([settings.source_language, *settings.languages])}
     shown = sorted(
@@ -221,7 +239,8 @@ def build(
         json.dumps({o.path: o.__dict__ for o in shown}, indent=1, sort_keys=True) + "\n",
     )
     _write_manifest(folder, manifest)
-    return BuildResult(folder.as_posix(), outputs, index_path.as_posix())
+    overflow = [o.path for o in outputs if o.reason == OVERFLOW]
+    return BuildResult(folder.as_posix(), outputs, index_path.as_posix(), overflow)
 
 
 @dataclass(frozen=True)
@@ -246,13 +265,14 @@ def _plan(settings: Settings, output: Output, edition: Edition, english: Page, d
         data = pdf.document_data([page], draft, page.title.text)
         if fmt == "flyer" and _bilingual(settings, page):
             data["english"] = pdf.version_data(english)
-        template = template_words.template_file(settings.root, f"{fmt}.typ")
+        template = pdf.print_template(settings.root, f"{fmt}.typ")
     return Job(output, edition, data, _fingerprint(data, template))
 
 
 def _render(
     settings: Settings, path: Path, job: Job, printers: dict[str, pdf.PrintTemplate]
-) -> None:
+) -> bool:
+    """Write one output; False for a flyer that does not fit one page (nothing written)."""
     fmt = job.output.format
     if fmt == "mo" and job.edition.catalog is not None:
         catalogs.compile_catalog(path, job.edition.catalog)
@@ -261,7 +281,12 @@ def _render(
     else:
         if fmt not in printers:
             printers[fmt] = pdf.PrintTemplate(settings.root, f"{fmt}.typ")
-        atomic_write(path, printers[fmt].render(job.data))
+        printer = printers[fmt]
+        made = printer.render_one_page(job.data) if fmt == "flyer" else printer.render(job.data)
+        if made is None:
+            return False
+        atomic_write(path, made)
+    return True
 
 
 def _bilingual(settings: Settings, page: Page) -> bool:
@@ -375,6 +400,7 @@ def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any
                 "code": code,
                 "tag": lang.tag,
                 "direction": lang.direction,
+                "script": lang.script,
                 "native_name": lang.native_name,
                 "english_name": lang.english_name
                 + (" (source)" if code == settings.source_language else ""),

@@ -29,7 +29,17 @@ KINDS = ("notice", "faq")
 #: Front-matter fields whose text is translated, in the order they are extracted.
 TRANSLATABLE_FIELDS = ("title", "summary")
 _REQUIRED = ("id", "title", "kind")
-_KNOWN = {"id", "title", "summary", "kind", "vital", "date", "contact", "publish_threshold"}
+_KNOWN = {
+    "id",
+    "title",
+    "summary",
+    "kind",
+    "vital",
+    "date",
+    "contact",
+    "publish_threshold",
+    "flyer",
+}
 #: A notice or FAQ is a few pages; anything this big is a mistake (and slow to parse).
 MAX_SOURCE_BYTES = 2_000_000
 _I18N_COMMENT = re.compile(r"^\s*<!--\s*i18n:\s*(.*?)\s*-->\s*$", re.S)
@@ -73,6 +83,7 @@ class Document:
     publish_threshold: float | None = None
     blocks: tuple[Block, ...] = ()
     title_line: int = 1
+    flyer: tuple[str, ...] = ()  # headings of the sections a flyer carries (none: all of it)
 
     def segments(self) -> list[Segment]:
         """Every translatable string, in reading order (repeats included)."""
@@ -165,6 +176,15 @@ def parse_document(text: str, path: Path) -> Document:
     kind = meta["kind"]
     blocks = tuple(_blocks(tokens[1:], faq=kind == "faq"))
     title_line = _line_of_key(tokens[0], "title")
+    flyer = tuple(meta.get("flyer", ()))
+    headings = {b.text for b in blocks if b.kind == "heading"}
+    for heading in flyer:
+        if heading not in headings:
+            raise SourceError(
+                f"front matter 'flyer': no heading {heading!r} in the document",
+                path,
+                _line_of_key(tokens[0], "flyer"),
+            )
     return Document(
         id=meta["id"],
         path=path,
@@ -177,6 +197,7 @@ def parse_document(text: str, path: Path) -> Document:
         publish_threshold=meta.get("publish_threshold"),
         blocks=blocks,
         title_line=title_line,
+        flyer=flyer,
     )
 
 
@@ -233,6 +254,9 @@ def _front_matter(token: Token, path: Path) -> dict[str, Any]:
         or not 0 <= threshold <= 1
     ):
         raise fail("publish_threshold", "must be a number between 0 and 1")
+    flyer = meta.get("flyer", [])
+    if not isinstance(flyer, list) or not all(isinstance(h, str) and h for h in flyer):
+        raise fail("flyer", "must be a list of the headings whose sections the flyer carries")
     return meta
 
 

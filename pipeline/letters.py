@@ -311,7 +311,7 @@ def _letter(
     lines = [line.strip() for line in re.split(r"\n|;", family.address) if line.strip()]
     return {
         "version": version,
-        "greeting": inline.isolate(greeting) if page.rtl else greeting,
+        "greeting": pdf.printed_word(page, "greeting_named", greeting),
         "address": [_isolated(line) for line in (family.guardian, *lines)],
         "tagline": tagline if fallback else [],
         "fallback": fallback,

@@ -222,3 +222,28 @@ def test_partial_builds_keep_the_index_whole_and_leave_no_drafts(
     homelang("build", "--format", "mo", "--lang", "es")  # publishes: no draft may stay behind
     assert not list(build.glob("*/*.web.html"))
     assert 'class="draft"' not in (build / "index.html").read_text("utf-8")
+
+
+def test_template_override_without_common_typ_is_a_one_line_error(project: Path, homelang) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "letter.typ").write_text('#import "common.typ": *\n#show: setup\nHi\n')
+    result = homelang("build", "--draft", "--lang", "es", "-f", "letter", expect=2)
+    assert result.output == (
+        "Error: templates/letter.typ: no common.typ beside this template: "
+        "copy pipeline/templates/common.typ there\n"
+    )
+
+
+def test_words_override_in_cp1252_is_a_one_line_error(project: Path, homelang) -> None:
+    words = (Path(__file__).resolve().parents[1] / "pipeline" / "templates" / "words.j2").read_text(
+        "utf-8"
+    )
+    (project / "templates").mkdir()
+    (project / "templates" / "words.j2").write_bytes(
+        words.replace("Sincerely,", "Sincèrement,").encode("cp1252")
+    )
+    expected = (
+        "Error: templates/words.j2:7: not UTF-8 text (byte 0xE8): save the template as UTF-8\n"
+    )
+    assert homelang("extract", expect=2).output == expected
+    assert homelang("build", "--draft", "--lang", "es", "-f", "web", expect=2).output == expected

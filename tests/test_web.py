@@ -151,3 +151,61 @@ def test_snippet_on_a_real_page_keeps_arabic_right_to_left(catalogs_ready: Path,
         finally:
             browser.close()
     assert (direction, lang) == ("rtl", "ar")
+
+
+#: The fonts Chromium drew an element's text with (DevTools' CSS.getPlatformFontsForNode).
+def platform_fonts(path: Path, selector: str) -> list[dict]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is needed: make system")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready")
+            assert page.evaluate("() => [...document.fonts].every(f => f.status === 'loaded')")
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "family"), [("am", "Noto Sans Ethiopic"), ("kar", "Noto Sans Myanmar")]
+)
+def test_drafts_and_index_draw_ethiopic_and_myanmar_with_embedded_fonts(
+    catalogs_ready: Path, homelang, tmp_path: Path, lang: str, family: str
+) -> None:
+    from hostile import host_page
+
+    review(catalogs_ready, lang, NOTICE)
+    homelang("build", "--draft", "--lang", lang, "--doc", NOTICE, "-f", "web")
+    snippet = catalogs_ready / "build" / lang / f"{NOTICE}.web.html"
+    drawn = platform_fonts(host_page(snippet, tmp_path), "section h2")
+    assert [f["familyName"] for f in drawn if f["isCustomFont"]] == [family], drawn
+    assert sum(f["glyphCount"] for f in drawn if f["isCustomFont"]) > 10
+    index = catalogs_ready / "build" / "index.html"
+    drawn = platform_fonts(index, f'h2 span[lang="{lang}"]')
+    assert [f["familyName"] for f in drawn if f["isCustomFont"]] == [family], drawn
+    # a published snippet names its font stack and loads nothing
+    homelang("build", "--lang", lang, "--doc", NOTICE, "-f", "web")
+    published = snippet.read_text("utf-8")
+    assert f'font-family:"{family}", "Noto Sans"' in published and "@font-face" not in published
+
+
+def test_embedded_fonts_are_the_same_bytes_on_every_build() -> None:
+    """No timestamp in a subset font: two processes a second apart embed the same bytes."""
+    import subprocess
+    import sys
+    import time
+
+    code = "from pipeline.render import webfonts; print(webfonts.font_faces('ለቤተሰቦች ကညီ', ['Ethi', 'Mymr']))"
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    time.sleep(1.1)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    assert first == again and b"@font-face" in first

@@ -248,9 +248,17 @@ def test_the_whole_corpus_stays_inert_in_web_and_print(
         "--lang",
         "vi",
         "--json",
+        expect=None,
     )
-    outputs = [o for o in json.loads(result.output)["outputs"] if o["lang"] != "en"]
-    assert len(outputs) == 3 * 2 * 2 and all(o["status"] == "draft" for o in outputs)
+    found = json.loads(result.output)
+    # a flyer that the long payload pushes past one page is reported and not printed (exit 1)
+    assert result.exit_code == (1 if found["overflow"] else 0)
+    assert all(path.endswith(".flyer.pdf") for path in found["overflow"])
+    outputs = [
+        o for o in found["outputs"] if o["lang"] != "en" and o["path"] not in found["overflow"]
+    ]
+    assert len(outputs) + len(found["overflow"]) == 3 * 2 * 2
+    assert all(o["status"] == "draft" for o in outputs)
     for o in outputs:
         path = catalogs_ready / "build" / o["path"]
         assert path.read_bytes().startswith(b"%PDF-")

@@ -57,13 +57,15 @@ def build(
     A document publishes in a language only as the publishing policy allows (vital:
     fully reviewed and error-free; others: a reviewed share); other languages are
     skipped with the reason. Outputs whose inputs did not change are not rebuilt.
+    A flyer steps its type down to fit one page; one that still does not fit is not
+    written, and the build exits 1 naming it.
     """
     from pipeline.build import build as run
 
     result = run(settings(ctx), langs=langs, docs=docs, formats=formats, draft=draft, out=out)
     if as_json:
         click.echo(to_json(result))
-        return
+        ctx.exit(1 if result.overflow else 0)
     rows = []
     for (lang, doc_id), group in _grouped(result.outputs).items():
         first = group[0]
@@ -84,6 +86,9 @@ def build(
     click.echo(
         f"{len(result.outputs) - skipped} outputs ({result.rebuilt} rebuilt), {skipped} skipped; see {result.index}"
     )
+    for path in result.overflow:
+        click.echo(f"{path}: does not fit one page, not written", err=True)
+    ctx.exit(1 if result.overflow else 0)
 
 
 def _grouped(outputs: list) -> dict[tuple[str, str], list]:

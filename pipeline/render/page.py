@@ -7,6 +7,7 @@ markup problem can be reported where a translator can fix it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class PageBlock:
     items: tuple[tuple[int, Piece], ...] = ()  # lists: (depth, text)
     rows: tuple[tuple[Piece, ...], ...] = ()  # tables: header row first
     raw: str = ""  # code blocks
+    flyer: bool = True  # carried by the flyer
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Page:
     district: District
     contact: Mapping[str, str] = field(default_factory=dict)
     words: Mapping[str, str] = field(default_factory=dict)
+    english_words: frozenset[str] = frozenset()  # names of the words shown in English
     draft: bool = False
     catalog: Path | None = None  # shown path of the catalog the text came from
     iso_date: str = ""
@@ -86,6 +89,11 @@ class Page:
     @property
     def marked(self) -> bool:
         return any(p.marked for p in self.pieces())
+
+    @property
+    def machine(self) -> bool:
+        """Whether the page holds machine text (a draft not yet checked by a person)."""
+        return any(p.status in (MACHINE, OUTDATED) for p in self.pieces())
 
 
 class Translations:
@@ -146,25 +154,30 @@ def build_page(
     words: Mapping[str, str],
     draft: bool = False,
     catalog: Path | None = None,
+    source_words: Mapping[str, str] | None = None,
 ) -> Page:
-    """The page for ``document`` in ``lang`` (pure)."""
+    """The page for ``document`` in ``lang`` (pure); ``source_words``, the words in English,
+    tell which of ``words`` stand in English."""
     blocks: list[PageBlock] = []
     items: list[tuple[int, Piece]] = []
     ordered = False
+    on_flyer = _flyer_marks(document)
     for i, block in enumerate(document.blocks):
         if block.kind == "item":
             ordered = block.ordered if not items else ordered
             items.append((block.level, _piece(block.text, block, text)))
             following = document.blocks[i + 1] if i + 1 < len(document.blocks) else None
             if following is None or following.kind != "item":
-                blocks.append(PageBlock("list", ordered=ordered, items=tuple(items)))
+                blocks.append(
+                    PageBlock("list", ordered=ordered, items=tuple(items), flyer=on_flyer[i])
+                )
                 items = []
             continue
         if block.kind == "heading" and block.level == 1 and block.text == document.title:
             continue  # the title is printed once, from the front matter
         made = _block(block, text)
         if made is not None:
-            blocks.append(made)
+            blocks.append(dataclasses.replace(made, flyer=on_flyer[i]))
     return Page(
         doc_id=document.id,
         kind=document.kind,
@@ -176,10 +189,29 @@ def build_page(
         district=district,
         contact=dict(document.contact),
         words=dict(words),
+        english_words=frozenset(
+            name for name, text in words.items() if source_words and source_words.get(name) == text
+        ),
         draft=draft,
         catalog=catalog,
         iso_date=document.date.isoformat() if document.date else "",
     )
+
+
+def _flyer_marks(document: Document) -> list[bool]:
+    """For each block of ``document``: whether the flyer carries it (the sections its
+    front matter names under ``flyer:``, or every block)."""
+    if not document.flyer:
+        return [True] * len(document.blocks)
+    marks, level = [], 0  # level: of the heading of the section being carried, 0 outside
+    for block in document.blocks:
+        if block.kind == "heading":
+            if block.text in document.flyer:
+                level = block.level
+            elif block.level <= level:
+                level = 0
+        marks.append(level > 0)
+    return marks
 
 
 def _piece(msgid: str, block: Block, text: Translations) -> Piece:

@@ -11,6 +11,7 @@ is checked against them first, because Typst prints nothing for a missing glyph.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,15 @@ import typst
 from pipeline.errors import PipelineError
 from pipeline.render import fonts, inline
 from pipeline.render.page import Page, Piece
-from pipeline.render.words import CATALOG_ID, template_file
+from pipeline.render.words import CATALOG_ID, shown_path, template_file
 
 WATERMARK = "DRAFT, not reviewed"
+#: Scripts (ISO 15924) and languages whose marks stack above and below the letters: their
+#: lines are spaced from the fonts' ascenders and descenders.
+TALL_SCRIPTS = {"Mymr", "Ethi", "Khmr", "Thai", "Laoo", "Tibt", "Deva", "Beng", "Sinh"}
+TALL_LANGUAGES = {"vi"}  # Latin with two diacritics on one letter (ệ, ẫ)
+#: Type sizes (pt) a flyer steps down through to fit one page; the last is the legible minimum.
+FLYER_SIZES = (14, 13, 12, 11, 10)
 
 
 class RenderError(PipelineError):
@@ -29,19 +36,25 @@ class RenderError(PipelineError):
 
 
 def piece_data(piece: Piece, rtl: bool) -> dict[str, Any]:
-    """Runs of one piece; English on a right-to-left page is set left to right as a whole."""
-    english = rtl and piece.status in ("english", "source")
-    return {
-        "runs": inline.runs(piece.text, rtl and not english),
-        "status": piece.status,
-        "ltr": english,
-    }
+    """Runs of one piece; English on a right-to-left page is one left-to-right isolate."""
+    if rtl and piece.status in ("english", "source"):
+        runs = [{"text": inline.LRI}, *inline.runs(piece.text), {"text": inline.PDI}]
+    else:
+        runs = inline.runs(piece.text, rtl)
+    return {"runs": runs, "status": piece.status}
+
+
+def printed_word(page: Page, name: str, text: str) -> str:
+    """Template word ``name`` (``text``, filled in) as printed: in a right-to-left page an
+    English stand-in is one left-to-right isolate, punctuation included ("Dear family,")."""
+    if not page.rtl:
+        return text
+    return inline.LRI + text + inline.PDI if name in page.english_words else inline.isolate(text)
 
 
 def version_data(page: Page) -> dict[str, Any]:
     """One language version of a page, as the templates read it."""
     rtl = page.rtl
-    lead = next((b.piece for b in page.blocks if b.kind == "paragraph" and b.piece), None)
     blocks = []
     for b in page.blocks:
         item: dict[str, Any] = {
@@ -49,23 +62,34 @@ def version_data(page: Page) -> dict[str, Any]:
             "level": b.level,
             "ordered": b.ordered,
             "raw": b.raw,
+            "flyer": b.flyer,
         }
         item["piece"] = piece_data(b.piece, rtl) if b.piece else None
         item["items"] = [{"depth": depth, "piece": piece_data(p, rtl)} for depth, p in b.items]
         item["rows"] = [[piece_data(c, rtl) for c in row] for row in b.rows]
         blocks.append(item)
-    words = {k: inline.isolate(v) if rtl else v for k, v in page.words.items()}
+    words = {name: printed_word(page, name, text) for name, text in page.words.items()}
     return {
         "lang": page.lang.base,
         "dir": page.lang.direction,
+        "tall": page.lang.script in TALL_SCRIPTS or page.lang.code in TALL_LANGUAGES,
         "title": piece_data(page.title, rtl),
         "summary": piece_data(page.summary, rtl) if page.summary else None,
-        "lead": piece_data(lead, rtl) if lead else None,
         "date": page.date,
         "blocks": blocks,
         "words": words,
+        "contact": [
+            {
+                "label": printed_word(
+                    page, f"{key}_label", page.words.get(f"{key}_label", key) + ":"
+                ),
+                "value": inline.LRI + value + inline.PDI if rtl else value,
+            }
+            for key, value in page.contact.items()
+        ],
         "marked": page.marked,
         "fonts": fonts.families([page.lang.script]),
+        "machine": page.machine,
     }
 
 
@@ -98,11 +122,27 @@ def check_fonts(page: Page, families: list[str]) -> None:
         fonts.check(block.raw, families, name, page.catalog)
 
 
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF Typst wrote (its page objects are never compressed)."""
+    return len(re.findall(rb"/Type\s*/Page\b", pdf))
+
+
+def print_template(root: Path, name: str) -> Path:
+    """The Typst template ``name`` (the project's override first), with ``common.typ`` beside it."""
+    path = template_file(root, name)
+    if not (path.parent / "common.typ").is_file():
+        raise RenderError(
+            "no common.typ beside this template: copy pipeline/templates/common.typ there",
+            shown_path(root, path),
+        )
+    return path
+
+
 class PrintTemplate:
     """One Typst template, compiled as often as needed with the fonts loaded once."""
 
     def __init__(self, root: Path, name: str):
-        self.path = template_file(root, name)
+        self.path = print_template(root, name)
         self.compiler = typst.Compiler(
             input=str(self.path),
             root=str(self.path.parent),
@@ -123,3 +163,12 @@ class PrintTemplate:
         if not isinstance(pdf, bytes):
             raise RenderError("template produced no PDF", self.path)
         return pdf
+
+    def render_one_page(self, data: dict[str, Any]) -> bytes | None:
+        """The PDF for ``data`` on one page, in the largest of :data:`FLYER_SIZES` that fits;
+        None when even the smallest needs a second page."""
+        for size in FLYER_SIZES:
+            pdf = self.render({**data, "size": size})
+            if page_count(pdf) == 1:
+                return pdf
+        return None

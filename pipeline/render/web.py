@@ -18,10 +18,13 @@ import jinja2
 from markupsafe import Markup
 
 from pipeline.errors import PipelineError
-from pipeline.render import inline
-from pipeline.render.page import Page, Piece
+from pipeline.render import inline, webfonts
+from pipeline.render.page import ENGLISH, SOURCE, Page, Piece
 from pipeline.render.pdf import WATERMARK
 from pipeline.render.words import PACKAGE_TEMPLATES
+
+#: The language of stand-ins and of text kept as written (the templates' words are English).
+SOURCE_LANG = "en"
 
 
 class WebTemplateError(PipelineError):
@@ -48,6 +51,10 @@ def _render(root: Path, name: str, values: Mapping[str, Any]) -> str:
         raise WebTemplateError(
             f"template syntax error: {exc.message}", exc.filename or name, exc.lineno
         ) from None
+    except UnicodeDecodeError:
+        raise WebTemplateError(
+            "not UTF-8 text: save the template as UTF-8", Path("templates") / name
+        ) from None
     except jinja2.UndefinedError as exc:
         raise WebTemplateError(
             f"template error: {exc.message}", template.filename or name
@@ -57,29 +64,60 @@ def _render(root: Path, name: str, values: Mapping[str, Any]) -> str:
 def snippet(root: Path, page: Page) -> str:
     """The HTML fragment for one page."""
     rtl = page.rtl
+    translated = page.lang.code != SOURCE_LANG
+
+    def english(p: Piece) -> bool:
+        return translated and p.status in (ENGLISH, SOURCE)
 
     def piece(p: Piece) -> Markup:
-        english = rtl and p.status in ("english", "source")
-        html = inline.to_html(p.text, rtl and not english)
-        if english:
-            html = f'<bdi dir="ltr">{html}</bdi>'
+        html = inline.to_html(p.text, rtl and not english(p))
         if p.marked:
-            label = page.words[f"{p.status}_label"]
-            html += f' <small class="hl-mark">[{inline.escape(label, rtl)}]</small>'
+            name = f"{p.status}_label"
+            html += f' <small class="hl-mark"{own_lang(name)}>[{word(name)}]</small>'
         return Markup(html)
 
+    def lang(p: Piece) -> Markup:
+        """The attributes of an element holding English on a translated page."""
+        return Markup(f' lang="{SOURCE_LANG}" dir="ltr"' if english(p) else "")
+
+    def own_lang(name: str) -> Markup:
+        """The attributes of an element holding only word ``name``, in its own language."""
+        if name in page.english_words and translated:
+            return Markup(f' lang="{SOURCE_LANG}" dir="ltr"')
+        return Markup(f' lang="{page.lang.code}" dir="{page.lang.direction}"')
+
     def word(name: str) -> Markup:
-        return Markup(inline.escape(page.words[name], rtl))
+        text = page.words[name]
+        return Markup(inline.escape(text, rtl and name not in page.english_words))
 
     values = {
         "page": page,
         "piece": piece,
+        "lang": lang,
         "word": word,
+        "word_lang": own_lang,
         "watermark": WATERMARK,
+        "font_stack": Markup(webfonts.font_stack([page.lang.script], embedded=page.draft)),
+        "font_faces": Markup(""),
     }
-    return _render(root, "web.html.j2", values)
+    html = _render(root, "web.html.j2", values)
+    if not page.draft:
+        return html
+    # a draft is a preview: it brings the fonts of its script, subset to its text
+    faces = webfonts.font_faces(html, [page.lang.script])
+    return _render(root, "web.html.j2", {**values, "font_faces": Markup(faces)})
 
 
 def index(root: Path, district: str, languages: list[dict[str, Any]]) -> str:
-    """``index.html``: each language (native name first) with its outputs and their status."""
-    return _render(root, "index.html.j2", {"district": district, "languages": languages})
+    """``index.html``: each language (native name first) with its outputs and their status,
+    with the fonts of its scripts embedded (subset to the page's text)."""
+    scripts = sorted({"Latn", *(language["script"] for language in languages)})
+    values = {
+        "district": district,
+        "languages": languages,
+        "font_stack": Markup(webfonts.font_stack(scripts, embedded=True)),
+        "font_faces": Markup(""),
+    }
+    html = _render(root, "index.html.j2", values)
+    faces = {"font_faces": Markup(webfonts.font_faces(html, scripts))}
+    return _render(root, "index.html.j2", {**values, **faces})

@@ -40,14 +40,34 @@ def template_file(root: Path, name: str) -> Path:
     return override if override.is_file() else PACKAGE_TEMPLATES / name
 
 
-def words_template(root: Path) -> polib.POFile:
-    """The gettext template of the words: one entry per ``{% trans %}`` block."""
-    path = template_file(root, WORDS_FILE)
-    shown = (
+def shown_path(root: Path, path: Path) -> Path:
+    """A template's path as messages show it: in the project, or in homelang's defaults."""
+    return (
         path.relative_to(root)
         if path.is_relative_to(root)
         else Path("pipeline/templates") / path.name
     )
+
+
+def check_utf8(root: Path, path: Path) -> None:
+    """A :class:`SourceError` naming the line of the first byte of ``path`` that is not UTF-8."""
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02X}): save the template as UTF-8",
+            shown_path(root, path),
+            line,
+        ) from None
+
+
+def words_template(root: Path) -> polib.POFile:
+    """The gettext template of the words: one entry per ``{% trans %}`` block."""
+    path = template_file(root, WORDS_FILE)
+    check_utf8(root, path)
+    shown = shown_path(root, path)
     template = catalogs.new_template(CATALOG_ID)
     by_msgid: dict[str, polib.POEntry] = {}
     try:
@@ -104,6 +124,7 @@ def words(root: Path, translate: Callable[[str], str | None], phone: str) -> dic
     def ngettext(singular: str, plural: str, n: int) -> str:
         return gettext(singular if n == 1 else plural)
 
+    check_utf8(root, template_file(root, WORDS_FILE))
     env = _environment(root / "templates")
     values = {name: f"%({name})s" for name in PER_LETTER}
     module = env.get_template(WORDS_FILE).make_module(
