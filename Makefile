@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # command=debian-package pairs the tests and builds need on the system.
 SYSTEM_PACKAGES := msgfmt=gettext msgmerge=gettext msgcat=gettext pdftotext=poppler-utils chromium=chromium
 # pyicu (the bidi algorithm) is built from source against ICU at install time
-BUILD_PACKAGES := pkg-config=pkg-config g++=g++ libicuuc.so=libicu-dev
+BUILD_PACKAGES := pkg-config=pkg-config g++=g++ /usr/include/unicode/utypes.h=libicu-dev
 # the benchmarks' baseline (a WeasyPrint loop) needs Pango
 BENCH_PACKAGES := libpango-1.0.so=libpango-1.0-0 libpangoft2-1.0.so=libpangoft2-1.0-0
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polib
 
-from pipeline import pofile
+from pipeline import files, pofile
 from pipeline.errors import CatalogError
 from pipeline.files import atomic_write
 from pipeline.languages import Language
@@ -55,7 +55,7 @@ def read_catalog(path: Path, shown: Path | None = None) -> polib.POFile:
 def read_bytes(path: Path, shown: Path) -> bytes:
     """A catalog's bytes (to parse, or to see later whether someone saved it meanwhile)."""
     try:
-        return path.read_bytes()
+        return files.read_regular(path, shown)
     except FileNotFoundError:
         raise CatalogError("no such catalog", shown) from None
     except OSError as exc:

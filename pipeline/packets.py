@@ -362,7 +362,9 @@ def _reviewer(meta: dict[str, str]) -> str:
     name = meta.get("Last-Translator", "").strip()
     if name in _PLACEHOLDER_NAMES:
         name = meta.get("X-Homelang-Reviewer", "").strip()
-    name = re.sub(r"\s*<[^>]*>\s*$", "", name).strip()
+    if name.endswith(">") and "<" in name:  # "Amina <a@b.org>": the name only (no regex: linear)
+        name = name[: name.rindex("<")]
+    name = name.strip()
     return name if name and name != "unnamed" else "unknown"
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system tools homelang's tests judge with are present.
-# Usage: scripts/system-packages.sh COMMAND=DEBIAN_PACKAGE... (or LIBRARY.so=PACKAGE)
+# Usage: scripts/system-packages.sh COMMAND=DEBIAN_PACKAGE... (or LIBRARY.so=PACKAGE,
+# or /ABSOLUTE/FILE=PACKAGE for a header a build needs)
 # Installs the missing ones with apt-get when run as root; otherwise prints the
 # exact command to run and fails.
 set -euo pipefail
@@ -8,6 +9,7 @@ missing=()
 for pair in "$@"; do
   cmd=${pair%%=*}; pkg=${pair#*=}
   case "$cmd" in
+    /*) [ -e "$cmd" ] || missing+=("$pkg") ;;
     *.so*) ldconfig -p 2>/dev/null | grep -q "$cmd" || missing+=("$pkg") ;;
     *) command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac

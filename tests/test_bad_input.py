@@ -354,6 +354,12 @@ def made(kind: str, name: str):
     return setup
 
 
+def _line_of(path: Path, needle: str) -> int:
+    """The line of ``path`` (read as cp1252, which decodes any byte) holding ``needle``."""
+    lines = path.read_bytes().decode("cp1252").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if needle in line), 0)
+
+
 def in_cp1252(root: Path) -> None:
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text("utf-8").replace('name = "Minneapolis', 'name = "Café Minneapolis')
@@ -397,7 +403,7 @@ ODD_RUNS = [  # (name, environment, setup, command, what the one line says)
      ["review", "export", "--lang", "so"], "tool.homelang.review.assignment_days: must be between 1 and 3650"),
     ("workers-huge", {}, lambda r: set_setting(r, "[tool.homelang.pretranslate]", "workers = 100000000"),
      ["extract"], "tool.homelang.pretranslate.workers: must be between 1 and 256"),
-    ("cp1252", {}, in_cp1252, ["extract"], "pyproject.toml:83: not UTF-8 text"),
+    ("cp1252", {}, in_cp1252, ["extract"], "pyproject.toml:{cafe}: not UTF-8 text"),
     ("build-dir-file", {}, lambda r: (set_setting(r, "[tool.homelang]", 'build_dir = "out"'), made("file", "out")(r)),
      ["build", "--draft", "--lang", "es", "--format", "web"], "tool.homelang.build_dir: out is not a folder"),
     ("locales-dir-file", {}, lambda r: (set_setting(r, "[tool.homelang]", 'locales_dir = "loc"'), made("file", "loc")(r)),
@@ -449,7 +455,10 @@ def test_odd_environment_settings_and_folders_are_one_line_errors(
     result = homelang(*(a.replace("{root}", str(catalogs_ready)) for a in args), expect=2)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    assert message in lines[0]
+    assert (
+        message.replace("{cafe}", str(_line_of(catalogs_ready / "pyproject.toml", "Café")))
+        in lines[0]
+    )
     assert hashes(catalogs_ready) == before
 
 

@@ -237,7 +237,14 @@ def test_letters_refuse_a_build_symlink_into_a_tracked_folder(
     roster = tmp_path / "families.csv"
     write_roster(roster, "x", "y", rows=3)
     result = homelang("letters", "--roster", str(roster), "--doc", NOTICE, expect=2)
-    assert "git does not ignore this folder" in result.output
+    assert "build is a symbolic link" in result.output  # refused before anything is read
+    (catalogs_ready / "build").unlink()
+    linked = tmp_path / "linked-letters"  # -o through a link into the tracked folder
+    linked.symlink_to(catalogs_ready / "docs")
+    result = homelang(
+        "letters", "--roster", str(roster), "--doc", NOTICE, "-o", str(linked), expect=2
+    )
+    assert "where git could commit them" in result.output
     assert list((catalogs_ready / "docs").iterdir()) == []
     outside = tmp_path / "letters"  # outside any work tree: allowed
     homelang("letters", "--roster", str(roster), "--doc", NOTICE, "-o", str(outside))

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import states
+from pipeline import packets, states
 from pipeline.apply import apply_text, changed_by_volunteer, decide, shape_mismatch
 from pipeline.assignments import ReviewError, parse_assignments, text_hash
 from pipeline.conflicts import ConflictsFile, is_open
@@ -250,3 +250,18 @@ def test_seal_covers_the_english_and_context_not_the_translations() -> None:
     moved = entry("Uno.", msgid="One.")
     moved.msgctxt = "other-doc"
     assert seal("es-1", [moved, entries[1]]) != checksum
+
+
+@pytest.mark.parametrize(
+    "meta,credited",
+    [
+        ({"Last-Translator": "Amina Farah <amina@example.org>"}, "Amina Farah"),
+        ({"Last-Translator": "Amina"}, "Amina"),
+        ({"Last-Translator": "FULL NAME <EMAIL@ADDRESS>", "X-Homelang-Reviewer": "Ayaan"}, "Ayaan"),
+        ({"Last-Translator": " <only@mail>"}, "unknown"),
+        ({"Last-Translator": "<" * 20_000 + " " * 20_000}, "<" * 20_000),
+        ({}, "unknown"),
+    ],
+)
+def test_the_reviewer_credited_is_the_name_without_the_address(meta, credited) -> None:
+    assert packets._reviewer(meta) == credited

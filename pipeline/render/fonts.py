@@ -75,6 +75,11 @@ def _source(family: str) -> FontSource:
     return next(s for s in SOURCES if s.family == family)
 
 
+def scripts_of(family: str) -> tuple[str, ...]:
+    """The scripts (ISO 15924) ``family`` is in the chain for."""
+    return _source(family).scripts
+
+
 @cache
 def installed() -> tuple[FontSource, ...]:
     """The sources whose package is installed (the extras' may be absent)."""

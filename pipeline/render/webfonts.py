@@ -36,17 +36,22 @@ def _embeddable(scripts: list[str]) -> list[str]:
 
 def font_stack(scripts: list[str], embedded: bool = False) -> str:
     """The CSS ``font-family`` value for text in ``scripts`` (embedded subsets first)."""
-    own = [f'"{EMBEDDED}{n}"' for n in _embeddable(scripts)] if embedded else []
-    names = [f'"{n}"' for n in reversed(fonts.families(scripts))]
+    embeds = [f'"{EMBEDDED}{n}"' for n in _embeddable(scripts)] if embedded else []
+    chain = fonts.families(scripts)
+    own = [n for n in chain[1:] if set(fonts.scripts_of(n)) & set(scripts)]
+    names = [f'"{n}"' for n in [*own, chain[0], *(n for n in chain[1:] if n not in own)]]
     others = [f for s in scripts for f in FALLBACKS.get(s, ())]
-    return ", ".join(dict.fromkeys([*own, *names, *others, "sans-serif"]))
+    return ", ".join(dict.fromkeys([*embeds, *names, *others, "sans-serif"]))
 
 
 def font_faces(text: str, scripts: list[str]) -> str:
     """``@font-face`` rules embedding, for each non-Latin script font, the glyphs of ``text``."""
     rules = []
+    chars = "".join(sorted(set(text)))
+    beyond_latin = fonts.missing(chars, fonts.families(scripts)[:1])
     for family in _embeddable(scripts):
-        chars = "".join(sorted(set(text)))
+        if not set(beyond_latin) - set(fonts.missing("".join(beyond_latin), [family])):
+            continue  # it draws no character of the page: nothing to embed
         data = base64.b64encode(_subset(family, chars)).decode("ascii")
         rules.append(
             f'@font-face{{font-family:"{EMBEDDED}{family}";font-weight:400;'
@@ -63,7 +68,7 @@ def _subset(family: str, chars: str) -> bytes:
     options.layout_features = ["*"]  # shaping: Ethiopic and Myanmar need their features
     # the regular instance only: subsetting the variations takes ten times as long, and a
     # preview's bold can be drawn by the browser
-    options.drop_tables += ["fvar", "gvar", "avar", "cvar", "HVAR", "MVAR", "VVAR", "STAT"]
+    options.drop_tables += ["fvar", "gvar", "avar", "cvar", "HVAR", "MVAR", "VVAR", "STAT", "meta"]
     out = io.BytesIO()
     # no timestamp: the same bytes on every build
     with TTFont(upright[0], recalcTimestamp=False, lazy=True) as font:
