@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -269,3 +271,19 @@ def host_page(snippet: Path, folder: Path) -> Path:
         "utf-8",
     )
     return page
+
+
+@contextmanager
+def chromium_page(path: Path) -> Iterator:
+    """``path`` loaded in Debian's headless Chromium (playwright), scripts off."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is needed: make system")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(path.resolve().as_uri(), wait_until="load")
+            yield page
+        finally:
+            browser.close()

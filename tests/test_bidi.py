@@ -12,13 +12,11 @@ from __future__ import annotations
 import html
 import re
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import polib
 import pytest
-from hostile import ARGS, CHROMIUM, host_page
+from hostile import chromium_page, host_page
 
 from pipeline import states
 from pipeline.render.inline import LRI, PDI, isolate, ltr_spans
@@ -201,22 +199,6 @@ _CHAR_LEFTS = """([selector, run]) => {
   }
   return null;
 }"""
-
-
-@contextmanager
-def chromium_page(path: Path) -> Iterator:
-    """``path`` loaded in Debian's headless Chromium (playwright), scripts off."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is needed: make system")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            yield page
-        finally:
-            browser.close()
 
 
 @pytest.mark.parametrize("lang", SENTENCES)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from hostile import ARGS, CHROMIUM, judge
+from hostile import ARGS, CHROMIUM, chromium_page, judge
 from test_build import FAQ, NOTICE, review
 
 from pipeline import states
@@ -155,24 +155,15 @@ def test_snippet_on_a_real_page_keeps_arabic_right_to_left(catalogs_ready: Path,
 
 #: The fonts Chromium drew an element's text with (DevTools' CSS.getPlatformFontsForNode).
 def platform_fonts(path: Path, selector: str) -> list[dict]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is needed: make system")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            page.evaluate("() => document.fonts.ready")
-            assert page.evaluate("() => [...document.fonts].every(f => f.status === 'loaded')")
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("DOM.enable")
-            cdp.send("CSS.enable")
-            root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-            node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-            return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-        finally:
-            browser.close()
+    with chromium_page(path) as page:
+        page.evaluate("() => document.fonts.ready")
+        assert page.evaluate("() => [...document.fonts].every(f => f.status === 'loaded')")
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
 
 
 @pytest.mark.parametrize(
