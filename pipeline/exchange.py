@@ -57,11 +57,11 @@ def import_memory(
 ) -> list[ImportResult]:
     """Read every file, then store its translations in each language's ``memory.po``."""
     if lang is not None:
-        settings.select_languages((lang,))
+        [lang] = settings.select_languages((lang,))  # --lang pt-BR names pt_BR
     found: list[Found] = []
     for path in paths:
         reader = read_tmx if path.suffix.lower() == ".tmx" else read_po
-        found += reader(path, settings.languages, lang)
+        found += reader(path, settings.languages, lang, _origin(settings, path))
     by_lang: dict[str, list[Found]] = {}
     for item in found:
         by_lang.setdefault(item.lang, []).append(item)
@@ -117,13 +117,24 @@ def _store(
 
 
 def _configured(code: str, configured: list[str]) -> str | None:
-    """The configured language a file's code names (``es-MX`` is ``es``), if any."""
-    code = code.replace("_", "-")
-    lowered = {c.lower(): c for c in configured}
-    return lowered.get(code.lower()) or lowered.get(code.split("-")[0].lower())
+    """The configured language a file's code names (``es-MX`` is ``es``, ``zh-TW`` is
+    ``zh_Hant``, ``pt_BR`` is ``pt_BR``), if exactly one."""
+    try:
+        return languages.resolve(code, tuple(configured)).code
+    except languages.LanguageError:
+        return None
 
 
-def read_po(path: Path, configured: list[str], lang: str | None) -> list[Found]:
+def _origin(settings: Settings, path: Path) -> str:
+    """How ``memory.po`` names a file: relative to the project, or by its name alone (a path
+    outside the project says where someone keeps their files; memory.po is committed)."""
+    try:
+        return str(path.resolve().relative_to(settings.root.resolve()))
+    except ValueError:
+        return path.name
+
+
+def read_po(path: Path, configured: list[str], lang: str | None, origin: str) -> list[Found]:
     """The translated, confirmed singular entries of a PO file, in its language."""
     catalog = catalogs.read_catalog(path, path)
     declared = catalog.metadata.get("Language", "")
@@ -135,13 +146,13 @@ def read_po(path: Path, configured: list[str], lang: str | None) -> list[Found]:
             path,
         )
     return [
-        Found(code, e.msgid, e.msgstr, f"{path}:{e.linenum}")
+        Found(code, e.msgid, e.msgstr, f"{origin}:{e.linenum}")
         for e in catalog
         if e.msgid and e.msgstr and not (e.obsolete or e.msgid_plural or "fuzzy" in e.flags)
     ]
 
 
-def read_tmx(path: Path, configured: list[str], lang: str | None) -> list[Found]:
+def read_tmx(path: Path, configured: list[str], lang: str | None, origin: str) -> list[Found]:
     """The English -> configured-language pairs of a TMX file (every language of each unit)."""
     raw = catalogs.read_bytes(path, path)
     if len(raw) > catalogs.MAX_CATALOG_BYTES:
@@ -164,7 +175,7 @@ def read_tmx(path: Path, configured: list[str], lang: str | None) -> list[Found]
                 continue
             text = unit.getNodeText(node)
             if text:
-                found.append(Found(target, english[0], text, f"{path}:{node.sourceline}"))
+                found.append(Found(target, english[0], text, f"{origin}:{node.sourceline}"))
     if not found:
         raise CatalogError(
             f"no English translations into {lang or ', '.join(configured)} in this TMX file", path
@@ -192,6 +203,6 @@ def export_tmx(settings: Settings, output: Path) -> ExportResult:
                 }
     store = tmx.tmxfile(sourcelanguage="en")
     for lang, context, english, text in sorted(pairs, key=lambda p: (p[2], p[0], p[1] or "", p[3])):
-        store.addtranslation(english, "en", text, lang, context=context)
+        store.addtranslation(english, "en", text, languages.get(lang).tag, context=context)
     atomic_write(output, bytes(store))
     return ExportResult(str(output), len(pairs), sorted({p[0] for p in pairs}))

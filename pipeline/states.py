@@ -62,8 +62,11 @@ def is_pseudo(entry: polib.POEntry) -> bool:
 
 
 def fillable(entry: polib.POEntry, provider: str) -> bool:
-    """Whether ``provider`` may draft this entry: it is empty, or holds only pseudo text."""
-    return state(entry) == "untranslated" or (is_pseudo(entry) and provider != "pseudo")
+    """Whether ``provider`` may draft this entry: it is empty, or holds an unconfirmed pseudo draft."""
+    if state(entry) == "untranslated":
+        return True
+    # a pseudo preview no person confirmed ("Needs work" still on, no review mark)
+    return is_pseudo(entry) and entry.fuzzy and reviewer(entry) is None and provider != "pseudo"
 
 
 def reviewer(entry: polib.POEntry) -> tuple[str, str] | None:

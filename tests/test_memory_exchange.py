@@ -69,9 +69,9 @@ def test_import_of_po_and_tmx_fills_a_fresh_languages_drafts(
     assert catalog(catalogs_ready, "so")[1].msgstr == "Soomaali"
     stored = catalogs.read_catalog(catalogs_ready / "locales/es/memory.po")
     assert [e.tcomment.split(" on ")[0] for e in stored] == [
-        f"imported from {po}:6",
-        f"imported from {po}:9",
-        f"imported from {memory_tmx}:5",
+        f"imported from {po.name}:6",  # outside the project: its name only (memory.po is committed)
+        f"imported from {po.name}:9",
+        f"imported from {memory_tmx.name}:5",
     ]
     for path in (
         catalogs_ready / "locales/es/memory.po",
@@ -93,6 +93,52 @@ def test_import_never_touches_a_persons_translation(
     path.write_bytes(catalogs.render(po))
     homelang("memory", "import", str(vendor_po(tmp_path / "v.po", "es", [(first, "Otra cosa")])))
     assert catalog(catalogs_ready, "es")[0].msgstr == "La Junta"
+
+
+def test_region_and_script_tags_find_their_configured_language(project: Path, homelang, tmp_path):
+    """pt-BR, es-419 and zh-Hant catalogs (gettext folders pt_BR ...) take TMX units and PO
+    files however their tags are written, and the export writes BCP 47 tags."""
+    import re
+
+    settings = project / "pyproject.toml"
+    text = settings.read_text("utf-8")
+    text = re.sub(
+        r"(?m)^languages = .*$", 'languages = ["pt-BR", "es-419", "zh-Hant"]', text, count=1
+    )
+    settings.write_text(text.replace('language_providers = { kar = "none" }', ""), "utf-8")
+    homelang("extract")
+    homelang("update")
+    first, second, third = english(project)[:3]
+    units = [{"en": first, "pt-BR": "Conselho", "es-MX": "Junta", "zh-TW": "董事會"}]
+    homelang("memory", "import", str(vendor_tmx(tmp_path / "v.tmx", units)))
+    homelang("memory", "import", str(vendor_po(tmp_path / "v.po", "pt_BR", [(second, "Resumo")])))
+    homelang(
+        "memory",
+        "import",
+        "--lang",
+        "ZH-hant",
+        str(vendor_po(tmp_path / "z.po", "", [(third, "摘要")])),
+    )
+    assert not any(
+        p.name in ("pt-BR", "zh-Hant", "ZH_HANT") for p in (project / "locales").iterdir()
+    )
+    expected = {
+        "pt_BR": {first: "Conselho", second: "Resumo"},
+        "es_419": {first: "Junta"},
+        "zh_Hant": {first: "董事會", third: "摘要"},
+    }
+    for lang, texts in expected.items():
+        filled = {e.msgid: e for e in catalog(project, lang)}
+        for msgid, translation in texts.items():
+            assert filled[msgid].msgstr == translation, lang
+            assert states.machine_provider(filled[msgid]) == "memory"
+    po = catalog(project, "pt_BR")
+    po[0].flags.remove("fuzzy")
+    states.mark_reviewed(po[0], "Hana", "2026-11-30")
+    (project / f"locales/pt_BR/LC_MESSAGES/{DOC}.po").write_bytes(catalogs.render(po))
+    out = tmp_path / "out.tmx"
+    homelang("memory", "export", "--tmx", str(out))
+    assert 'xml:lang="pt-BR"' in out.read_text("utf-8")
 
 
 def test_export_round_trips_through_translate_toolkit(

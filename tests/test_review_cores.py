@@ -265,3 +265,26 @@ def test_seal_covers_the_english_and_context_not_the_translations() -> None:
 )
 def test_the_reviewer_credited_is_the_name_without_the_address(meta, credited) -> None:
     assert packets._reviewer(meta) == credited
+
+
+def _pseudo_entry(fuzzy: bool, reviewed: bool) -> polib.POEntry:
+    comment = "machine: pseudo 2026-11-29" + ("\nreviewed: Amina 2026-11-30" if reviewed else "")
+    return polib.POEntry(
+        msgid="Hello", msgstr="«Ĥéļļö»", tcomment=comment, flags=["fuzzy"] if fuzzy else []
+    )
+
+
+@pytest.mark.parametrize(
+    "fuzzy,reviewed,provider,fillable",
+    [
+        (True, False, "google", True),  # a pseudo preview: a real provider replaces it
+        (True, False, "pseudo", False),
+        (True, False, "memory", True),
+        (False, True, "memory", False),  # a person confirmed it: never replaced
+        (False, True, "google", False),
+        (False, False, "google", False),  # "Needs work" turned off in Poedit: a person's call
+        (True, True, "google", False),
+    ],
+)
+def test_only_an_unconfirmed_pseudo_draft_is_replaced(fuzzy, reviewed, provider, fillable) -> None:
+    assert states.fillable(_pseudo_entry(fuzzy, reviewed), provider) is fillable

@@ -200,3 +200,20 @@ def test_embedded_fonts_are_the_same_bytes_on_every_build() -> None:
     time.sleep(1.1)
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
     assert first == again and b"@font-face" in first
+
+
+@pytest.mark.parametrize(
+    ("script", "first"),
+    [
+        ("Hant", '"Noto Sans TC", "Noto Sans", '),
+        ("Hans", '"Noto Sans SC", "Noto Sans", '),
+        ("Kore", '"Noto Sans KR", "Noto Sans", '),
+        ("Arab", '"Noto Sans Arabic", "Noto Sans", '),
+        ("Latn", '"Noto Sans", '),
+    ],
+)
+def test_a_snippets_font_stack_names_its_own_script_first(script: str, first: str) -> None:
+    """Traditional Chinese drawn by a Korean font shows the wrong character shapes."""
+    from pipeline.render import webfonts
+
+    assert webfonts.font_stack([script]).startswith(first)
