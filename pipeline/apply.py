@@ -83,9 +83,11 @@ def decide(
     if not confirmed and (text == current or (base is not None and text_hash(text) == base)):
         return Decision("left", "left as a draft")  # nothing of the volunteer's to apply
     meanwhile = base is None or text_hash(current) != base
-    if text != current and meanwhile and state in ("reviewed", "needs-update"):
+    # whatever its marks say, text that is not what was exported may be a person's
+    # (Poedit keeps "Needs work" and the machine mark when asked to): never overwritten
+    if text != current and meanwhile and state != "untranslated":
         who = states.reviewer(target)
-        by = f"reviewed by {who[0]} on {who[1]}" if who else "a person's translation"
+        by = f"reviewed by {who[0]} on {who[1]}" if who else "a translation saved since export"
         return Decision("conflict", f"changed meanwhile ({by}); yours was not applied", current)
     return Decision("apply")
 

@@ -74,9 +74,12 @@ LONG_SLACK = 10
 #: At least this many letters before the script check judges a text.
 MIN_LETTERS = 4
 #: Characters that reorder what prints around them (embeddings, overrides, isolates,
-#: marks). Homelang adds its own isolates when it renders; a catalog never needs one
-#: the English does not have, and an override turns 612-668-0000 into 0000-866-216.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+#: marks, the Arabic letter mark). Homelang adds its own isolates when it renders; a
+#: catalog never needs one the English does not have, and an override turns
+#: 612-668-0000 into 0000-866-216 (U+061C before digits does it too).
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 

@@ -602,3 +602,32 @@ def test_planted_manifests_and_odd_environments_fast(figures: dict) -> None:
 @pytest.mark.slow
 def test_planted_manifests_and_odd_environments_long(figures: dict) -> None:
     run_state_trials(400, figures)
+
+
+@pytest.mark.parametrize(
+    "text,printed",
+    [
+        ("plain\ttab\nline", "plain\ttab\nline"),
+        ("\x1b]52;c;ZWNobw==\x07", "\\u001b]52;c;ZWNobw==\\u0007"),  # OSC 52: the clipboard
+        ("\x9b31m", "\\u009b31m"),  # C1 CSI
+        ("a\x85b\x7f", "a\\u0085b\\u007f"),
+    ],
+)
+def test_terminal_output_shows_control_characters_escaped(text: str, printed: str) -> None:
+    from pipeline.cli import shown
+
+    assert shown(text) == printed
+    assert (
+        json.loads(
+            json.dumps("x")[:-1] + shown(text).replace("\n", "\\n").replace("\t", "\\t") + '"'
+        )
+        == "x" + text
+    )
+
+
+def test_an_escape_sequence_quoted_in_an_error_reaches_no_terminal(project: Path, homelang) -> None:
+    """A packet name (or a document id, a translation) holding an OSC sequence is quoted
+    in messages with the sequence escaped: it cannot set the clipboard or the title."""
+    result = homelang("review", "import", str(project / "x\x1b]0;pwned\x07.po"), expect=2)
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\u001b]0;pwned\\u0007" in result.output

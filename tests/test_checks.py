@@ -113,6 +113,8 @@ CASES = [
     ("es", "Call 612-668-0000.", "Llame al \u202e612-668-0000\u202c.", ["bidi-control"]),
     ("es", "Call 612-668-0000.", "Llame al \u2066612-668-0000\u2069.", ["bidi-control"]),
     ("ar", "Call 612-668-0000.", "اتصل \u200f612-668-0000.", ["bidi-control"]),
+    # the Arabic letter mark makes the digits after it Arabic numbers: reordered too
+    ("es", "Call 612-668-0000.", "Llame al \u061c612-668-0000.", ["bidi-control"]),
     ("ar", "Call \u200f612-668-0000.", "اتصل \u200f612-668-0000.", []),
     # links: schemes in any case, only http, https, mailto and tel, tel: only to the English's phones
     ("es", "See <https://www.mpls.k12.mn.us/>.", "Vea <HTTPS://www.mpls.k12.mn.us/>.", []),

@@ -103,13 +103,15 @@ DECISIONS = [  # (incoming, target, base hash, successor, action)
     # a person's draft, exactly what was exported: applied (a released packet comes back)
     (entry("Hola, familias."), entry("Hola.", fuzzy=True), EXPORTED, None, "apply"),
     (entry("Hola, familias."), entry("Hola.", fuzzy=True), None, None, "conflict"),
-    # a machine draft replaced meanwhile by another machine draft: the person wins
+    # a machine-marked draft whose words changed since export: pretranslate never
+    # replaces a machine draft, so a person typed them (Poedit keeps "Needs work" and the
+    # mark): kept aside, never overwritten
     (
         entry("Hola, familias."),
         entry("Saludos.", fuzzy=True, mark=MACHINE),
         EXPORTED,
         None,
-        "apply",
+        "conflict",
     ),
     (entry("Hola."), None, EXPORTED, entry("Saludos.", msgid="Hello!"), "conflict"),
     (entry("Hola."), None, EXPORTED, None, "refused"),  # the entry was removed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,11 +23,28 @@ if TYPE_CHECKING:
     from pipeline.settings import Settings
 
 
+#: C0 and C1 control characters but line feed and tab: in a terminal they start escape
+#: sequences (OSC 52 sets the clipboard, OSC 8 makes links, OSC 0 the title).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """``text`` as a terminal may print it: control characters written as ``\\u001b``
+    (which JSON reads back as the same character). A translation, a packet or a
+    conflicts file is untrusted, and so is anything quoted from them."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """The one way commands print: every line through :func:`shown`."""
+    click.echo(shown(message), err=err)
+
+
 class UserError(click.ClickException):
     """A :class:`PipelineError` as click shows it: ``Error: path:line: message``."""
 
     def __init__(self, error: PipelineError):
-        super().__init__(str(error))
+        super().__init__(shown(str(error)))
         self.exit_code = error.exit_code
 
 
@@ -130,7 +148,7 @@ def echo_table(rows: list[list[str]], header: list[str]) -> None:
     """A plain aligned table on stdout."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 # Commands live in one module per stage; importing registers them on `main`.

@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 
 from pipeline import languages as language_registry
-from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
+from pipeline.cli import (
+    doc_option,
+    echo,
+    echo_table,
+    json_option,
+    lang_option,
+    main,
+    settings,
+    to_json,
+)
 from pipeline.errors import CheckFailed
 
 
@@ -17,9 +26,7 @@ def languages(ctx: click.Context, as_json: bool) -> None:
     cfg = settings(ctx)
     entries = [language_registry.get(code) for code in cfg.languages]
     if as_json:
-        click.echo(
-            to_json([{**_plain(lang), "provider_codes": lang.provider_codes} for lang in entries])
-        )
+        echo(to_json([{**_plain(lang), "provider_codes": lang.provider_codes} for lang in entries]))
         return
     rows = [
         [
@@ -60,11 +67,11 @@ def extract(ctx: click.Context, check: bool, as_json: bool) -> None:
 
     results = run(settings(ctx), check=check)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
     else:
         for r in results:
             state = ("out of date" if check else "written") if r.changed else "unchanged"
-            click.echo(f"{r.path}: {r.entries} entries, {r.words} words, {state}")
+            echo(f"{r.path}: {r.entries} entries, {r.words} words, {state}")
     if check and any(r.changed for r in results):
         raise CheckFailed("templates are out of date; run 'homelang extract'")
 
@@ -87,18 +94,16 @@ def update(
 
     results = run(settings(ctx), langs=langs, docs=docs, check=check)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
     else:
         for r in results:
             if r.changed or r.created:
                 verb = "would change" if check else ("created" if r.created else "updated")
-                click.echo(
+                echo(
                     f"{r.path}: {verb} ({r.kept} kept, {r.new} new, {r.fuzzy} fuzzy, {r.obsolete} obsolete)"
                 )
         unchanged = sum(not r.changed for r in results)
-        click.echo(
-            f"{len(results)} catalogs, {len(results) - unchanged} changed, {unchanged} unchanged"
-        )
+        echo(f"{len(results)} catalogs, {len(results) - unchanged} changed, {unchanged} unchanged")
     if check and any(r.changed for r in results):
         raise CheckFailed("catalogs are out of date; run 'homelang update'")
 
@@ -116,7 +121,7 @@ def compile_(
 
     results = compile_catalogs(settings(ctx), langs=langs, docs=docs)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
     else:
         changed = sum(r.changed for r in results)
-        click.echo(f"{len(results)} catalogs compiled ({changed} changed)")
+        echo(f"{len(results)} catalogs compiled ({changed} changed)")

@@ -10,7 +10,16 @@ from typing import Any
 
 import click
 
-from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
+from pipeline.cli import (
+    doc_option,
+    echo,
+    echo_table,
+    json_option,
+    lang_option,
+    main,
+    settings,
+    to_json,
+)
 from pipeline.errors import ProviderError
 from pipeline.languages import PROVIDERS
 
@@ -75,7 +84,7 @@ def pretranslate(
             progress=progress,
         )
     if as_json:
-        click.echo(to_json(result))
+        echo(to_json(result))
     else:
         _print(result)
     if not result.ok:
@@ -135,15 +144,13 @@ def _print(result: Any) -> None:
     )
     for s in result.languages:
         for note in s.notes:
-            click.echo(f"{s.lang}: {note}")
+            echo(f"{s.lang}: {note}")
         for error in s.errors:
-            click.echo(f"{s.lang}: {error}", err=True)
+            echo(f"{s.lang}: {error}", err=True)
     if result.kept_by_person:
-        click.echo(
-            f"{result.kept_by_person} drafts not written: a person filled those entries meanwhile"
-        )
+        echo(f"{result.kept_by_person} drafts not written: a person filled those entries meanwhile")
     if not result.dry_run:
-        click.echo(f"{len(result.changed)} catalogs changed")
+        echo(f"{len(result.changed)} catalogs changed")
 
 
 def _to_send(s: Any) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import json_option, main, settings, to_json
+from pipeline.cli import echo, json_option, main, settings, to_json
 
 
 @main.group()
@@ -32,10 +32,10 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], lang: str | None, as_js
 
     results = import_memory(settings(ctx), list(paths), lang=lang)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
         return
     for r in results:
-        click.echo(
+        echo(
             f"{r.path}: {r.added} added, {r.replaced} replaced, {r.unchanged} unchanged; "
             f"{r.drafts} empty entries filled as memory drafts"
         )
@@ -57,9 +57,9 @@ def export_(ctx: click.Context, output: Path, as_json: bool) -> None:
 
     result = export_tmx(settings(ctx), output)
     if as_json:
-        click.echo(to_json(result))
+        echo(to_json(result))
         return
-    click.echo(
+    echo(
         f"{result.path}: {result.translations} reviewed translations "
         f"({', '.join(result.languages) or 'none yet'})"
     )

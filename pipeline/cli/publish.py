@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
+from pipeline.cli import (
+    doc_option,
+    echo,
+    echo_table,
+    json_option,
+    lang_option,
+    main,
+    settings,
+    to_json,
+)
 from pipeline.settings import FORMATS
 
 if TYPE_CHECKING:
@@ -64,7 +73,7 @@ def build(
 
     result = run(settings(ctx), langs=langs, docs=docs, formats=formats, draft=draft, out=out)
     if as_json:
-        click.echo(to_json(result))
+        echo(to_json(result))
         ctx.exit(1 if result.overflow else 0)
     rows = []
     for (lang, doc_id), group in _grouped(result.outputs).items():
@@ -83,11 +92,11 @@ def build(
         )
     echo_table(rows, ["lang", "document", "status", "formats", "outputs", "why"])
     skipped = sum(o.status == "skipped" for o in result.outputs)
-    click.echo(
+    echo(
         f"{len(result.outputs) - skipped} outputs ({result.rebuilt} rebuilt), {skipped} skipped; see {result.index}"
     )
     for path in result.overflow:
-        click.echo(f"{path}: does not fit one page, not written", err=True)
+        echo(f"{path}: does not fit one page, not written", err=True)
     ctx.exit(1 if result.overflow else 0)
 
 
@@ -129,7 +138,7 @@ def letters(
 
     result = merge_letters(settings(ctx), roster, doc_id, out, strict=strict)
     if as_json:
-        click.echo(to_json(result))
+        echo(to_json(result))
     else:
         _letters_table(result)
     if not result.complete:
@@ -149,12 +158,12 @@ def _letters_table(result: MergeResult) -> None:
     ]
     echo_table(rows, ["file", "letters", "languages", "in English (fallback)"])
     for code, why in sorted(result.not_published.items()):
-        click.echo(f"{code}: English letter ({why})")
+        echo(f"{code}: English letter ({why})")
     if result.not_published:
         helped = ", ".join(result.help_lines) or "none yet (no reviewed translation of it)"
-        click.echo(f"help lines on English letters: {helped}")
-    click.echo(f"{result.families} letters for {len(result.schools)} files in {result.folder}")
+        echo(f"help lines on English letters: {helped}")
+    echo(f"{result.families} letters for {len(result.schools)} files in {result.folder}")
     for problem in result.rejected:
-        click.echo(f"not printed: {problem}")
+        echo(f"not printed: {problem}")
     if result.rejected:
-        click.echo(f"{len(result.rejected)} row(s) not printed; fix them and run letters again")
+        echo(f"{len(result.rejected)} row(s) not printed; fix them and run letters again")

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import doc_option, echo_table, json_option, lang_option, main, settings, to_json
+from pipeline.cli import (
+    doc_option,
+    echo,
+    echo_table,
+    json_option,
+    lang_option,
+    main,
+    settings,
+    to_json,
+)
 from pipeline.errors import CheckFailed
 
 
@@ -23,7 +32,7 @@ def status(
 
     results = run(settings(ctx), langs=langs, docs=docs)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
         return
     rows = [
         [
@@ -69,9 +78,9 @@ def status(
                 f"(homelang review conflicts --lang {r.lang})"
             )
     if notes:
-        click.echo()
+        echo()
         for note in notes:
-            click.echo(note)
+            echo(note)
 
 
 @main.command()
@@ -87,7 +96,7 @@ def check(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_
     findings = [(r.path, f) for r in results for f in r.findings]
     errors = sum(f.level == "error" for _, f in findings)
     if as_json:
-        click.echo(
+        echo(
             to_json(
                 {
                     "errors": errors,
@@ -98,10 +107,8 @@ def check(ctx: click.Context, langs: tuple[str, ...], docs: tuple[str, ...], as_
         )
     else:
         for path, f in findings:
-            click.echo(f"{path}:{f.line}: [{f.check_id}] {f.level}: {f.message}")
-        click.echo(
-            f"{len(results)} catalogs checked: {errors} errors, {len(findings) - errors} warnings"
-        )
+            echo(f"{path}:{f.line}: [{f.check_id}] {f.level}: {f.message}")
+        echo(f"{len(results)} catalogs checked: {errors} errors, {len(findings) - errors} warnings")
     if errors:
         raise CheckFailed(f"{errors} quality check error(s)")
 
@@ -148,16 +155,16 @@ def export_(
         settings(ctx), lang, docs=docs, reviewer=reviewer, max_words=max_words or 0, output=output
     )
     if as_json:
-        click.echo(to_json(result))
+        echo(to_json(result))
         return
-    click.echo(
+    echo(
         f"{result.path}: packet {result.packet}, {result.entries} entries, {result.words} words, "
         f"for {result.reviewer} until {result.expires}"
     )
     if result.skipped_held:
-        click.echo(f"{result.skipped_held} entries left out: already out in other packets")
+        echo(f"{result.skipped_held} entries left out: already out in other packets")
     if result.warning:
-        click.echo(f"warning: {result.warning}")
+        echo(f"warning: {result.warning}")
 
 
 @review.command(name="import")
@@ -171,7 +178,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json:
 
     results = import_packets(settings(ctx), list(paths), dry_run=dry_run)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
     else:
         for r in results:
             _echo_import(r, dry_run)
@@ -190,23 +197,23 @@ def _echo_import(r, dry_run: bool) -> None:
     for o in r.outcomes:
         where = f"{r.path}:{o.line}"
         if o.outcome == "conflict":
-            click.echo(f"{where}: conflict {o.conflict} kept aside: {o.detail}")
-            click.echo(f"    English: {o.msgid}")
-            click.echo(f"    yours:   {o.incoming}")
+            echo(f"{where}: conflict {o.conflict} kept aside: {o.detail}")
+            echo(f"    English: {o.msgid}")
+            echo(f"    yours:   {o.incoming}")
             if o.current:
-                click.echo(f"    current: {o.current}")
+                echo(f"    current: {o.current}")
         elif o.outcome == "refused":
-            click.echo(f"{where}: refused, not applied: {o.detail}")
+            echo(f"{where}: refused, not applied: {o.detail}")
         elif o.outcome == "check-error":
-            click.echo(f"{where}: kept as a draft, not reviewed: {o.detail}")
+            echo(f"{where}: kept as a draft, not reviewed: {o.detail}")
         elif o.detail and o.outcome == "draft":
-            click.echo(f"{where}: draft kept, with errors to fix: {o.detail}")
+            echo(f"{where}: draft kept, with errors to fix: {o.detail}")
         for f in o.findings:
             if f.level == "warning":
-                click.echo(f"{where}: [{f.check_id}] warning: {f.message}")
+                echo(f"{where}: [{f.check_id}] warning: {f.message}")
     counts = ", ".join(f"{r.count(k)} {k}" for k in OUTCOMES)
     verb = "would change" if dry_run else "changed"
-    click.echo(
+    echo(
         f"{r.path}: packet {r.packet} from {r.reviewer}: {counts}; "
         f"{verb}: {', '.join(r.changed) or 'nothing'}"
     )
@@ -225,12 +232,12 @@ def release(ctx: click.Context, packets: tuple[str, ...], expired: bool, as_json
         raise click.UsageError("name a packet (see homelang status) or pass --expired")
     results = run(settings(ctx), packets, expired=expired)
     if as_json:
-        click.echo(to_json(results))
+        echo(to_json(results))
         return
     for r in results:
-        click.echo(f"released {r.packet} ({r.lang}, {r.reviewer}, {r.entries} entries)")
+        echo(f"released {r.packet} ({r.lang}, {r.reviewer}, {r.entries} entries)")
     if not results:
-        click.echo("no packets to release")
+        echo("no packets to release")
 
 
 @review.command(name="conflicts")
@@ -262,26 +269,26 @@ def conflicts_(
             raise click.UsageError("--take and --text go with --resolve ID")
         found = list_conflicts(settings(ctx), langs)
         if as_json:
-            click.echo(to_json(found))
+            echo(to_json(found))
             return
         for c in found:
-            click.echo(f"{c.id}  {c.lang} {c.doc_id}  {c.path}:{c.line}: {c.note}: {c.reason}")
-            click.echo(f"    English: {c.english}")
-            click.echo(f"    theirs:  {c.theirs}")
-            click.echo(f"    mine:    {c.mine}")
-        click.echo(f"{len(found)} conflict(s) to settle")
+            echo(f"{c.id}  {c.lang} {c.doc_id}  {c.path}:{c.line}: {c.note}: {c.reason}")
+            echo(f"    English: {c.english}")
+            echo(f"    theirs:  {c.theirs}")
+            echo(f"    mine:    {c.mine}")
+        echo(f"{len(found)} conflict(s) to settle")
         return
     if take is None:
         raise click.UsageError("--resolve needs --take mine|theirs|text")
     done = resolve(settings(ctx), conflict_id, take, text, reviewer, langs)
     if as_json:
-        click.echo(to_json(done))
+        echo(to_json(done))
     else:
-        click.echo(f"{done.id} ({done.lang} {done.doc_id}): took {done.take}, {done.outcome}")
-        click.echo(f"    now:     {done.kept}")
-        click.echo(f"    dropped: {done.dropped}")
+        echo(f"{done.id} ({done.lang} {done.doc_id}): took {done.take}, {done.outcome}")
+        echo(f"    now:     {done.kept}")
+        echo(f"    dropped: {done.dropped}")
         if done.detail:
-            click.echo(f"    kept as a draft, not reviewed: {done.detail}")
+            echo(f"    kept as a draft, not reviewed: {done.detail}")
     if done.outcome not in ("kept", "reviewed"):
         raise CheckFailed(
             f"conflict {done.id} settled as a {done.outcome}: the entry needs a person"
