@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -278,6 +279,13 @@ def _read_packet(settings: Settings, path: Path) -> _Packet:
             path,
             end,
         )
+    if expected and len(entries) > int(expected):
+        raise ReviewError(
+            f"packet holds {len(entries)} entries, its header says {int(expected)}: "
+            "entries were added or the header changed; ask for the file as it was sent",
+            path,
+            _header_line(raw, "X-Homelang-Entries"),
+        )
     known = set(catalogs.template_ids(settings))
     for entry in entries:
         doc_id, _ = split_context(entry.msgctxt)
@@ -364,7 +372,9 @@ def _reviewer(meta: dict[str, str]) -> str:
         name = meta.get("X-Homelang-Reviewer", "").strip()
     if name.endswith(">") and "<" in name:  # "Amina <a@b.org>": the name only (no regex: linear)
         name = name[: name.rindex("<")]
-    name = name.strip()
+    # the name goes into every "# reviewed:" comment: no controls, separators or bidi marks
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    name = " ".join(name.split())
     return name if name and name != "unnamed" else "unknown"
 
 

@@ -293,3 +293,25 @@ def test_import_never_reads_a_device_or_fifo(
         homelang("review", "import", str(path), expect=2), str(path), "not a regular file"
     )
     assert hashes(drafted) == before
+
+
+@pytest.mark.parametrize("delta", [-1, -37])
+def test_an_entries_header_smaller_than_the_packet_is_refused(
+    drafted: Path, homelang, tmp_path: Path, delta: int
+) -> None:
+    """A header that says fewer entries than the packet holds was changed, or entries were
+    added: refused like a packet cut short."""
+    packet = prepared(drafted, homelang, tmp_path)
+    text = packet.read_text("utf-8")
+    count = int(re.search(r'"X-Homelang-Entries: (\d+)', text).group(1))
+    line = text[: text.index('"X-Homelang-Entries:')].count("\n") + 1
+    packet.write_text(
+        text.replace(
+            f'"X-Homelang-Entries: {count}', f'"X-Homelang-Entries: {max(count + delta, 0)}'
+        ),
+        "utf-8",
+    )
+    before = hashes(drafted)
+    result = homelang("review", "import", str(packet), expect=2)
+    one_line_error(result, f"packet.po:{line}: packet holds {count} entries, its header says")
+    assert hashes(drafted) == before

@@ -290,3 +290,16 @@ def _pseudo_entry(fuzzy: bool, reviewed: bool) -> polib.POEntry:
 )
 def test_only_an_unconfirmed_pseudo_draft_is_replaced(fuzzy, reviewed, provider, fillable) -> None:
     assert states.fillable(_pseudo_entry(fuzzy, reviewed), provider) is fillable
+
+
+@pytest.mark.parametrize(
+    "name,credited",
+    [
+        ("Amina\u202e Farah", "Amina Farah"),
+        ("Amina\u2028Farah\x85", "AminaFarah"),
+        ("Ami\u200fna   Farah", "Amina Farah"),
+    ],
+)
+def test_a_reviewer_name_carries_no_controls_or_separators(name: str, credited: str) -> None:
+    """It is written into every "# reviewed:" comment and printed in the summary."""
+    assert packets._reviewer({"Last-Translator": name}) == credited
