@@ -631,3 +631,12 @@ def test_an_escape_sequence_quoted_in_an_error_reaches_no_terminal(project: Path
     result = homelang("review", "import", str(project / "x\x1b]0;pwned\x07.po"), expect=2)
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\u001b]0;pwned\\u0007" in result.output
+
+
+def test_an_error_quoting_a_megabyte_prints_one_short_line() -> None:
+    from pipeline.cli import UserError
+    from pipeline.errors import PipelineError
+
+    error = UserError(PipelineError(f"no document {'x' * 1_000_000!r} in this project"))
+    assert len(error.message) < 600 and error.message.startswith("no document 'xxx")
+    assert error.message.endswith("more characters)")

@@ -43,8 +43,17 @@ def echo(message: str = "", err: bool = False) -> None:
 class UserError(click.ClickException):
     """A :class:`PipelineError` as click shows it: ``Error: path:line: message``."""
 
+    #: An error quotes at most a line's worth of what it names (a packet may hold a
+    #: megabyte where a document id should be).
+    LONGEST = 500
+
     def __init__(self, error: PipelineError):
-        super().__init__(shown(str(error)))
+        message = shown(str(error))
+        if len(message) > self.LONGEST:
+            message = (
+                message[: self.LONGEST] + f"... ({len(message) - self.LONGEST} more characters)"
+            )
+        super().__init__(message)
         self.exit_code = error.exit_code
 
 
