@@ -43,9 +43,9 @@ def echo(message: str = "", err: bool = False) -> None:
 class UserError(click.ClickException):
     """A :class:`PipelineError` as click shows it: ``Error: path:line: message``."""
 
-    #: An error quotes at most a line's worth of what it names (a packet may hold a
+    #: An error quotes at most a screenful of what it names (a packet may hold a
     #: megabyte where a document id should be).
-    LONGEST = 500
+    LONGEST = 4000
 
     def __init__(self, error: PipelineError):
         message = shown(str(error))
