@@ -13,16 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import polib
 
-from pipeline import catalogs
+from pipeline import catalogs, files
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_write_text
 from pipeline.settings import Settings
@@ -67,23 +65,11 @@ class Assignment:
 def read_regular_file(path: Path, shown: Path, limit: int = MAX_STATE_BYTES) -> bytes | None:
     """A regular file's bytes (None if it does not exist); never reads a device, FIFO or folder."""
     try:
-        info = os.stat(path)
+        return files.read_regular(path, shown, limit, follow=True)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ReviewError(f"cannot read: {exc.strerror}", shown) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ReviewError("not a regular file", shown)
-    if info.st_size > limit:
-        raise ReviewError(f"larger than {limit // 1_000_000} MB: not a homelang file", shown)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        raise ReviewError(f"cannot read: {exc.strerror}", shown) from None
-    if len(data) > limit:
-        raise ReviewError(f"larger than {limit // 1_000_000} MB: not a homelang file", shown)
-    return data
 
 
 def parse_assignments(data: bytes, lang: str, shown: Path) -> list[Assignment]:

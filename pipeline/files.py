@@ -61,15 +61,16 @@ def atomic_write_text(path: Path, text: str) -> bool:
     return atomic_write(path, text.encode("utf-8"))
 
 
-def read_regular(path: Path, shown: Path) -> bytes:
-    """The bytes of ``path`` if it is a regular file (never a link, a folder, a device or a FIFO).
+def read_regular(path: Path, shown: Path, limit: int | None = None, follow: bool = False) -> bytes:
+    """The bytes of ``path`` if it is a regular file (never a folder, a device or a FIFO;
+    never a link unless ``follow``), at most ``limit`` bytes of it.
 
     ``FileNotFoundError`` is left to the caller (a missing file often means "empty").
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
     except OSError as exc:
-        if exc.errno == errno.ELOOP:  # the last part of the path is a link
+        if exc.errno == errno.ELOOP and not follow:  # the last part of the path is a link
             raise PathError(LINK, shown) from None
         if isinstance(exc, IsADirectoryError):
             raise PathError("a folder, not a file", shown) from None
@@ -77,9 +78,16 @@ def read_regular(path: Path, shown: Path) -> bytes:
             raise PathError("a file stands where a folder on its path should be", shown) from None
         raise
     with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise PathError("not a regular file", shown)
-        return f.read()
+        if limit is None:
+            return f.read()
+        if info.st_size <= limit:
+            data = f.read(limit + 1)
+            if len(data) <= limit:
+                return data
+        raise PathError(f"larger than {limit // 1_000_000} MB: not a homelang file", shown)
 
 
 #: Suffixes of the files homelang keeps in its folders: a name with one is a regular file.
