@@ -249,8 +249,9 @@ def _url(config: ProviderConfig) -> str:
             raise ProviderError(
                 "libre needs the URL of your LibreTranslate server: [tool.homelang.providers.libre] url or HOMELANG_LIBRE_URL"
             )
-        if not re.match(r"^https?://[^/\s]+", config.url):
-            raise ProviderError(f"libre: not an http(s) URL: {config.url!r}")
+        problem = url_problem(config.url)
+        if problem:
+            raise ProviderError(f"libre: {problem}: {config.url!r}")
         return config.url.rstrip("/") + "/"
     if config.url:
         raise ProviderError(
