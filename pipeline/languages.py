@@ -277,12 +277,43 @@ def resolve(name_or_code: str, among: tuple[str, ...]) -> Language:
         [lang for lang in configured if wanted in _names(lang)],
         [lang for lang in configured if _same_language(wanted, lang)],
         [lang for lang in configured if wanted == _short_name(lang)],
+        [lang for lang in configured if _same_language(_tag_of_name(wanted), lang)],
     ):
         if len(matches) == 1:
             return matches[0]
         if matches:
             raise AmbiguousLanguage(f"could be {' or '.join(m.code for m in matches)}")
     raise LanguageError(f"language {name_or_code!r} is not one of {', '.join(among)}")
+
+
+@cache
+def _english_names() -> tuple[dict[str, str], dict[str, str]]:
+    """CLDR's English names, casefolded: language (``traditional chinese`` -> ``zh_Hant``,
+    ``mexican spanish`` -> ``es_MX``) and qualifier (a region or script: ``mexico`` -> ``MX``,
+    ``traditional`` -> ``Hant``)."""
+    from babel import Locale
+
+    english = Locale("en")
+    names = {name.casefold(): code for code, name in english.languages.items()}
+    qualifiers = {name.casefold(): code for code, name in english.scripts.items()}
+    qualifiers.update(
+        {name.casefold(): code for code, name in english.territories.items() if code.isalpha()}
+    )
+    return names, qualifiers
+
+
+def _tag_of_name(wanted: str) -> str:
+    """The tag a CLDR English name spells, "" if none: ``traditional chinese``, or a language
+    with a region or script as rosters write it, ``spanish (mexico)``, ``chinese, traditional``."""
+    names, qualifiers = _english_names()
+    if wanted in names:
+        return names[wanted]
+    match = re.fullmatch(r"([^(),]+?)\s*(?:\(([^()]+)\)|,\s*([^(),]+))", wanted)
+    if not match:
+        return ""
+    language = names.get(match.group(1))
+    qualifier = qualifiers.get((match.group(2) or match.group(3)).strip())
+    return f"{language}_{qualifier}" if language and qualifier and "_" not in language else ""
 
 
 def _names(lang: Language) -> set[str]:
@@ -296,6 +327,8 @@ def _short_name(lang: Language) -> str:
 
 def _same_language(wanted: str, lang: Language) -> bool:
     """Whether the tag ``wanted`` (``es-MX``, ``zh-TW``) is ``lang``'s language in its script."""
+    if not wanted:
+        return False
     try:
         other = get(wanted)
     except LanguageError:

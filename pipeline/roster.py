@@ -1,6 +1,6 @@
 """The family roster for mail merge: a CSV as student information systems export it.
 
-A header row with at least ``student``, ``guardian``, ``school``, ``language`` (a code
+A header row with, once each, ``student``, ``guardian``, ``school``, ``language`` (a code
 such as ``so``, a tag such as ``es-MX`` or a name such as ``Somali``, in any case) and
 ``address``; other columns are ignored. Rows are streamed, never all held in memory,
 and names never appear in messages: problems are reported by row number and column
@@ -77,6 +77,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise RosterError(
                 f"missing column(s) {', '.join(missing)} (needed: {', '.join(COLUMNS)})", path, 1
             )
+        twice = next((c for c in COLUMNS if header.count(c) > 1), None)
+        if twice:  # csv keeps the last of the two: which one the district meant is unknown
+            raise RosterError(f"column {twice!r} appears twice: keep one", path, 1)
         reader.fieldnames = header
         line = 2
         try:
@@ -115,7 +118,9 @@ def _family(
 ) -> tuple[Family | None, list[RowProblem]]:
     values = {c: " ".join((row.get(c) or "").split()) for c in COLUMNS}
     problems = [
-        RowProblem(line, c, "empty") for c in ("student", "guardian", "school") if not values[c]
+        RowProblem(line, c, "empty")
+        for c in ("student", "guardian", "school", "address")
+        if not values[c]
     ]
     damaged = set()
     for column in COLUMNS:  # a NUL or escape code is a damaged export, and would misprint a name

@@ -199,6 +199,10 @@ SAMPLE = SAMPLE_ROSTER.read_text("utf-8")
         ),
         (SAMPLE.splitlines()[0].encode() + b"\r\n", "roster.csv:2: the roster has no families"),
         (b"", "roster.csv:1: missing column(s)"),
+        (
+            SAMPLE.replace(",grade", ",Language", 1).encode(),
+            "roster.csv:1: column 'language' appears twice",
+        ),
     ],
 )
 def test_roster_oddities_name_the_line(
@@ -231,6 +235,10 @@ def test_roster_oddities_name_the_line(
             "not printed: row 2, language: unknown language (use a code or name of",
         ),
         (SAMPLE.replace("Hodan Warsame", "").encode(), "not printed: row 2, guardian: empty"),
+        (
+            SAMPLE.replace('"2410 Fremont Ave N, Minneapolis, MN 55411"', " ").encode(),
+            "not printed: row 2, address: empty",
+        ),
         (
             SAMPLE.replace("Hodan Warsame", "Hodan\x00Warsame").encode(),
             "not printed: row 2, guardian: control character U+0000",

@@ -61,11 +61,27 @@ def test_a_provider_route_never_changes_the_script() -> None:
         ("pt-PT", "pt_BR"),
         ("PORTUGUESE", "pt_BR"),
         ("Dari", "prs"),
+        # what student information systems export: CLDR's English names and qualifiers
+        ("Spanish (Mexico)", "es_419"),
+        ("Mexican Spanish", "es_419"),
+        ("Traditional Chinese", "zh_Hant"),
+        ("Simplified Chinese", "zh_Hans"),
+        ("Chinese, Traditional", "zh_Hant"),
+        ("Chinese (Taiwan)", "zh_Hant"),
+        ("Portuguese (Brazil)", "pt_BR"),
     ],
 )
 def test_roster_spellings_resolve_to_the_configured_language(written: str, code: str) -> None:
     among = ("en", "es_419", "zh_Hans", "zh_Hant", "pt_BR", "prs")
     assert languages.resolve(written, among).code == code
+
+
+@pytest.mark.parametrize(
+    "written", ["Cantonese", "Spanish (Narnia)", "Chinese (Latin)", "(Spanish)"]
+)
+def test_a_name_of_another_language_or_place_is_not_guessed(written: str) -> None:
+    with pytest.raises(LanguageError, match="is not one of"):
+        languages.resolve(written, ("es", "zh_Hans", "zh_Hant"))
 
 
 @pytest.mark.parametrize("written", ["Chinese", "chinese"])
