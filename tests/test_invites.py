@@ -112,6 +112,21 @@ def test_expired_and_revoked_are_refused_with_the_reason(
     assert "no such invitation: nosuch-invite-000000" in result.output
 
 
+def test_an_invitation_names_a_person_and_documents_of_the_project(
+    catalogs_ready: Path, homelang
+) -> None:
+    before = snapshot(catalogs_ready)
+    result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", "--doc", "nope", expect=2)
+    assert "no document 'nope'" in result.output
+    result = homelang("review", "invite", "-l", "so", "-r", " \u200f\n", expect=2)
+    assert "name the reviewer" in result.output
+    assert snapshot(catalogs_ready) == before
+    token = invite(homelang, "-l", "so", "-r", "Ayaan\u202e  Warsame\n")  # controls dropped
+    found = invites.lookup(load_settings(catalogs_ready), token)
+    assert found.reviewer == "Ayaan Warsame"
+    assert f"revoked {found.id}" in homelang("review", "revoke", "-r", " Ayaan Warsame").output
+
+
 def _damaged(entry: dict) -> str:
     return json.dumps({"invites": [entry]})
 
