@@ -210,23 +210,39 @@ def _allowed(settings: Settings, invite: Invite, doc_id: str | None = None) -> l
     return [d for d in docs if settings.catalog_path(invite.lang, d).is_file()]
 
 
-#: catalog path -> (its stat signature, the entry keys it answers to): finds an entry's
-#: document without parsing every catalog at each save (the save itself reads it anew).
-_KEYS: dict[Path, tuple[tuple[int, int, int], frozenset[str]]] = {}
+@dataclass(frozen=True)
+class _Parsed:
+    signature: tuple[int, int, int]  # (mtime in ns, size, inode): a save replaces the file
+    catalog: polib.POFile  # read only: never changed, never written
+    keys: frozenset[str]  # the keys its entries answer to (see _keys)
+
+
+#: Catalogs as last parsed, for what the pages show (items, notes, finding an entry's
+#: document); parsed again once the file changes. A save never uses them: it reads anew.
+_PARSED: dict[Path, _Parsed] = {}
+
+
+def _parsed(settings: Settings, doc_id: str, path: Path) -> _Parsed | None:
+    """The catalog at ``path`` (None if it is gone), from the cache while unchanged on disk."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    signature = (info.st_mtime_ns, info.st_size, info.st_ino)
+    found = _PARSED.get(path)
+    if found is None or found.signature != signature:
+        catalog = catalogs.read_catalog(path, shown(settings, path))
+        keys = frozenset(k for e in catalog if not e.obsolete for k in _keys(doc_id, e))
+        found = _PARSED[path] = _Parsed(signature, catalog, keys)
+    return found
 
 
 def _locate(settings: Settings, invite: Invite, key: str) -> tuple[str, Path]:
     """The document holding the entry ``key`` (or the entry its English became) and its catalog."""
     for doc_id in _allowed(settings, invite):
         path = settings.catalog_path(invite.lang, doc_id)
-        info = os.stat(path)
-        signature = (info.st_mtime_ns, info.st_size, info.st_ino)
-        cached = _KEYS.get(path)
-        if cached is None or cached[0] != signature:
-            catalog = catalogs.read_catalog(path, shown(settings, path))
-            keys = {k for e in catalog if not e.obsolete for k in _keys(doc_id, e)}
-            cached = _KEYS[path] = (signature, frozenset(keys))
-        if key in cached[1]:
+        found = _parsed(settings, doc_id, path)
+        if found is not None and key in found.keys:
             return doc_id, path
     raise OnlineError("no such entry for this invitation (its English may have changed: reload)")
 
@@ -288,8 +304,14 @@ class _Library:
 
     def __init__(self, settings: Settings, invite: Invite, doc_id: str | None = None):
         self.lang = languages.get(invite.lang)
-        docs = _allowed(settings, invite, doc_id)
-        everything = review.language_catalogs(settings, invite.lang)
+        allowed = _allowed(settings, invite, doc_id)
+        everything = {}  # as review.language_catalogs reads them (a template where no catalog)
+        for d in catalogs.template_ids(settings):
+            path = settings.catalog_path(invite.lang, d)
+            found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            if found is not None:
+                everything[d] = found.catalog
+        docs = [d for d in allowed if d in everything]
         self.entries = {d: [e for e in everything[d] if not e.obsolete] for d in docs}
         self.titles = {d: _title(d, everything[d]) for d in docs}
         self.glossary = _glossary(settings)
