@@ -26,12 +26,10 @@ from pipeline.apply import credit_name
 from pipeline.assignments import read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
 from pipeline.files import atomic_write
-from pipeline.lock import project_lock
+from pipeline.lock import SHORT_WAIT, project_lock
 from pipeline.settings import SAFE_NAME, Settings
 
 INVITES = "invites.json"
-#: Seconds an invitation change waits for a CLI run to give the project lock up.
-LOCK_WAIT = 5.0
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -109,7 +107,7 @@ def create(
         expires=(dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat(),
     )
     token = secrets.token_urlsafe(32)
-    with project_lock(settings.state_path, "homelang review invite", LOCK_WAIT):
+    with project_lock(settings.state_path, "homelang review invite", SHORT_WAIT):
         _save(settings, [*_read(settings), (invite, digest(token))])
     return invite, token
 
@@ -135,7 +133,7 @@ def revoke(
     """Revoke the invitations named, and every one of ``reviewer``; return those revoked now."""
     if not ids and reviewer is None:
         raise InviteError("name an invitation (see homelang review invites) or a reviewer")
-    with project_lock(settings.state_path, "homelang review revoke", LOCK_WAIT):
+    with project_lock(settings.state_path, "homelang review revoke", SHORT_WAIT):
         found = _read(settings)
         unknown = set(ids) - {i.id for i, _ in found}
         if unknown:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, conflicts, languages, review, states
+from pipeline import catalogs, conflicts, languages, lock, review, states
 from pipeline.apply import settle
 from pipeline.assignments import (
     entry_key,
@@ -38,11 +38,8 @@ from pipeline.checks import Finding, check_entry
 from pipeline.errors import LockError, PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.invites import Invite
-from pipeline.lock import project_lock
 from pipeline.settings import Settings
 
-#: Seconds a save waits for the project lock (a CLI run, or the other savers) before "busy".
-LOCK_WAIT = 5.0
 #: The savers of this process, one at a time (then the project lock, against other processes).
 _SAVING = threading.Lock()
 
@@ -183,12 +180,12 @@ def save(
 def _exclusive(settings: Settings) -> Iterator[None]:
     """This process's savers one at a time, then the project lock: else "busy"."""
     start = time.monotonic()
-    if not _SAVING.acquire(timeout=LOCK_WAIT):
+    if not _SAVING.acquire(timeout=lock.SHORT_WAIT):
         raise OnlineError("busy: many saves at once; try again in a moment")
     try:
-        left = max(0.0, LOCK_WAIT - (time.monotonic() - start))
+        left = max(0.0, lock.SHORT_WAIT - (time.monotonic() - start))
         try:
-            with project_lock(settings.state_path, "homelang serve", left):
+            with lock.project_lock(settings.state_path, "homelang serve", left):
                 yield
         except LockError as error:
             raise OnlineError(f"busy: {error.message}") from None

@@ -29,7 +29,7 @@ from test_review import (
     translatable,
 )
 
-from pipeline import invites, online, states
+from pipeline import invites, lock, online, states
 from pipeline.assignments import entry_key
 from pipeline.glossary import load_glossary
 from pipeline.settings import Settings
@@ -269,7 +269,7 @@ def test_a_save_waits_for_a_cli_run_then_says_busy(
     try:
         assert holder.stdout.readline().strip() == "held"
         before = snapshot(drafted)
-        monkeypatch.setattr(online, "LOCK_WAIT", 0.3)
+        monkeypatch.setattr(lock, "SHORT_WAIT", 0.3)
         with pytest.raises(online.OnlineError, match=r"busy: .*\('homelang update', pid"):
             online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
         assert snapshot(drafted) == before
@@ -284,9 +284,24 @@ def test_a_save_waits_for_a_cli_run_then_says_busy(
     )
     try:
         assert short.stdout.readline().strip() == "held"
-        monkeypatch.setattr(online, "LOCK_WAIT", 30.0)
+        monkeypatch.setattr(lock, "SHORT_WAIT", 30.0)
         done = online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
         assert done.outcome == "reviewed"
+    finally:
+        short.wait()
+        short.stdout.close()
+
+
+def test_a_cli_run_waits_for_a_save(drafted: Path, homelang) -> None:
+    """A writing command started during a save (a short hold here) waits, then runs."""
+    short = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(drafted / ".homelang"), "0.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert short.stdout.readline().strip() == "held"
+        homelang("update")
     finally:
         short.wait()
         short.stdout.close()
