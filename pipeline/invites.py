@@ -32,6 +32,7 @@ from pipeline.settings import SAFE_NAME, Settings
 INVITES = "invites.json"
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # catalogs.timestamp()
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 #: What an invitation's state file may hold at most (a million invitations is ~300 MB).
 MAX_BYTES = 20_000_000
@@ -222,7 +223,7 @@ def _invite(item: Any, where: str, name: Path) -> tuple[Invite, str]:
         lang=lang,
         reviewer=reviewer,
         docs=tuple(docs),
-        created=text("created"),
+        created=text("created", _STAMP),
         expires=text("expires"),
         revoked=text("revoked", default=""),
     )

@@ -203,7 +203,9 @@ def _allowed(settings: Settings, invite: Invite, doc_id: str | None = None) -> l
         raise OnlineError(f"{invite.lang!r} is no longer a language of this project")
     if doc_id is not None and not invite.allows(doc_id):
         raise OnlineError(f"document {doc_id!r} is not part of this invitation")
-    docs = catalogs.select_templates(settings, (doc_id,) if doc_id else invite.docs)
+    # every document of the project it allows (one removed since the invitation is left out)
+    docs = catalogs.select_templates(settings, (doc_id,) if doc_id else ())
+    docs = [d for d in docs if invite.allows(d)]
     return [d for d in docs if settings.catalog_path(invite.lang, d).is_file()]
 
 

@@ -154,6 +154,7 @@ DAMAGED = {
         _damaged({**GOOD, "reviewer": "Ayaan\u202e"}),
         "invites[0].reviewer: not a name homelang wrote",
     ),
+    "created-text": (_damaged({**GOOD, "created": "\u001b]52;c;x"}), "invites[0].created"),
     "date-invalid": (_damaged({**GOOD, "expires": "2026-02-30"}), "invites[0].expires: not a date"),
     "revoked-text": (
         _damaged({**GOOD, "revoked": "soon"}),
