@@ -3,11 +3,15 @@
 :func:`decide` says whether a packet entry is applied, left, kept aside or refused,
 from the entry in the catalog now and the hash of what was exported;
 :func:`apply_text` writes a translation into a catalog entry with the marks that say
-who did it. ``review import`` and ``review conflicts --resolve`` both go through them.
+who did it. ``review import`` and ``review conflicts --resolve`` both go through them,
+and :func:`settle` is the whole of one returned entry (decide, check, apply or keep
+aside) for ``review import`` and the online editor (``pipeline.online``) alike.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polib
@@ -15,10 +19,13 @@ import polib
 from pipeline import states
 from pipeline.assignments import text_hash
 from pipeline.checks import Finding
+from pipeline.conflicts import ConflictsFile
 
 #: Outcomes of a packet entry; only the first two mean nothing is left to do.
 SETTLED = ("reviewed", "unchanged")
 OUTCOMES = ("reviewed", "draft", "unchanged", "conflict", "check-error", "left", "refused")
+#: Outcomes that wrote the text into the catalog.
+APPLIED = ("reviewed", "draft", "check-error")
 
 
 @dataclass(frozen=True)
@@ -123,3 +130,55 @@ def changed_by_volunteer(
     if base is not None:
         return text_hash(text) != base
     return target is None or text != states.text(target)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What :func:`settle` did with one returned entry (``outcome`` one of :data:`OUTCOMES`)."""
+
+    outcome: str
+    detail: str = ""
+    current: str = ""  # the catalog's text, beside a conflict
+    findings: tuple[Finding, ...] = ()  # quality findings of an applied text
+    conflict: str = ""  # the id of the record kept aside
+
+
+def settle(
+    incoming: polib.POEntry,
+    target: polib.POEntry | None,
+    base: str | None,
+    successor: polib.POEntry | None,
+    *,
+    doc_id: str,
+    catalog: polib.POFile,
+    kept: Callable[[], ConflictsFile],
+    findings: Callable[[], tuple[Finding, ...]],
+    reviewer: str,
+    date: str,
+    note: str,
+) -> Settled:
+    """Decide, then apply ``incoming`` to ``target`` in ``catalog`` (credited to ``reviewer``,
+    who becomes its Last-Translator) or keep it aside in ``kept()`` (``note`` says whose and
+    from where). ``incoming.msgctxt`` is a packet's: ``doc_id`` or ``doc_id|own context``.
+    ``kept`` and ``findings`` are called only when needed."""
+    decision = decide(incoming, target, base, successor)
+    if decision.action == "apply" and target is not None:
+        confirmed = "fuzzy" not in incoming.flags
+        found = findings()
+        result = apply_text(target, incoming, confirmed, reviewer, date, found)
+        errors = "; ".join(f"[{f.check_id}] {f.message}" for f in found if f.level == "error")
+        catalog.metadata["Last-Translator"] = reviewer
+        return Settled(result, errors, findings=found)
+    conflict = ""
+    entry = target or successor
+    if decision.action == "conflict" and entry is not None:
+        conflict = kept().keep(doc_id, entry, incoming, note, decision.detail, decision.current)
+    return Settled(decision.action, decision.detail, decision.current, conflict=conflict)
+
+
+def credit_name(name: str) -> str:
+    """A person's name as "# reviewed:" comments credit it: no controls, separators or bidi
+    marks, spaces collapsed; "unknown" when nothing is left."""
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    name = " ".join(name.split())
+    return name if name and name != "unnamed" else "unknown"

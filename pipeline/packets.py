@@ -14,14 +14,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
 from pipeline import catalogs, conflicts, languages, states
-from pipeline.apply import SETTLED, apply_text, changed_by_volunteer, decide
+from pipeline.apply import APPLIED, SETTLED, changed_by_volunteer, credit_name, settle
 from pipeline.assignments import (
     Assignment,
     ReviewError,
@@ -372,10 +371,7 @@ def _reviewer(meta: dict[str, str]) -> str:
         name = meta.get("X-Homelang-Reviewer", "").strip()
     if name.endswith(">") and "<" in name:  # "Amina <a@b.org>": the name only (no regex: linear)
         name = name[: name.rindex("<")]
-    # the name goes into every "# reviewed:" comment: no controls, separators or bidi marks
-    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
-    name = " ".join(name.split())
-    return name if name and name != "unnamed" else "unknown"
+    return credit_name(name)  # it goes into every "# reviewed:" comment
 
 
 def _apply(
@@ -390,36 +386,32 @@ def _apply(
     date = today()
     note = f"{packet.reviewer} {date} (packet {packet.packet_id})"
     for m in packet.matches:
-        incoming, text = m.incoming, states.text(m.incoming)
-        decision = decide(incoming, m.target, m.base, m.successor)
-        line, msgid = incoming.linenum, incoming.msgid
-        if decision.action == "apply" and m.target is not None:
-            confirmed = "fuzzy" not in incoming.flags
-            findings = m.findings(lang, glossary)
-            result = apply_text(m.target, incoming, confirmed, packet.reviewer, date, findings)
-            errors = "; ".join(
-                f"[{f.check_id}] {f.message}" for f in findings if f.level == "error"
-            )
-            packet.outcomes.append(
-                EntryOutcome(line, m.doc_id, msgid, result, errors, text, findings=findings)
-            )
-            index[(packet.lang, m.doc_id)].catalog.metadata["Last-Translator"] = packet.reviewer
-            touched.add((packet.lang, m.doc_id))
-            continue
-        found_id = ""
-        entry = m.target or m.successor
-        if decision.action == "conflict" and entry is not None:
-            found_id = kept.keep(m.doc_id, entry, incoming, note, decision.detail, decision.current)
+        done = settle(
+            m.incoming,
+            m.target,
+            m.base,
+            m.successor,
+            doc_id=m.doc_id,
+            catalog=index[(packet.lang, m.doc_id)].catalog,
+            kept=lambda: kept,
+            findings=lambda m=m: m.findings(lang, glossary),
+            reviewer=packet.reviewer,
+            date=date,
+            note=note,
+        )
         packet.outcomes.append(
             EntryOutcome(
-                line,
+                m.incoming.linenum,
                 m.doc_id,
-                msgid,
-                decision.action,
-                decision.detail,
-                text,
-                decision.current,
-                conflict=found_id,
+                m.incoming.msgid,
+                done.outcome,
+                done.detail,
+                states.text(m.incoming),
+                done.current,
+                done.findings,
+                done.conflict,
             )
         )
+        if done.outcome in APPLIED:
+            touched.add((packet.lang, m.doc_id))
     return touched

@@ -22,7 +22,7 @@ from pipeline.review import language_catalogs
 from pipeline.settings import Settings
 
 TAKES = ("mine", "theirs", "text")
-_NOTE = re.compile(r"(.+) [0-9]{4}-[0-9]{2}-[0-9]{2} \(packet .*\)")
+_NOTE = re.compile(r"(.+) [0-9]{4}-[0-9]{2}-[0-9]{2} \((?:packet|online) .*\)")
 
 
 @dataclass(frozen=True)

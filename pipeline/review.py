@@ -262,7 +262,16 @@ def build_packet(
     return packet
 
 
-def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
+def entry_notes(
+    entry: polib.POEntry,
+    lang: languages.Language,
+    glossary: Glossary,
+    tm: dict[str, list[tuple[str, str]]],
+    kept: dict[str, list[str]],
+) -> list[str]:
+    """What helps a person review ``entry``: the author's notes, what the machine draft is,
+    that the English changed, glossary terms, reviewed translations of similar English
+    (``tm``, from :func:`memory`) and earlier suggestions (``kept``, from :func:`suggestions`)."""
     notes = (entry.comment or "").splitlines()
     provider = states.machine_provider(entry)
     if provider and not states.is_pseudo(entry):
@@ -276,14 +285,20 @@ def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
         notes.append(
             f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else "")
         )
-    # an entry that needs a person is not reviewed, so the memory never offers it to itself
     for english, score, _ in process.extract(
         entry.msgid, list(tm), scorer=fuzz.ratio, score_cutoff=TM_CUTOFF, limit=TM_LIMIT
     ):
         translation, other = tm[english][0]
+        if english == entry.msgid and translation == entry.msgstr:
+            continue  # a reviewed entry (shown online) is never offered to itself
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
         notes.append(f"Earlier suggestion, {note}")
+    return notes
+
+
+def _packet_entry(doc_id, entry, lang, glossary, tm, kept) -> polib.POEntry:
+    notes = entry_notes(entry, lang, glossary, tm, kept)
     pseudo = states.is_pseudo(entry)  # layout preview text is no draft for a person
     return polib.POEntry(
         msgctxt=doc_id if entry.msgctxt is None else f"{doc_id}|{entry.msgctxt}",

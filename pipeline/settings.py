@@ -41,6 +41,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "retries": (0, 100),
     "backoff": (0, 3600),
     "publish_threshold": (0, 1),
+    "port": (1, 65535),
+    "invite_days": (1, 365),
 }
 #: A rate under this (other than 0, "the provider's default") is refused: 1/rate is a wait.
 LEAST_RATE = 0.001
@@ -103,6 +105,24 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """``[tool.homelang.serve]``: where ``homelang serve`` listens and the address volunteers open."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    public_url: str = ""  # e.g. https://translate.district.org, behind the district's proxy
+    invite_days: int = 14  # how long a review invitation stays valid
+
+    @property
+    def base_url(self) -> str:
+        """The address invitation links start with: ``public_url``, else the local one."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class BuildSettings:
     formats: list[str] = field(default_factory=lambda: ["letter", "flyer", "web"])
     publish_threshold: float = 0.8
@@ -124,6 +144,7 @@ class Settings:
     pretranslate: PretranslateSettings = field(default_factory=PretranslateSettings)
     providers: dict[str, ProviderOptions] = field(default_factory=dict)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     build: BuildSettings = field(default_factory=BuildSettings)
     documents: dict[str, DocumentOptions] = field(default_factory=dict)
 
@@ -427,12 +448,21 @@ def _validate(settings: Settings, context: _Context) -> None:
         ("pretranslate.workers", settings.pretranslate.workers),
         ("pretranslate.max_chars", settings.pretranslate.max_chars),
         ("review.assignment_days", settings.review.assignment_days),
+        ("serve.port", settings.serve.port),
+        ("serve.invite_days", settings.serve.invite_days),
         ("build.publish_threshold", settings.build.publish_threshold),
     ]
     numbers += [
         (f"documents.{d}.publish_threshold", o.publish_threshold)
         for d, o in settings.documents.items()
     ]
+    serve = settings.serve
+    if not re.fullmatch(r"[A-Za-z0-9.:-]{1,253}", serve.host):
+        raise context.error(p + "serve.host", f"not a host name or IP address: {serve.host[:40]!r}")
+    if serve.public_url and (problem := url_problem(serve.public_url)):
+        raise context.error(p + "serve.public_url", problem)
+    if serve.public_url and re.search(r"[?#]", serve.public_url):
+        raise context.error(p + "serve.public_url", "the address links start with: no ? or #")
     for name, options in settings.providers.items():
         if options.url and (problem := url_problem(options.url)):
             raise context.error(p + f"providers.{name}.url", problem)

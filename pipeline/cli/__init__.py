@@ -105,23 +105,27 @@ def main(ctx: click.Context, project: Path | None) -> None:
 
 
 #: Commands that never write, so they run beside a writing run without the lock.
-READ_ONLY = {"languages", "status", "check"}
+READ_ONLY = {"languages", "status", "check", "invites"}
+#: Commands whose stage takes the lock itself, only while it writes (``serve`` runs for
+#: hours; invitations are made and revoked from it too).
+OWN_LOCK = {"serve", "invite", "revoke"}
 
 
 def settings(ctx: click.Context) -> Settings:
     """The project's settings, loaded on first use; a writing command also takes the project lock."""
-    from pipeline.lock import project_lock
+    from pipeline.lock import CLI_WAIT, project_lock
     from pipeline.settings import load
 
     root = ctx.find_root()
     state = root.obj
     if "settings" not in state:
         state["settings"] = load(state["project"])
-        writes = ctx.info_name not in READ_ONLY and not (
+        writes = ctx.info_name not in READ_ONLY | OWN_LOCK and not (
             ctx.params.get("check") or ctx.params.get("dry_run")
         )
         if writes:
-            root.with_resource(project_lock(state["settings"].state_path, ctx.command_path))
+            lock = project_lock(state["settings"].state_path, ctx.command_path, CLI_WAIT)
+            root.with_resource(lock)
     return state["settings"]
 
 

@@ -1,7 +1,8 @@
-"""Commands of the review stage: status, check, review export|import|release."""
+"""Commands of the review stage: status, check, review export|import|release|conflicts|invite."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -293,3 +294,82 @@ def conflicts_(
         raise CheckFailed(
             f"conflict {done.id} settled as a {done.outcome}: the entry needs a person"
         )
+
+
+@review.command(name="invite")
+@click.option("--lang", "-l", "lang", required=True, metavar="CODE", help="The language to review.")
+@click.option("--reviewer", "-r", required=True, metavar="NAME", help="Who is invited (credited).")
+@doc_option
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=None,
+    help="How long the link works (default: serve.invite_days, 14).",
+)
+@json_option
+@click.pass_context
+def invite(
+    ctx: click.Context,
+    lang: str,
+    reviewer: str,
+    docs: tuple[str, ...],
+    days: int | None,
+    as_json: bool,
+) -> None:
+    """Make a personal review link for homelang serve (printed once: send it to the reviewer)."""
+    from pipeline.invites import create, link
+
+    project = settings(ctx)
+    made, token = create(project, lang, reviewer, docs=docs, days=days)
+    address = link(project, token)
+    if as_json:
+        echo(to_json({**dataclasses.asdict(made), "link": address}))
+        return
+    scope = ", ".join(made.docs) or "every document"
+    echo(f"invitation {made.id} for {made.reviewer}: {made.lang}, {scope}, until {made.expires}")
+    echo(address)
+    echo("This link is shown once and opens the review page; send it to the reviewer only.")
+
+
+@review.command(name="revoke")
+@click.argument("ids", nargs=-1)
+@click.option("--reviewer", "-r", default=None, metavar="NAME", help="Every invitation of NAME.")
+@json_option
+@click.pass_context
+def revoke(ctx: click.Context, ids: tuple[str, ...], reviewer: str | None, as_json: bool) -> None:
+    """Revoke invitations (by id, see 'review invites', or every one of --reviewer)."""
+    from pipeline.invites import revoke as run
+
+    if not ids and reviewer is None:
+        raise click.UsageError("name an invitation (see homelang review invites) or --reviewer")
+    done = run(settings(ctx), ids, reviewer)
+    if as_json:
+        echo(to_json(done))
+        return
+    for i in done:
+        echo(f"revoked {i.id} ({i.lang}, {i.reviewer})")
+    if not done:
+        echo("no invitations to revoke")
+
+
+@review.command(name="invites")
+@lang_option
+@json_option
+@click.pass_context
+def invites_(ctx: click.Context, langs: tuple[str, ...], as_json: bool) -> None:
+    """List the review invitations (never their links) and whether each still works."""
+    from pipeline.assignments import today
+    from pipeline.invites import load
+
+    project = settings(ctx)
+    wanted = project.select_languages(langs)
+    found = [i for i in load(project) if i.lang in wanted]
+    if as_json:
+        echo(to_json(found))
+        return
+    now = today()
+    rows = [
+        [i.id, i.lang, i.reviewer, ", ".join(i.docs) or "all", i.expires, i.problem(now) or "valid"]
+        for i in found
+    ]
+    echo_table(rows, ["id", "lang", "reviewer", "documents", "expires", "state"])
