@@ -22,6 +22,7 @@ all: setup
 	-$(HL) check
 	$(HL) build --draft
 	$(HL) letters --roster examples/sample-roster.csv --doc sanctuary-resolution
+	@echo "The review dashboard is one command away: $(HL) serve  (then open the http://127.0.0.1:8765/?staff=... address it prints)"
 
 setup: $(STAMP)
 

@@ -165,7 +165,7 @@ def echo_table(rows: list[list[str]], header: list[str]) -> None:
 
 
 # Commands live in one module per stage; importing registers them on `main`.
-from pipeline.cli import catalog, machine, memory, publish, review  # noqa: E402,F401
+from pipeline.cli import catalog, machine, memory, publish, review, serve  # noqa: E402,F401
 
 
 def run() -> None:  # pragma: no cover - entry point shim for `python -m pipeline`

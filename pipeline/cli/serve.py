@@ -1,0 +1,70 @@
+"""``homelang serve``: the review site (staff dashboard, volunteers' invitation pages)."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.cli import echo, main, settings
+
+#: Addresses only this machine can reach.
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Requests served at once (waitress' worker threads); saves queue on the project lock.
+THREADS = 8
+
+
+@main.command()
+@click.option(
+    "--host", default=None, help="Address to listen on (default 127.0.0.1: this machine only)."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port (default 8765; 0: any free one).",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run the review site until Ctrl-C: the dashboard for staff, invitation pages for volunteers.
+
+    Prints the staff address (with a token made for this run) to open the dashboard;
+    volunteers open the links `homelang review invite` makes."""
+    from waitress import create_server
+
+    from pipeline.web import create_app, security
+
+    project = settings(ctx)
+    host = host or project.serve.host
+    port = project.serve.port if port is None else port
+    token = security.new_staff_token()
+    server = create_server(
+        create_app(project, token), host=host, port=port, threads=THREADS, ident="homelang"
+    )
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
+    echo(
+        f"Dashboard (staff, keep this address to yourself): "
+        f"http://{shown_host}:{server.effective_port}/?staff={token}"
+    )
+    echo(
+        f"Invitation links start with {project.serve.base_url}/invite/ "
+        "(make them with `homelang review invite` or on the dashboard)."
+    )
+    if host not in LOOPBACK:
+        echo(_PROXY.format(host=host, port=server.effective_port))
+    echo("Ctrl-C stops it.")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+_PROXY = """\
+Listening on {host}:{port}: other machines can reach it. Volunteers should only ever
+reach it through the district's HTTPS proxy, for example with nginx:
+    location / {{ proxy_pass http://THIS-MACHINE:{port}; proxy_set_header Host $host; }}
+then set [tool.homelang.serve] public_url = "https://translate.example.org" (the proxy's
+address: invitation links use it, and cookies are sent over HTTPS only), and let only
+the proxy reach port {port} (a firewall rule)."""

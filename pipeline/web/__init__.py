@@ -1,0 +1,69 @@
+"""``homelang serve``: the review site over the project's own catalogs (Flask, served by waitress).
+
+Two kinds of visitor: coordinators on the machine that runs it (the staff pages, opened
+with the token ``serve`` prints) and volunteers holding a personal invitation (one
+language, its documents). What a volunteer saves goes through :mod:`pipeline.online`,
+the code path of packet import, straight into ``locales/``: there is no second store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import flask
+import jinja2
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from pipeline.errors import PipelineError
+from pipeline.settings import Settings
+from pipeline.web import security, staff, volunteer
+
+
+def create_app(settings: Settings, staff_token: str) -> flask.Flask:
+    """The application over ``settings``' project; ``staff_token`` opens the staff pages."""
+    app = flask.Flask(__name__)
+    app.config.update(
+        SECRET_KEY=security.secret_key(settings),
+        MAX_CONTENT_LENGTH=security.MAX_REQUEST,
+        MAX_FORM_MEMORY_SIZE=security.MAX_REQUEST,
+        SESSION_COOKIE_NAME="homelang",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.serve.base_url.startswith("https:"),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        WTF_CSRF_TIME_LIMIT=None,  # a volunteer may keep a page open all evening
+        WTF_CSRF_SSL_STRICT=False,  # the Referer is never sent (no-referrer): the token decides
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    app.jinja_env.undefined = jinja2.StrictUndefined
+    app.extensions["homelang"] = settings
+    app.extensions["homelang.staff"] = staff_token
+    CSRFProtect(app)
+    limiter = Limiter(get_remote_address, app=app)
+    staff.register(app, limiter)
+    volunteer.register(app, limiter)
+    app.after_request(security.secure_headers)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(PipelineError, _pipeline_error)
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, _http_error)
+    return app
+
+
+def _csrf_refused(error: CSRFError) -> tuple[str, int]:
+    message = "This form has expired or did not come from this site. Go back, reload and try again."
+    return flask.render_template("error.html", title="Not saved", message=message), 400
+
+
+def _pipeline_error(error: PipelineError) -> tuple[str, int]:
+    """A project problem (a damaged catalog, a busy lock): its one line, never a traceback."""
+    return flask.render_template("error.html", title="Cannot go on", message=str(error)), 500
+
+
+def _http_error(error) -> tuple[str, int]:
+    return flask.render_template(
+        "error.html", title=error.name, message=error.description
+    ), error.code

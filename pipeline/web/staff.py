@@ -1,0 +1,135 @@
+"""The coordinators' pages: the review matrix, draft previews, invitations.
+
+Opened with the token ``homelang serve`` prints (``/?staff=...``), exchanged at once for
+a session cookie holding its digest, so a volunteer who reaches the site through the
+district's proxy can never open them; a restart prints a new token and ends old sessions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import flask
+from flask_limiter import Limiter
+
+from pipeline import dashboard, invites, languages
+from pipeline.assignments import today
+from pipeline.documents import discover
+from pipeline.errors import PipelineError
+from pipeline.web import security
+from pipeline.web.current import project, staff_token
+
+#: What a language code and a document id may look like in a preview address.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,119}")
+_TYPES = {
+    "web": "text/html; charset=utf-8",
+    "letter": "application/pdf",
+    "flyer": "application/pdf",
+}
+
+
+def register(app: flask.Flask, limiter: Limiter) -> None:
+    guarded = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
+    app.add_url_rule("/", "dashboard", guarded(show_dashboard))
+    app.add_url_rule("/preview/<lang>/<doc_id>/<fmt>", "preview", guarded(preview))
+    app.add_url_rule("/invitations", "invite", guarded(invite), methods=["POST"])
+    app.add_url_rule("/invitations/<invite_id>/revoke", "revoke", guarded(revoke), methods=["POST"])
+
+
+def is_staff() -> bool:
+    """Whether this session was opened with this run's staff token."""
+    expected = security.staff_digest(staff_token())
+    return security.same_token(flask.session.get("staff", ""), expected)
+
+
+def require_staff() -> None:
+    if not is_staff():
+        flask.abort(
+            403,
+            "The coordinators' pages open with the address `homelang serve` printed "
+            "when it started (it ends with ?staff=...).",
+        )
+
+
+def show_dashboard() -> flask.typing.ResponseReturnValue:
+    given = flask.request.args.get("staff")
+    if given is not None:  # exchange the token for a cookie; it leaves the address bar
+        token = staff_token()
+        if not security.same_token(given, token):
+            flask.abort(
+                403,
+                "This staff address is not (or no longer) valid: use the one "
+                "`homelang serve` printed last.",
+            )
+        flask.session.clear()
+        flask.session["staff"] = security.staff_digest(token)
+        return flask.redirect(flask.url_for("dashboard"), 303)
+    require_staff()
+    settings = project()
+    now = today()
+    every = invites.load(settings)
+    return flask.render_template(
+        "dashboard.html",
+        matrix=dashboard.matrix(settings, [i for i in every if not i.problem(now)]),
+        bar_states=dashboard.BAR_STATES,
+        invitations=sorted(every, key=lambda i: (bool(i.problem(now)), i.lang, i.reviewer)),
+        now=now,
+        languages=[languages.get(code) for code in settings.languages],
+        documents=discover(settings.source_path, settings.root),
+        days=settings.serve.invite_days,
+    )
+
+
+def invite() -> flask.typing.ResponseReturnValue:
+    """Make an invitation from the dashboard's form; its link is shown this once."""
+    require_staff()
+    settings = project()
+    form = flask.request.form
+    try:
+        days = int(form.get("days", ""))
+    except ValueError:
+        days = -1
+    try:
+        made, token = invites.create(
+            settings,
+            form.get("lang", ""),
+            form.get("reviewer", ""),
+            tuple(form.getlist("doc")),
+            days,
+        )
+    except PipelineError as error:  # no such language or document, no name, days out of range
+        flask.flash(f"No invitation made: {error}", "warning")
+        return flask.redirect(flask.url_for("dashboard"), 303)
+    return flask.render_template("invitation.html", invite=made, link=invites.link(settings, token))
+
+
+def revoke(invite_id: str) -> flask.Response:
+    require_staff()
+    try:
+        done = invites.revoke(project(), (invite_id,))
+    except invites.InviteError as error:
+        flask.flash(str(error), "warning")
+    else:
+        flask.flash(f"Revoked {invite_id}." if done else f"{invite_id} was revoked already.")
+    return flask.redirect(flask.url_for("dashboard"), 303)
+
+
+def preview(lang: str, doc_id: str, fmt: str) -> flask.Response:
+    """A draft output the build wrote (web snippet, letter or flyer PDF), never a letter
+    of a mail merge: only the three per-document names under build/<lang>/ are served."""
+    require_staff()
+    settings = project()
+    if (
+        fmt not in _TYPES
+        or lang not in settings.languages
+        or not _NAME.fullmatch(doc_id)
+        or not _NAME.fullmatch(lang)
+    ):
+        flask.abort(404)
+    path = dashboard.preview_path(settings, lang, doc_id, fmt)
+    inside = path.resolve().is_relative_to(settings.build_path.resolve() / lang)
+    if path.is_symlink() or not inside or not path.is_file():
+        flask.abort(404, "Not built: run `homelang build --draft`.")
+    response = flask.send_file(path, mimetype=_TYPES[fmt], max_age=0)
+    response.headers["Content-Security-Policy"] = security.PREVIEW_POLICY
+    return response

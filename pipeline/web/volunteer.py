@@ -1,0 +1,182 @@
+"""The volunteer's pages: an invitation opens one language's entries, one at a time or listed.
+
+``/invite/<token>`` puts the token in the session cookie and redirects, so the token
+leaves the address bar and the history; every later request looks the invitation up
+again (a revoked or expired one gets 403 at once). Saves go through
+:func:`pipeline.online.save`, the code path of packet import.
+"""
+
+from __future__ import annotations
+
+import flask
+from flask_limiter import Limiter
+
+from pipeline import invites, languages, online
+from pipeline.web import security
+from pipeline.web.current import project
+from pipeline.web.diff import word_diff
+
+#: How many invitations one browser keeps open at once (the cookie stays small).
+KEPT_INVITES = 8
+ACTIONS = ("confirm", "draft", "skip")
+
+
+def register(app: flask.Flask, limiter: Limiter) -> None:
+    guessing = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
+    opening = limiter.limit(security.OPEN_LIMIT)(guessing(open_invitation))
+    app.add_url_rule("/invite/<token>", "open_invitation", opening)
+    app.add_url_rule("/review/<invite_id>/", "entries", guessing(entries))
+    app.add_url_rule("/review/<invite_id>/<key>", "entry", guessing(entry), methods=["GET", "POST"])
+    app.add_url_rule("/review/<invite_id>/<key>/check", "check", guessing(check), methods=["POST"])
+    app.register_error_handler(invites.InviteError, _refused)
+    app.register_error_handler(online.OnlineError, _refused)
+
+
+def open_invitation(token: str) -> flask.Response:
+    invite = invites.lookup(project(), token)
+    kept = dict(flask.session.get("invites", {}))
+    kept.pop(invite.id, None)
+    kept[invite.id] = token
+    flask.session["invites"] = dict(list(kept.items())[-KEPT_INVITES:])
+    flask.session.permanent = True
+    return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
+
+
+def current(invite_id: str) -> invites.Invite:
+    """The session's invitation ``invite_id``, looked up again now (revoked, expired: 403)."""
+    token = flask.session.get("invites", {}).get(invite_id)
+    if not isinstance(token, str):
+        flask.abort(403, "Open your invitation link again to come back to this page.")
+    invite = invites.lookup(project(), token)
+    if invite.id != invite_id:
+        flask.abort(403)
+    return invite
+
+
+def entries(invite_id: str) -> str:
+    invite = current(invite_id)
+    queue = online.queue(project(), invite)
+    return flask.render_template(
+        "entries.html", invite=invite, language=_language(invite), queue=queue, **_progress(queue)
+    )
+
+
+def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
+    invite = current(invite_id)
+    settings = project()
+    if flask.request.method == "GET":
+        return _page(invite, online.item(settings, invite, key))
+    form = flask.request.form
+    action = form.get("action", "")
+    if action not in ACTIONS:
+        flask.abort(400, "Choose Confirm, Save draft or Skip.")
+    if action == "skip":
+        return _next(invite, key)
+    text = _text(form)
+    result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
+    if result.item is None:  # the English paragraph was removed from the document meanwhile
+        flask.flash(result.detail or "This entry is no longer in the document.", "warning")
+        return _next(invite, key)
+    if result.outcome == "conflict":
+        return flask.render_template(
+            "conflict.html",
+            invite=invite,
+            language=_language(invite),
+            item=result.item,
+            mine=text,
+            result=result,
+        )
+    if result.outcome == "check-error":
+        return _page(invite, result.item, text=text, result=result)
+    if result.outcome == "refused":
+        flask.abort(400, result.detail)
+    for finding in result.findings:
+        flask.flash(f"{finding.level}: {finding.message}", "warning")
+    flask.flash(_SAVED.get(result.outcome, result.detail), "saved")
+    return _next(invite, key)
+
+
+def check(invite_id: str, key: str) -> flask.Response:
+    """The findings of the quality checks on a text not saved yet (JSON, for review.js)."""
+    invite = current(invite_id)
+    findings = online.check(project(), invite, key, _text(flask.request.form))
+    return flask.jsonify(
+        findings=[{"level": f.level, "check": f.check_id, "message": f.message} for f in findings]
+    )
+
+
+_SAVED = {
+    "reviewed": "Confirmed. Thank you!",
+    "draft": "Draft saved.",
+    "unchanged": "Already saved as it is.",
+    "left": "Nothing changed: left as it was.",
+}
+
+
+def _text(form) -> online.Text:
+    """The text the form sent (``text``, or ``text-0``, ``text-1``... for plural forms),
+    with a browser's CRLF line ends made LF again."""
+    if "text" in form:
+        return form["text"].replace("\r\n", "\n")
+    forms = {}
+    for name, value in form.items():
+        number = name.removeprefix("text-")
+        if number != name and number.isdigit() and len(number) < 3:
+            forms[int(number)] = value.replace("\r\n", "\n")
+    return forms
+
+
+def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> str:
+    queue = online.queue(project(), invite)
+    keys = [i.key for i in queue]
+    where = keys.index(item.key) if item.key in keys else None
+    return flask.render_template(
+        "entry.html",
+        invite=invite,
+        language=_language(invite),
+        item=item,
+        text=item.text if text is None else text,
+        result=result,
+        changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
+        previous=keys[where - 1] if where else None,
+        following=keys[where + 1] if where is not None and where + 1 < len(keys) else None,
+        **_progress(queue),
+    )
+
+
+def _next(invite: invites.Invite, after: str) -> flask.Response:
+    """To the next entry that still needs a person after ``after`` (round the list), or the list."""
+    queue = online.queue(project(), invite)
+    keys = [i.key for i in queue]
+    start = keys.index(after) + 1 if after in keys else 0
+    for item in queue[start:] + queue[:start]:
+        if item.state != "reviewed" and item.key != after:
+            return flask.redirect(flask.url_for("entry", invite_id=invite.id, key=item.key), 303)
+    return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
+
+
+def _progress(queue: list[online.Item]) -> dict[str, int]:
+    return {"left": sum(i.state != "reviewed" for i in queue), "total": len(queue)}
+
+
+def _language(invite: invites.Invite) -> dict[str, str]:
+    language = languages.get(invite.lang)
+    return {
+        "code": invite.lang,
+        "tag": invite.lang.replace("_", "-"),
+        "dir": language.direction,
+        "name": language.native_name,
+        "english_name": language.english_name,
+    }
+
+
+def _refused(error: invites.InviteError | online.OnlineError) -> flask.Response:
+    """403 for an invitation or entry out of reach; 503 when saves are busy (try again)."""
+    busy = error.message.startswith("busy")
+    page = flask.render_template(
+        "error.html", title="Busy" if busy else "Not allowed", message=str(error)
+    )
+    response = flask.make_response(page, 503 if busy else 403)
+    if busy:
+        response.headers["Retry-After"] = "2"
+    return response

@@ -1,0 +1,296 @@
+"""``homelang serve`` without a browser: who may open what, CSRF, headers, rate limits, saves.
+
+Flask's test client drives the real application (``create_app``) over a copied project;
+the judges are the catalogs on disk (GNU ``msgfmt --check``) and the responses' codes
+and headers. The browser tests are in ``test_serve_browser.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import load, msgfmt_check
+from flask.testing import FlaskClient
+
+from pipeline import invites, states
+from pipeline.assignments import entry_key
+from pipeline.settings import load as load_settings
+from pipeline.web import create_app, security
+
+STAFF = "staff-token-for-the-tests"
+NOTICE = "sanctuary-resolution"
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def client(project: Path) -> FlaskClient:
+    return create_app(load_settings(project), STAFF).test_client()
+
+
+def csrf(response) -> str:
+    [token] = CSRF.findall(response.get_data(as_text=True))
+    return token
+
+
+def opened(project: Path, lang: str, reviewer: str = "Ayaan") -> tuple[FlaskClient, str]:
+    """A browser (test client) that opened a fresh invitation for ``lang``; its invite id."""
+    made, token = invites.create(load_settings(project), lang, reviewer)
+    browser = client(project)
+    response = browser.get(f"/invite/{token}")
+    assert response.status_code == 303
+    return browser, made.id
+
+
+def catalog(project: Path, lang: str, doc: str = NOTICE) -> Path:
+    return project / "locales" / lang / "LC_MESSAGES" / f"{doc}.po"
+
+
+def test_the_staff_pages_open_with_this_runs_token_only(catalogs_ready: Path) -> None:
+    browser = client(catalogs_ready)
+    assert browser.get("/").status_code == 403
+    assert browser.get("/?staff=wrong").status_code == 403
+    assert browser.get(f"/preview/es/{NOTICE}/web").status_code == 403
+    assert browser.post("/invitations", data={"lang": "so"}).status_code in (400, 403)
+    response = browser.get(f"/?staff={STAFF}")
+    assert (
+        response.status_code == 303 and response.headers["Location"] == "/"
+    )  # token leaves the URL
+    page = browser.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "MPS Board of Education Passes Sanctuary Resolution" in text
+    assert "Sanctuary resolution FAQ" in text and "words left" in text
+    # another run of serve (a new token) does not accept the old session
+    again = create_app(load_settings(catalogs_ready), "another-token").test_client()
+    again.set_cookie("homelang", browser.get_cookie("homelang").value)
+    assert again.get("/").status_code == 403
+
+
+def test_every_answer_carries_the_security_headers(catalogs_ready: Path) -> None:
+    browser = client(catalogs_ready)
+    for address in ("/", "/static/homelang.css", "/nope"):
+        response = browser.get(address)
+        response.close()  # a static file's answer holds it open
+        policy = response.headers["Content-Security-Policy"]
+        for part in (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+        ):
+            assert part in policy
+        assert "unsafe-inline" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    cookie = browser.get(f"/?staff={STAFF}").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    big = browser.post("/invitations", data={"reviewer": "x" * (security.MAX_REQUEST + 1)})
+    assert big.status_code == 413
+
+
+def test_cookies_are_secure_behind_an_https_address(catalogs_ready: Path) -> None:
+    settings_file = catalogs_ready / "pyproject.toml"
+    settings_file.write_text(
+        settings_file.read_text("utf-8")
+        + '\n[tool.homelang.serve]\npublic_url = "https://translate.example.org"\n',
+        "utf-8",
+    )
+    cookie = client(catalogs_ready).get(f"/?staff={STAFF}").headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_the_secret_key_is_made_once_readable_by_its_owner_only(catalogs_ready: Path) -> None:
+    first = security.secret_key(load_settings(catalogs_ready))
+    path = catalogs_ready / ".homelang" / security.SECRET_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert security.secret_key(load_settings(catalogs_ready)) == first
+    assert len(first) >= 32
+
+
+def test_an_invitation_token_is_exchanged_for_a_cookie(catalogs_ready: Path) -> None:
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    browser = client(catalogs_ready)
+    response = browser.get(f"/invite/{token}")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/review/{made.id}/"
+    assert token not in response.headers["Location"]
+    page = browser.get(f"/review/{made.id}/")
+    assert page.status_code == 200
+    assert re.search(r"\d+ of \d+ left", page.get_data(as_text=True))
+    assert client(catalogs_ready).get(f"/review/{made.id}/").status_code == 403  # no cookie
+
+
+def test_a_so_invitation_cannot_read_or_write_es(catalogs_ready: Path) -> None:
+    settings = load_settings(catalogs_ready)
+    es, es_token = invites.create(settings, "es", "Maria")
+    browser, so_id = opened(catalogs_ready, "so")
+    before = {lang: catalog(catalogs_ready, lang).read_bytes() for lang in ("es", "so")}
+    page = browser.get(f"/review/{so_id}/")
+    token = csrf(page)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page.get_data(as_text=True)).group(1)
+    assert browser.get(f"/review/{es.id}/").status_code == 403
+    assert browser.get(f"/review/{es.id}/{key}").status_code == 403
+    refused = browser.post(
+        f"/review/{es.id}/{key}",
+        data={"csrf_token": token, "action": "confirm", "base": "", "text": "Hola"},
+    )
+    assert refused.status_code == 403
+    assert (
+        browser.post(f"/review/{es.id}/{key}/check", data={"csrf_token": token}).status_code == 403
+    )
+    assert {c: catalog(catalogs_ready, c).read_bytes() for c in ("es", "so")} == before
+    # the session's own invitation works, and writes Somali only
+    item = browser.get(f"/review/{so_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', item.get_data(as_text=True)).group(1)
+    saved = browser.post(
+        f"/review/{so_id}/{key}",
+        data={"csrf_token": token, "action": "confirm", "base": base, "text": "Guddiga MPS."},
+    )
+    assert saved.status_code == 303
+    assert catalog(catalogs_ready, "es").read_bytes() == before["es"]
+    assert catalog(catalogs_ready, "so").read_bytes() != before["so"]
+    assert invites.lookup(settings, es_token).lang == "es"  # untouched, still valid
+
+
+def test_revoked_and_expired_invitations_get_403(catalogs_ready: Path) -> None:
+    settings = load_settings(catalogs_ready)
+    browser, so_id = opened(catalogs_ready, "so")
+    assert browser.get(f"/review/{so_id}/").status_code == 200
+    invites.revoke(settings, (so_id,))
+    assert browser.get(f"/review/{so_id}/").status_code == 403  # checked on every request
+
+    browser, am_id = opened(catalogs_ready, "am", "Amina")
+    made, token = invites.create(settings, "ar", "Layla")
+    path = catalogs_ready / ".homelang" / "invites.json"
+    data = json.loads(path.read_text("utf-8"))
+    for record in data["invites"]:
+        if record["id"] in (am_id, made.id):
+            record["expires"] = "2001-01-01"
+    path.write_text(json.dumps(data), "utf-8")
+    assert browser.get(f"/review/{am_id}/").status_code == 403
+    assert client(catalogs_ready).get(f"/invite/{token}").status_code == 403
+
+
+def test_a_post_without_the_csrf_token_is_refused(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    before = catalog(catalogs_ready, "so").read_bytes()
+    for data in (
+        {"action": "confirm", "base": "", "text": "Guddiga"},
+        {"action": "confirm", "base": "", "text": "Guddiga", "csrf_token": "forged"},
+    ):
+        assert browser.post(f"/review/{so_id}/{key}", data=data).status_code == 400
+    assert browser.post(f"/review/{so_id}/{key}/check", data={"text": "x"}).status_code == 400
+    assert catalog(catalogs_ready, "so").read_bytes() == before
+    staff = client(catalogs_ready)
+    staff.get(f"/?staff={STAFF}")
+    refused = staff.post("/invitations", data={"lang": "so", "reviewer": "Mallory", "days": "3"})
+    assert refused.status_code == 400
+    assert invites.load(load_settings(catalogs_ready)) == invites.load(
+        load_settings(catalogs_ready)
+    )
+    assert all(i.reviewer != "Mallory" for i in invites.load(load_settings(catalogs_ready)))
+
+
+def test_token_guessing_is_slowed_down(catalogs_ready: Path) -> None:
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    browser = client(catalogs_ready)
+    codes = [browser.get(f"/invite/guess{n:040d}").status_code for n in range(12)]
+    assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
+    assert browser.get(f"/invite/{token}").status_code == 429  # even the right one, for now
+    assert browser.get(f"/?staff={STAFF}").status_code == 303  # another limit: staff unaffected
+
+
+def test_a_volunteer_confirms_saves_a_draft_and_meets_check_findings(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so", "Ayaan Warsame")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    keys = re.findall(rf"/review/{so_id}/([0-9a-f]{{16}})", page)
+    entry = browser.get(f"/review/{so_id}/{keys[0]}")
+    html = entry.get_data(as_text=True)
+    assert 'lang="so" dir="ltr"' in html and "<textarea" in html
+    token, base = csrf(entry), re.search(r'name="base" value="([^"]*)"', html).group(1)
+    title = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    done = browser.post(
+        f"/review/{so_id}/{keys[0]}",
+        data={"csrf_token": token, "action": "confirm", "base": base, "text": title},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(keys[1])
+    # a text missing the link the English has: findings shown, kept as a draft
+    path = catalog(catalogs_ready, "so")
+    link_key = next(entry_key(NOTICE, e) for e in load(path) if "entire resolution" in e.msgid)
+    html = browser.get(f"/review/{so_id}/{link_key}").get_data(as_text=True)
+    base = re.search(r'name="base" value="([^"]*)"', html).group(1)
+    findings = browser.post(
+        f"/review/{so_id}/{link_key}/check", data={"csrf_token": token, "text": "Akhri halkan."}
+    ).get_json()["findings"]
+    assert any(f["level"] == "error" for f in findings)
+    shown = browser.post(
+        f"/review/{so_id}/{link_key}",
+        data={"csrf_token": token, "action": "confirm", "base": base, "text": "Akhri halkan."},
+    )
+    assert shown.status_code == 200 and "error:" in shown.get_data(as_text=True)
+    msgfmt_check(path)
+    entries = {e.msgid: e for e in load(path)}
+    first = entries["MPS Board of Education Passes Sanctuary Resolution"]
+    assert states.state(first) == "reviewed" and states.reviewer(first)[0] == "Ayaan Warsame"
+    linked = next(e for m, e in entries.items() if "entire resolution" in m)
+    assert states.state(linked) != "reviewed" and linked.msgstr == "Akhri halkan."
+
+
+def test_the_dashboard_makes_and_revokes_invitations(catalogs_ready: Path) -> None:
+    staff = client(catalogs_ready)
+    staff.get(f"/?staff={STAFF}")
+    token = csrf(staff.get("/"))
+    made = staff.post(
+        "/invitations",
+        data={"csrf_token": token, "lang": "am", "reviewer": "Amina", "doc": NOTICE, "days": "7"},
+    )
+    assert made.status_code == 200
+    [link] = re.findall(
+        r"http://127\.0\.0\.1:8765/invite/([A-Za-z0-9_-]{43})", made.get_data(as_text=True)
+    )
+    settings = load_settings(catalogs_ready)
+    found = invites.lookup(settings, link)
+    assert (found.lang, found.reviewer, found.docs) == ("am", "Amina", (NOTICE,))
+    board = staff.get("/").get_data(as_text=True)
+    assert link not in board and "Amina: invitation until" in board
+    refused = staff.post(
+        "/invitations", data={"csrf_token": token, "lang": "xx", "reviewer": "A", "days": "7"}
+    )
+    assert refused.status_code == 303
+    assert (
+        staff.post(f"/invitations/{found.id}/revoke", data={"csrf_token": token}).status_code == 303
+    )
+    assert [i.revoked != "" for i in invites.load(settings)] == [True]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/preview/private/sanctuary-resolution/letter",
+        "/preview/es/..%2F..%2Fpyproject/web",
+        "/preview/es/sanctuary-resolution/mo",
+        "/preview/es/..%2Fprivate%2Fsanctuary-resolution/letter",
+        "/static/..%2F..%2F..%2Fpyproject.toml",
+        "/static/../../settings.py",
+    ],
+)
+def test_nothing_but_the_builds_previews_is_served(
+    catalogs_ready: Path, homelang, address: str
+) -> None:
+    homelang("build", "--draft", "--format", "web", "--lang", "es", "--doc", NOTICE)
+    staff = client(catalogs_ready)
+    staff.get(f"/?staff={STAFF}")
+    preview = staff.get(f"/preview/es/{NOTICE}/web")
+    html = preview.get_data(as_text=True)
+    preview.close()
+    assert preview.status_code == 200 and "<section" in html
+    assert "sandbox" in preview.headers["Content-Security-Policy"]
+    assert "script-src" not in preview.headers["Content-Security-Policy"]
+    assert staff.get(address).status_code == 404
