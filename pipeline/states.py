@@ -57,8 +57,17 @@ def machine_provider(entry: polib.POEntry) -> str | None:
 
 
 def is_pseudo(entry: polib.POEntry) -> bool:
-    """A pseudo-localized draft: layout preview text, never sent to people or published."""
-    return machine_provider(entry) == "pseudo"
+    """A pseudo-localized draft: layout preview text, never sent to people or published.
+
+    The mark alone is not enough: a person may type over the preview in a text editor
+    and leave the mark and the fuzzy flag; that text is theirs."""
+    from pipeline.providers.pseudo import looks_generated
+
+    if machine_provider(entry) != "pseudo":
+        return False
+    english = " ".join(filter(None, (entry.msgid, entry.msgid_plural)))
+    forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+    return all(looks_generated(english, form) for form in forms if form)
 
 
 def fillable(entry: polib.POEntry, provider: str) -> bool:

@@ -383,3 +383,28 @@ def test_pseudo_text_is_a_preview_only(catalogs_ready: Path, homelang, libre) ->
     configure_libre(catalogs_ready, libre.url)
     homelang("pretranslate", "--provider", "libre", "--lang", "es", "--doc", "sanctuary-resolution")
     assert all(states.machine_provider(e) == "libre" for e in load(es))
+
+
+def test_a_persons_text_under_a_leftover_pseudo_mark_is_kept(
+    catalogs_ready: Path, homelang, libre
+) -> None:
+    """Found by a fresh-eyed tester: text typed over a pseudo draft in a text editor,
+    its fuzzy flag and ``# machine: pseudo`` comment left in place, was blanked in
+    packets and replaced by the next real pretranslate."""
+    homelang("pretranslate", "--provider", "pseudo", "--lang", "es")
+    es = catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution.po"
+    catalog = load(es)
+    typed, inside = catalog[1], catalog[2]
+    typed.msgstr = "Estamos comprometidos con la seguridad de nuestros estudiantes."
+    inside.msgstr = inside.msgstr.replace(inside.msgstr[1:6], "Junta escolar", 1)
+    catalog.save(str(es))
+    mine = {typed.msgid: typed.msgstr, inside.msgid: inside.msgstr}
+    assert not any(states.is_pseudo(e) for e in load(es) if e.msgid in mine)
+    packet = catalogs_ready / "packet.po"
+    homelang("review", "export", "--lang", "es", "--doc", "sanctuary-resolution", "-o", str(packet))
+    assert {e.msgid: e.msgstr for e in load(packet) if e.msgid in mine} == mine
+    homelang("review", "release", load(packet).metadata["X-Homelang-Packet"])
+    configure_libre(catalogs_ready, libre.url)
+    homelang("pretranslate", "--provider", "libre", "--lang", "es", "--doc", "sanctuary-resolution")
+    assert {e.msgid: e.msgstr for e in load(es) if e.msgid in mine} == mine
+    assert sum(states.machine_provider(e) == "libre" for e in load(es)) == len(load(es)) - 2

@@ -17,6 +17,7 @@ _ACCENTED = str.maketrans(
 )
 _FILLER = "one two three four five six seven eight nine ten".split()
 _TOKEN_SPLIT = re.compile(rf"({OPEN}\d+{CLOSE})")
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 #: How much longer than the English pseudo text is, as translations often are.
 EXPANSION = 0.35
 
@@ -30,3 +31,15 @@ def pseudo_translate(text: str) -> str:
     while len(" ".join(padding)) < words * EXPANSION:
         padding.append(_FILLER[len(padding) % len(_FILLER)])
     return "«" + " ".join([accented, *padding]) + "»"
+
+
+def looks_generated(english: str, text: str) -> bool:
+    """Whether ``text`` is still what :func:`pseudo_translate` made of ``english``: wrapped
+    in guillemets, its only unaccented words the filler or words of the English (links,
+    placeholders and glossary terms pass through). Text a person typed over it is not."""
+    if len(text) < 2 or text[0] != "«" or text[-1] != "»":
+        return False
+    english = english.casefold()
+    return all(
+        word.casefold() in english or word in _FILLER for word in _ASCII_LETTERS.findall(text)
+    )
