@@ -37,6 +37,17 @@ class Decision:
     current: str = ""  # the catalog's text, shown beside a conflict
 
 
+def fingerprint(entry: polib.POEntry) -> str:
+    """What a packet or a page saw of an entry, to tell whether it changed since: the hash of
+    its text, and, once a person confirmed it, of who did (confirming a draft unchanged is a
+    change). For an entry no person confirmed it is the text's hash, as packets record it."""
+    text = states.text(entry)
+    if states.state(entry) != "reviewed":
+        return text_hash(text)
+    who = states.reviewer(entry)
+    return text_hash(f"{text}\x00reviewed\x00{who[0] if who else ''}")
+
+
 def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
     """Why ``incoming`` cannot replace ``target``'s text (plural forms differ), or ""."""
     if bool(incoming.msgid_plural) != bool(target.msgid_plural):
@@ -89,7 +100,7 @@ def decide(
         return Decision("unchanged")
     if not confirmed and (text == current or (base is not None and text_hash(text) == base)):
         return Decision("left", "left as a draft")  # nothing of the volunteer's to apply
-    meanwhile = base is None or text_hash(current) != base
+    meanwhile = base is None or fingerprint(target) != base
     # whatever its marks say, text that is not what was exported may be a person's
     # (Poedit keeps "Needs work" and the machine mark when asked to): never overwritten
     if text != current and meanwhile and state != "untranslated":

@@ -25,13 +25,12 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, conflicts, languages, lock, review, states
-from pipeline.apply import settle
+from pipeline.apply import fingerprint, settle
 from pipeline.assignments import (
     entry_key,
     key_of,
     load_assignments,
     shown,
-    text_hash,
     today,
 )
 from pipeline.checks import Finding, check_entry
@@ -63,7 +62,7 @@ class Item:
     previous_msgid: str | None  # the English before it changed (to highlight the change)
     text: Text  # the current translation (plural forms as a dict); "" for a layout preview
     state: str  # one of states.STATES
-    base: str  # text_hash of the catalog's text: sent back with a save
+    base: str  # apply.fingerprint of the entry shown: sent back with a save
     machine: str | None  # the provider of a machine draft
     notes: tuple[str, ...]  # author's notes, glossary terms, similar reviewed translations...
     context: tuple[str, str]  # the paragraphs before and after (translated, else English)
@@ -343,7 +342,7 @@ class _Library:
             previous_msgid=entry.previous_msgid or None,
             text=text,
             state=states.state(entry),
-            base=text_hash(states.text(entry)),
+            base=fingerprint(entry),
             machine=None if pseudo else states.machine_provider(entry),
             notes=tuple(notes),
             context=(

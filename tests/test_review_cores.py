@@ -14,7 +14,13 @@ import polib
 import pytest
 
 from pipeline import packets, states
-from pipeline.apply import apply_text, changed_by_volunteer, decide, shape_mismatch
+from pipeline.apply import (
+    apply_text,
+    changed_by_volunteer,
+    decide,
+    fingerprint,
+    shape_mismatch,
+)
 from pipeline.assignments import ReviewError, parse_assignments, text_hash
 from pipeline.conflicts import ConflictsFile, is_open
 from pipeline.languages import get
@@ -98,6 +104,18 @@ DECISIONS = [  # (incoming, target, base hash, successor, action)
     (entry("Hola."), entry("Hola.", mark=REVIEWED), EXPORTED, None, "unchanged"),
     # someone reviewed other words meanwhile: kept aside
     (entry("Hola, familias."), entry("Buenas.", mark=REVIEWED), EXPORTED, None, "conflict"),
+    # confirmed meanwhile as exported (Poedit: "Needs work" off, no word changed): a
+    # person's decision, kept aside (found by a fresh-eyed tester)
+    (entry("Hola, familias."), entry("Hola.", mark=REVIEWED), EXPORTED, None, "conflict"),
+    (entry("Hola, familias."), entry("Hola."), EXPORTED, None, "conflict"),
+    # the online editor sends the fingerprint of the reviewed entry it showed: applied
+    (
+        entry("Hola, familias."),
+        entry("Hola.", mark=REVIEWED),
+        fingerprint(entry("Hola.", mark=REVIEWED)),
+        None,
+        "apply",
+    ),
     # reviewed meanwhile, but the packet's record is gone (released long ago): kept aside
     (entry("Hola, familias."), entry("Hola.", mark=REVIEWED), None, None, "conflict"),
     # a person's draft, exactly what was exported: applied (a released packet comes back)
