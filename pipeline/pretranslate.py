@@ -20,7 +20,8 @@ from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, providers, states
+from pipeline import catalogs, providers, review, states
+from pipeline.assignments import entry_key
 from pipeline.errors import SettingsError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.memory import Cache, TranslationMemory, read_imported
@@ -153,6 +154,7 @@ def _plan(
     settings, writer, lang = run.settings, run.writer, summary.lang
     memory = TranslationMemory()
     empty: list[tuple[Path, polib.POEntry]] = []
+    out, held = review.held(settings, lang), 0
     for doc_id in doc_ids:
         path = settings.catalog_path(lang, doc_id)
         if not path.exists():
@@ -164,11 +166,14 @@ def _plan(
         catalog = catalogs.read_catalog(path, path.relative_to(settings.root))
         memory.add_catalog(catalog)
         if doc_id in selected:
-            empty += [
-                (path, e)
-                for e in catalog
-                if not e.obsolete and states.fillable(e, summary.provider)
+            fillable = [
+                e for e in catalog if not e.obsolete and states.fillable(e, summary.provider)
             ]
+            free = [e for e in fillable if entry_key(doc_id, e) not in out]
+            held += len(fillable) - len(free)
+            empty += [(path, e) for e in free]
+    if held:  # a draft now would make the reviewer's returned text a conflict
+        summary.notes.append(f"{held} entries out in review packets were left to their reviewers")
     if imported := read_imported(settings, lang):
         memory.add_imported(imported)
     summary.empty = len(empty)

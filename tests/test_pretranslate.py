@@ -408,3 +408,26 @@ def test_a_persons_text_under_a_leftover_pseudo_mark_is_kept(
     homelang("pretranslate", "--provider", "libre", "--lang", "es", "--doc", "sanctuary-resolution")
     assert {e.msgid: e.msgstr for e in load(es) if e.msgid in mine} == mine
     assert sum(states.machine_provider(e) == "libre" for e in load(es)) == len(load(es)) - 2
+
+
+def test_entries_out_in_a_packet_are_left_to_their_reviewer(
+    catalogs_ready: Path, homelang, libre
+) -> None:
+    """Found by a fresh-eyed tester: a real pretranslate over the pseudo drafts of a packet
+    that was out made every returned translation a conflict ("changed meanwhile")."""
+    homelang("pretranslate", "--provider", "pseudo", "--lang", "es")
+    packet = catalogs_ready / "packet.po"
+    homelang("review", "export", "--lang", "es", "--doc", "sanctuary-resolution", "-o", str(packet))
+    configure_libre(catalogs_ready, libre.url)
+    done = homelang("pretranslate", "--provider", "libre", "--lang", "es", "--json")
+    assert "left to their reviewers" in done.output, done.output
+    returned = load(packet)
+    for entry in returned:
+        if entry.msgid and not entry.msgctxt.startswith("homelang:"):
+            entry.msgstr = f"Revisado: {entry.msgid}"
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    returned.save(str(packet))
+    result = homelang("review", "import", str(packet), expect=None)
+    assert " 0 conflict," in result.output, result.output
+    es = catalogs_ready / "locales/es/LC_MESSAGES/sanctuary-resolution.po"
+    assert all(e.msgstr.startswith("Revisado: ") for e in load(es))
