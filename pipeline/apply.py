@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline import states
+from pipeline import conflicts, states
 from pipeline.assignments import text_hash
 from pipeline.checks import Finding
 from pipeline.conflicts import ConflictsFile
@@ -39,13 +39,11 @@ class Decision:
 
 def fingerprint(entry: polib.POEntry) -> str:
     """What a packet or a page saw of an entry, to tell whether it changed since: the hash of
-    its text, and, once a person confirmed it, of who did (confirming a draft unchanged is a
-    change). For an entry no person confirmed it is the text's hash, as packets record it."""
-    text = states.text(entry)
+    its text as packets record it; once a person confirmed it, of its text and review mark
+    (confirming a draft unchanged is a change)."""
     if states.state(entry) != "reviewed":
-        return text_hash(text)
-    who = states.reviewer(entry)
-    return text_hash(f"{text}\x00reviewed\x00{who[0] if who else ''}")
+        return text_hash(states.text(entry))
+    return conflicts.fingerprint(entry)
 
 
 def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
