@@ -154,6 +154,7 @@ def save(
             reviewer=invite.reviewer,
             date=date,
             note=note,
+            since="you opened it",
         )
         current = "" if entry is None else states.text(entry)
         after = "" if entry is None else entry_key(doc_id, entry)

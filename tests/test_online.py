@@ -158,7 +158,7 @@ def test_the_english_changed_meanwhile(drafted: Path, homelang) -> None:
     before = (drafted / AM).read_bytes()
     text = amharic_like(shown.msgid, terms(drafted), "ቃላት")
     done = online.save(settings, invite, shown.key, shown.base, text, confirm=True)
-    assert done.outcome == "conflict" and "the English changed" in done.detail
+    assert done.outcome == "conflict" and "the English changed since you opened it" in done.detail
     assert (drafted / AM).read_bytes() == before
     now = done.item
     assert now.key != shown.key and now.previous_msgid == shown.msgid
@@ -178,6 +178,7 @@ def test_a_poedit_save_meanwhile_is_never_overwritten(drafted: Path) -> None:
     catalog.save(str(drafted / AM))
     done = online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
     assert done.outcome == "conflict" and done.current == "MPS የሀና ርዕስ"
+    assert "a translation saved since you opened it" in done.detail
     assert load(drafted / AM)[0].msgstr == "MPS የሀና ርዕስ"
     assert done.item.text == "MPS የሀና ርዕስ" and done.item.base != shown.base
     valid(drafted)
