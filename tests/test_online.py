@@ -306,3 +306,20 @@ def test_a_cli_run_waits_for_a_save(drafted: Path, homelang) -> None:
     finally:
         short.wait()
         short.stdout.close()
+
+
+def test_another_reviewer_saved_it_meanwhile(drafted: Path, homelang) -> None:
+    settings, first = amina(drafted)
+    second, _ = invites.create(settings, "am", "Hana")
+    shown = online.queue(settings, second, "sanctuary-resolution")[0]  # both open the title
+    online.save(settings, first, shown.key, shown.base, TITLE, confirm=True)
+    hana = "MPS የሀና ርዕስ"
+    done = online.save(settings, second, shown.key, shown.base, hana, confirm=True)
+    assert done.outcome == "conflict" and done.current == TITLE
+    assert "reviewed by Amina Abdi on" in done.detail
+    assert load(drafted / AM)[0].msgstr == TITLE
+    # the coordinator settles it from the command line, crediting Hana's text to her
+    homelang("review", "conflicts", "--resolve", done.conflict, "--take", "theirs")
+    title = load(drafted / AM)[0]
+    assert title.msgstr == hana and states.reviewer(title)[0] == "Hana"
+    valid(drafted)
