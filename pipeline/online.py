@@ -38,6 +38,7 @@ from pipeline.checks import Finding, check_entry
 from pipeline.errors import LockError, PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.invites import Invite
+from pipeline.render import words
 from pipeline.settings import Settings
 
 #: The savers of this process, one at a time (then the project lock, against other processes).
@@ -357,6 +358,8 @@ class _Library:
 
 def _title(doc_id: str, catalog: polib.POFile) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
+    if doc_id == words.CATALOG_ID:
+        return "Words of every letter and page (greetings, headings, labels)"
     for entry in catalog:
         if (entry.comment or "").startswith("document title"):
             return entry.msgid
