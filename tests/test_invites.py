@@ -232,3 +232,12 @@ def test_serve_settings_make_the_link(catalogs_ready: Path, homelang) -> None:
     assert invites.lookup(settings, made["link"].rsplit("/", 1)[1]).expires == made["expires"]
     created = made["created"][:10]
     assert made["expires"] > created
+
+
+def test_an_invitation_past_the_last_date_is_refused(
+    catalogs_ready: Path, homelang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # 9999-12-31 23:59:59
+    result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", expect=2)
+    assert "ends after 9999" in result.output and "Traceback" not in result.output
+    assert not (catalogs_ready / INVITES).exists()
