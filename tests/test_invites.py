@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import trials
+from hypothesis import given
+from hypothesis import strategies as st
 from test_review import snapshot
 
 from pipeline import invites, online
@@ -193,6 +196,31 @@ def test_a_damaged_invites_file_is_one_line_naming_file_and_key(
     assert snapshot(catalogs_ready) == before
     with pytest.raises(InviteError, match=re.escape(INVITES)):
         invites.lookup(load_settings(catalogs_ready), "x" * 43)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@trials(300)
+@given(key=st.sampled_from([*GOOD, "extra"]), value=JSON)
+def test_any_value_in_an_invitation_is_valid_or_one_error(key: str, value: object) -> None:
+    """Every field replaced by any JSON value: an invitation, or an InviteError naming the key."""
+    data = _damaged({**GOOD, key: value}).encode("utf-8")
+    try:
+        [(found, _)] = invites.parse(data, Path(INVITES))
+    except InviteError as error:
+        assert str(error).startswith(f"{INVITES}: invites[0]"), error
+        assert key in str(error) or "expected an object" in str(error), error
+    else:
+        assert (
+            found.reviewer == value if key == "reviewer" else found.id == GOOD["id"] or key == "id"
+        )
 
 
 SERVE = "\n[tool.homelang.serve]\n"
