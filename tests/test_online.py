@@ -31,6 +31,7 @@ from test_review import (
 
 from pipeline import invites, lock, online, states
 from pipeline.assignments import entry_key
+from pipeline.errors import PipelineError
 from pipeline.glossary import load_glossary
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
@@ -325,3 +326,17 @@ def test_another_reviewer_saved_it_meanwhile(drafted: Path, homelang) -> None:
     title = load(drafted / AM)[0]
     assert title.msgstr == hana and states.reviewer(title)[0] == "Hana"
     valid(drafted)
+
+
+def test_a_damaged_conflicts_file_stops_only_a_save_that_would_keep_text_aside(
+    drafted: Path,
+) -> None:
+    settings, invite = amina(drafted)
+    first, second = online.queue(settings, invite, "sanctuary-resolution")[:2]
+    (drafted / CONFLICTS).write_bytes(b'msgid "unterminated\n')
+    before = snapshot(drafted)
+    with pytest.raises(PipelineError, match=r"review-conflicts\.po:1: .*move it aside"):
+        online.save(settings, invite, first.key, "0" * 12, TITLE, confirm=True)  # a conflict
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, second.key, second.base, second.text, confirm=True)
+    assert done.outcome == "reviewed"
