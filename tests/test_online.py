@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,30 @@ def test_a_damaged_conflicts_file_stops_only_a_save_that_would_keep_text_aside(
     assert snapshot(drafted) == before
     done = online.save(settings, invite, second.key, second.base, second.text, confirm=True)
     assert done.outcome == "reviewed"
+
+
+def test_savers_take_turns_in_order_of_arrival_and_a_timed_out_one_leaves_the_line() -> None:
+    turns = online._Turns()
+    assert turns.acquire(timeout=0)
+    assert not turns.acquire(timeout=0.05)  # held: gives up, and leaves the line
+    order: list[int] = []
+    arrived = threading.Semaphore(0)
+
+    def saver(n: int) -> None:
+        arrived.release()
+        assert turns.acquire(timeout=30)
+        order.append(n)
+        turns.release()
+
+    threads = []
+    for n in range(5):  # each one in line before the next arrives
+        threads.append(threading.Thread(target=saver, args=(n,)))
+        threads[-1].start()
+        arrived.acquire()
+        while len(turns._waiting) < n + 1:
+            time.sleep(0.001)
+    turns.release()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4]
+    assert turns.acquire(timeout=0)  # free again: nobody left waiting
