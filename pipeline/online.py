@@ -316,6 +316,9 @@ def _incoming(
         and all(type(k) is int and isinstance(v, str) for k, v in text.items())
     ):
         raise OnlineError("a translation is text, or plural forms numbered from 0")
+    forms = text.values() if isinstance(text, dict) else [text]
+    if any(c in form for form in forms for c in "\x00\x04"):  # a browser may send %00
+        raise OnlineError("a catalog cannot hold a NUL (U+0000) or EOT (U+0004) character")
     english, plural, context = "", None, None
     if entry is not None:
         english = (entry.previous_msgid if english_then else None) or entry.msgid

@@ -368,3 +368,35 @@ def test_savers_take_turns_in_order_of_arrival_and_a_timed_out_one_leaves_the_li
         thread.join()
     assert order == [0, 1, 2, 3, 4]
     assert turns.acquire(timeout=0)  # free again: nobody left waiting
+
+
+@pytest.mark.parametrize("bad", ["MPS\x00", "MPS\x04x", {0: "MPS", 1: "\x00"}])
+def test_text_a_catalog_cannot_hold_is_refused_before_anything_is_written(
+    drafted: Path, bad: online.Text
+) -> None:
+    """A browser can send U+0000 (%00); gettext files cannot hold it, nor U+0004."""
+    if isinstance(bad, dict):
+        plural_title(drafted)
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    before = snapshot(drafted)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.save(settings, invite, shown.key, shown.base, bad, confirm=True)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.check(settings, invite, shown.key, bad)
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, shown.key, shown.base, shown.text, confirm=True)
+    assert done.outcome == "reviewed"
+    valid(drafted)
+
+
+@pytest.mark.parametrize("odd", ["a\rb", "a\x1bb", "a\u2028b", "a\u202eb", "  ", "\t\n"])
+def test_odd_text_is_kept_as_a_draft_or_refused_and_the_catalog_stays_valid(
+    drafted: Path, odd: str
+) -> None:
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    done = online.save(settings, invite, shown.key, shown.base, f"MPS {odd}", confirm=True)
+    assert done.outcome in ("check-error", "reviewed", "refused")
+    valid(drafted)
+    online.queue(settings, invite)  # every catalog still reads
