@@ -26,7 +26,7 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, conflicts, languages, lock, review, states
-from pipeline.apply import settle
+from pipeline.apply import settle, shape_mismatch
 from pipeline.assignments import (
     entry_key,
     key_of,
@@ -138,7 +138,8 @@ def item(settings: Settings, invite: Invite, key: str) -> Item:
 
 
 def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Finding, ...]:
-    """The findings of ``review import``'s checks on ``text`` for the entry, before confirming."""
+    """The findings of ``review import``'s checks on ``text`` for the entry, before confirming;
+    first, as a ``shape`` error, why a save would refuse it (plural forms, line breaks)."""
     doc_id, path = _locate(settings, invite, key)
     catalog = catalogs.read_catalog(path, shown(settings, path))
     target, successor = _find(doc_id, catalog, key)
@@ -146,7 +147,11 @@ def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Fin
     if entry is None:
         raise OnlineError("the entry was removed from the document: reload")
     incoming = _incoming(doc_id, entry, text, confirm=True, english_then=target is None)
-    return tuple(check_entry(incoming, languages.get(invite.lang), _glossary(settings)))
+    found = check_entry(incoming, languages.get(invite.lang), _glossary(settings))
+    mismatch = shape_mismatch(incoming, entry)  # what a save would refuse, said first
+    if mismatch:
+        found.insert(0, Finding("shape", "error", 0, entry.msgid, mismatch))
+    return tuple(found)
 
 
 def save(

@@ -201,8 +201,10 @@ def test_plural_entries_keep_their_forms(drafted: Path) -> None:
     settings, invite = amina(drafted)
     shown = online.queue(settings, invite, "sanctuary-resolution")[0]
     assert shown.text == {0: "MPS አንድ", 1: "MPS ብዙ"} and shown.msgid_plural
+    [shape, *_] = online.check(settings, invite, shown.key, "MPS ብቻ")
+    assert (shape.check_id, shape.level) == ("shape", "error") and "plural" in shape.message
     refused = online.save(settings, invite, shown.key, shown.base, "MPS ብቻ", confirm=True)
-    assert refused.outcome == "refused" and "plural" in refused.detail
+    assert refused.outcome == "refused" and refused.detail.startswith(shape.message)
     forms = {0: "MPS አንድ ቀን", 1: "MPS ብዙ ቀናት"}
     assert online.check(settings, invite, shown.key, forms) == ()
     done = online.save(settings, invite, shown.key, shown.base, forms, confirm=True)
