@@ -346,7 +346,7 @@ def test_a_damaged_conflicts_file_stops_only_a_save_that_would_keep_text_aside(
 
 
 def test_savers_take_turns_in_order_of_arrival_and_a_timed_out_one_leaves_the_line() -> None:
-    turns = online._Turns()
+    turns = lock.Turns()
     assert turns.acquire(timeout=0)
     assert not turns.acquire(timeout=0.05)  # held: gives up, and leaves the line
     order: list[int] = []
