@@ -2,7 +2,9 @@
 
 An exclusive ``flock`` on ``.homelang/lock``: the kernel drops it when the holder
 exits or is killed, so a lock left by a crashed run is never stale. The file
-records who holds it, for the message the second run prints.
+records who holds it, for the message the second run prints. A run may wait a few
+seconds for it (``homelang serve`` holds it for one save at a time); the threads of
+one process take :class:`Turns` first.
 """
 
 from __future__ import annotations
