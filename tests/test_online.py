@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 import test_review
-from conftest import all_catalogs, load, msgfmt_check
+from conftest import all_catalogs, load, msgfmt_check, trials
+from hypothesis import given
+from hypothesis import strategies as st
 from test_review import (
     AM,
     CONFLICTS,
@@ -31,6 +33,7 @@ from test_review import (
 )
 
 from pipeline import invites, lock, online, states
+from pipeline.apply import OUTCOMES
 from pipeline.assignments import entry_key
 from pipeline.errors import PipelineError
 from pipeline.glossary import load_glossary
@@ -402,3 +405,33 @@ def test_odd_text_is_kept_as_a_draft_or_refused_and_the_catalog_stays_valid(
     assert done.outcome in ("check-error", "reviewed", "refused")
     valid(drafted)
     online.queue(settings, invite)  # every catalog still reads
+
+
+def any_text_trials(root: Path, count: int) -> None:
+    """Any text a browser may send, saved onto one entry again and again: a result or
+    OnlineError, and the catalog always passes msgfmt (it read back after every save)."""
+    settings, invite = amina(root)
+    key = online.queue(settings, invite, "sanctuary-resolution")[1].key
+
+    @trials(count)
+    @given(text=st.text(max_size=60), confirm=st.booleans())
+    def save_any(text: str, confirm: bool) -> None:
+        shown = online.item(settings, invite, key)
+        try:
+            done = online.save(settings, invite, key, shown.base, text, confirm)
+        except online.OnlineError as error:
+            assert "NUL" in str(error)
+            return
+        assert done.outcome in OUTCOMES
+        msgfmt_check(root / AM)
+
+    save_any()
+
+
+def test_any_text_saved_leaves_a_valid_catalog_fast(drafted: Path) -> None:
+    any_text_trials(drafted, 40)
+
+
+@pytest.mark.slow
+def test_any_text_saved_leaves_a_valid_catalog_long(drafted: Path) -> None:
+    any_text_trials(drafted, 400)
