@@ -47,7 +47,8 @@ def fingerprint(entry: polib.POEntry) -> str:
 
 
 def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
-    """Why ``incoming`` cannot replace ``target``'s text (plural forms differ), or ""."""
+    """Why ``incoming`` cannot replace ``target``'s text (plural forms differ, a line break
+    gettext refuses), or ""."""
     if bool(incoming.msgid_plural) != bool(target.msgid_plural):
         if target.msgid_plural:
             return "the packet entry has no plural forms, the catalog's has"
@@ -60,7 +61,19 @@ def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
             return f"the packet entry has {found} plural forms, the catalog's has {wanted}"
     elif incoming.msgstr_plural:
         return "the packet entry has msgstr[n] forms but no msgid_plural"
+    texts = list(incoming.msgstr_plural.values()) if target.msgid_plural else [incoming.msgstr]
+    if any(text and not _same_breaks(target.msgid, text) for text in texts):
+        return (
+            "a translation begins and ends with a line break exactly where the English "
+            "does (gettext refuses it otherwise)"
+        )
     return ""
+
+
+def _same_breaks(english: str, text: str) -> bool:
+    """msgfmt's rule: a translation starts and ends with "\\n" where its English does."""
+    starts = english.startswith("\n") == text.startswith("\n")
+    return starts and english.endswith("\n") == text.endswith("\n")
 
 
 def decide(
@@ -68,24 +81,25 @@ def decide(
     target: polib.POEntry | None,
     base: str | None,
     successor: polib.POEntry | None = None,
+    since: str = "export",
 ) -> Decision:
     """What to do with a returned entry (pure).
 
     ``target`` is the catalog entry with the same context and English (None if the
     English changed or the entry is gone; ``successor`` is then the entry whose
     previous English it was), ``base`` the hash of the text exported (None when the
-    packet's record is unknown).
+    packet's record is unknown); ``since`` names that moment in the reasons.
     """
     text = states.text(incoming)
     confirmed = "fuzzy" not in incoming.flags
     if target is None and not text.strip():
         return Decision("left", "left empty")
     if target is None and successor is None:
-        return Decision("refused", "the entry was removed from the document since export")
+        return Decision("refused", f"the entry was removed from the document since {since}")
     if target is None:
         return Decision(
             "conflict",
-            f"the English changed since export; the English is now: {successor.msgid}",
+            f"the English changed since {since}; the English is now: {successor.msgid}",
             successor.msgid,
         )
     mismatch = shape_mismatch(incoming, target)
@@ -103,7 +117,7 @@ def decide(
     # (Poedit keeps "Needs work" and the machine mark when asked to): never overwritten
     if text != current and meanwhile and state != "untranslated":
         who = states.reviewer(target)
-        by = f"reviewed by {who[0]} on {who[1]}" if who else "a translation saved since export"
+        by = f"reviewed by {who[0]} on {who[1]}" if who else f"a translation saved since {since}"
         return Decision("conflict", f"changed meanwhile ({by}); yours was not applied", current)
     return Decision("apply")
 
@@ -165,12 +179,13 @@ def settle(
     reviewer: str,
     date: str,
     note: str,
+    since: str = "export",
 ) -> Settled:
     """Decide, then apply ``incoming`` to ``target`` in ``catalog`` (credited to ``reviewer``,
     who becomes its Last-Translator) or keep it aside in ``kept()`` (``note`` says whose and
     from where). ``incoming.msgctxt`` is a packet's: ``doc_id`` or ``doc_id|own context``.
-    ``kept`` and ``findings`` are called only when needed."""
-    decision = decide(incoming, target, base, successor)
+    ``kept`` and ``findings`` are called only when needed; ``since`` is as for :func:`decide`."""
+    decision = decide(incoming, target, base, successor, since)
     if decision.action == "apply" and target is not None:
         confirmed = "fuzzy" not in incoming.flags
         found = findings()

@@ -97,6 +97,12 @@ def create(
     if name == "unknown":
         raise InviteError("name the reviewer (--reviewer): their reviews are credited to them")
     stamp = catalogs.timestamp()
+    try:
+        expires = (dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat()
+    except OverflowError:  # SOURCE_DATE_EPOCH at the end of year 9999
+        raise InviteError(
+            f"an invitation of {days} days from {stamp[:10]} ends after 9999"
+        ) from None
     plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:24].strip("-") or "reviewer"
     invite = Invite(
@@ -105,7 +111,7 @@ def create(
         reviewer=name,
         docs=docs,
         created=stamp,
-        expires=(dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat(),
+        expires=expires,
     )
     token = secrets.token_urlsafe(32)
     with project_lock(settings.state_path, "homelang review invite", SHORT_WAIT):

@@ -2,7 +2,9 @@
 
 An exclusive ``flock`` on ``.homelang/lock``: the kernel drops it when the holder
 exits or is killed, so a lock left by a crashed run is never stale. The file
-records who holds it, for the message the second run prints.
+records who holds it, for the message the second run prints. A run may wait a few
+seconds for it (``homelang serve`` holds it for one save at a time); the threads of
+one process take :class:`Turns` first.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import datetime as dt
 import fcntl
 import os
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,3 +80,36 @@ def _try_lock(fd: int) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+class Turns:
+    """A lock for the threads of one process, given in order of arrival (``serve``'s savers
+    take turns, then the project lock). ``threading.Lock`` is not fair: with many reviewers
+    saving at once, one could wait past its deadline while later ones go first."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._guard:
+            if not self._held and not self._waiting:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._guard:
+            if turn.is_set():  # handed over as the time ran out
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().set()  # held still: handed to the next in line
+            else:
+                self._held = False

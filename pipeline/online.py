@@ -15,7 +15,6 @@ project lock), so many reviewers saving at once lose nothing.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +24,7 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, conflicts, languages, lock, review, states
-from pipeline.apply import fingerprint, settle
+from pipeline.apply import fingerprint, settle, shape_mismatch
 from pipeline.assignments import (
     entry_key,
     key_of,
@@ -37,10 +36,11 @@ from pipeline.checks import Finding, check_entry
 from pipeline.errors import LockError, PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.invites import Invite
+from pipeline.render import words
 from pipeline.settings import Settings
 
 #: The savers of this process, one at a time (then the project lock, against other processes).
-_SAVING = threading.Lock()
+_SAVING = lock.Turns()
 
 Text = str | dict[int, str]
 
@@ -102,7 +102,8 @@ def item(settings: Settings, invite: Invite, key: str) -> Item:
 
 
 def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Finding, ...]:
-    """The findings of ``review import``'s checks on ``text`` for the entry, before confirming."""
+    """The findings of ``review import``'s checks on ``text`` for the entry, before confirming;
+    first, as a ``shape`` error, why a save would refuse it (plural forms, line breaks)."""
     doc_id, path = _locate(settings, invite, key)
     catalog = catalogs.read_catalog(path, shown(settings, path))
     target, successor = _find(doc_id, catalog, key)
@@ -110,7 +111,11 @@ def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Fin
     if entry is None:
         raise OnlineError("the entry was removed from the document: reload")
     incoming = _incoming(doc_id, entry, text, confirm=True, english_then=target is None)
-    return tuple(check_entry(incoming, languages.get(invite.lang), _glossary(settings)))
+    found = check_entry(incoming, languages.get(invite.lang), _glossary(settings))
+    mismatch = shape_mismatch(incoming, entry)  # what a save would refuse, said first
+    if mismatch:
+        found.insert(0, Finding("shape", "error", 0, entry.msgid, mismatch))
+    return tuple(found)
 
 
 def save(
@@ -153,6 +158,7 @@ def save(
             reviewer=invite.reviewer,
             date=date,
             note=note,
+            since="you opened it",
         )
         current = "" if entry is None else states.text(entry)
         after = "" if entry is None else entry_key(doc_id, entry)
@@ -279,6 +285,9 @@ def _incoming(
         and all(type(k) is int and isinstance(v, str) for k, v in text.items())
     ):
         raise OnlineError("a translation is text, or plural forms numbered from 0")
+    forms = text.values() if isinstance(text, dict) else [text]
+    if any(c in form for form in forms for c in "\x00\x04"):  # a browser may send %00
+        raise OnlineError("a catalog cannot hold a NUL (U+0000) or EOT (U+0004) character")
     english, plural, context = "", None, None
     if entry is not None:
         english = (entry.previous_msgid if english_then else None) or entry.msgid
@@ -355,6 +364,8 @@ class _Library:
 
 def _title(doc_id: str, catalog: polib.POFile) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
+    if doc_id == words.CATALOG_ID:
+        return "Words of every letter and page (greetings, headings, labels)"
     for entry in catalog:
         if (entry.comment or "").startswith("document title"):
             return entry.msgid

@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import trials
+from hypothesis import given
+from hypothesis import strategies as st
 from test_review import snapshot
 
 from pipeline import invites, online
@@ -195,6 +198,29 @@ def test_a_damaged_invites_file_is_one_line_naming_file_and_key(
         invites.lookup(load_settings(catalogs_ready), "x" * 43)
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@trials(300)
+@given(key=st.sampled_from([*GOOD, "extra"]), value=JSON)
+def test_any_value_in_an_invitation_is_valid_or_one_error(key: str, value: object) -> None:
+    """Every field replaced by any JSON value: an invitation, or an InviteError naming the key."""
+    data = _damaged({**GOOD, key: value}).encode("utf-8")
+    try:
+        [(found, _)] = invites.parse(data, Path(INVITES))
+    except InviteError as error:
+        assert str(error).startswith(f"{INVITES}: invites[0]"), error
+        assert key in str(error) or "expected an object" in str(error), error
+    else:
+        assert found.id == (value if key == "id" else GOOD["id"])
+
+
 SERVE = "\n[tool.homelang.serve]\n"
 
 
@@ -232,3 +258,12 @@ def test_serve_settings_make_the_link(catalogs_ready: Path, homelang) -> None:
     assert invites.lookup(settings, made["link"].rsplit("/", 1)[1]).expires == made["expires"]
     created = made["created"][:10]
     assert made["expires"] > created
+
+
+def test_an_invitation_past_the_last_date_is_refused(
+    catalogs_ready: Path, homelang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # 9999-12-31 23:59:59
+    result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", expect=2)
+    assert "ends after 9999" in result.output and "Traceback" not in result.output
+    assert not (catalogs_ready / INVITES).exists()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 import test_review
-from conftest import all_catalogs, load, msgfmt_check
+from conftest import all_catalogs, load, msgfmt_check, trials
+from hypothesis import given
+from hypothesis import strategies as st
 from test_review import (
     AM,
     CONFLICTS,
@@ -30,7 +33,9 @@ from test_review import (
 )
 
 from pipeline import invites, lock, online, states
+from pipeline.apply import OUTCOMES
 from pipeline.assignments import entry_key
+from pipeline.errors import PipelineError
 from pipeline.glossary import load_glossary
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
@@ -74,6 +79,8 @@ def test_the_queue_puts_what_needs_a_person_first_with_notes_and_context(drafted
     assert second.context[0] == items[-1].text  # the paragraph before, as the letter reads now
     assert isinstance(first.text, str) and first.msgid_plural is None
     assert online.item(settings, invite, second.key) == second
+    words = online.queue(settings, invite, "templates")
+    assert words[0].title.startswith("Words of every letter") and words[0].msgid == "Dear family,"
     reviewed = items[-1]  # never offered itself as a "reviewed translation of similar English"
     assert not [n for n in reviewed.notes if n.startswith("Reviewed translation")]
 
@@ -158,7 +165,7 @@ def test_the_english_changed_meanwhile(drafted: Path, homelang) -> None:
     before = (drafted / AM).read_bytes()
     text = amharic_like(shown.msgid, terms(drafted), "ቃላት")
     done = online.save(settings, invite, shown.key, shown.base, text, confirm=True)
-    assert done.outcome == "conflict" and "the English changed" in done.detail
+    assert done.outcome == "conflict" and "the English changed since you opened it" in done.detail
     assert (drafted / AM).read_bytes() == before
     now = done.item
     assert now.key != shown.key and now.previous_msgid == shown.msgid
@@ -178,6 +185,7 @@ def test_a_poedit_save_meanwhile_is_never_overwritten(drafted: Path) -> None:
     catalog.save(str(drafted / AM))
     done = online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
     assert done.outcome == "conflict" and done.current == "MPS የሀና ርዕስ"
+    assert "a translation saved since you opened it" in done.detail
     assert load(drafted / AM)[0].msgstr == "MPS የሀና ርዕስ"
     assert done.item.text == "MPS የሀና ርዕስ" and done.item.base != shown.base
     valid(drafted)
@@ -196,8 +204,10 @@ def test_plural_entries_keep_their_forms(drafted: Path) -> None:
     settings, invite = amina(drafted)
     shown = online.queue(settings, invite, "sanctuary-resolution")[0]
     assert shown.text == {0: "MPS አንድ", 1: "MPS ብዙ"} and shown.msgid_plural
+    [shape, *_] = online.check(settings, invite, shown.key, "MPS ብቻ")
+    assert (shape.check_id, shape.level) == ("shape", "error") and "plural" in shape.message
     refused = online.save(settings, invite, shown.key, shown.base, "MPS ብቻ", confirm=True)
-    assert refused.outcome == "refused" and "plural" in refused.detail
+    assert refused.outcome == "refused" and refused.detail.startswith(shape.message)
     forms = {0: "MPS አንድ ቀን", 1: "MPS ብዙ ቀናት"}
     assert online.check(settings, invite, shown.key, forms) == ()
     done = online.save(settings, invite, shown.key, shown.base, forms, confirm=True)
@@ -305,3 +315,123 @@ def test_a_cli_run_waits_for_a_save(drafted: Path, homelang) -> None:
     finally:
         short.wait()
         short.stdout.close()
+
+
+def test_another_reviewer_saved_it_meanwhile(drafted: Path, homelang) -> None:
+    settings, first = amina(drafted)
+    second, _ = invites.create(settings, "am", "Hana")
+    shown = online.queue(settings, second, "sanctuary-resolution")[0]  # both open the title
+    online.save(settings, first, shown.key, shown.base, TITLE, confirm=True)
+    hana = "MPS የሀና ርዕስ"
+    done = online.save(settings, second, shown.key, shown.base, hana, confirm=True)
+    assert done.outcome == "conflict" and done.current == TITLE
+    assert "reviewed by Amina Abdi on" in done.detail
+    assert load(drafted / AM)[0].msgstr == TITLE
+    # the coordinator settles it from the command line, crediting Hana's text to her
+    homelang("review", "conflicts", "--resolve", done.conflict, "--take", "theirs")
+    title = load(drafted / AM)[0]
+    assert title.msgstr == hana and states.reviewer(title)[0] == "Hana"
+    valid(drafted)
+
+
+def test_a_damaged_conflicts_file_stops_only_a_save_that_would_keep_text_aside(
+    drafted: Path,
+) -> None:
+    settings, invite = amina(drafted)
+    first, second = online.queue(settings, invite, "sanctuary-resolution")[:2]
+    (drafted / CONFLICTS).write_bytes(b'msgid "unterminated\n')
+    before = snapshot(drafted)
+    with pytest.raises(PipelineError, match=r"review-conflicts\.po:1: .*move it aside"):
+        online.save(settings, invite, first.key, "0" * 12, TITLE, confirm=True)  # a conflict
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, second.key, second.base, second.text, confirm=True)
+    assert done.outcome == "reviewed"
+
+
+def test_savers_take_turns_in_order_of_arrival_and_a_timed_out_one_leaves_the_line() -> None:
+    turns = lock.Turns()
+    assert turns.acquire(timeout=0)
+    assert not turns.acquire(timeout=0.05)  # held: gives up, and leaves the line
+    order: list[int] = []
+    arrived = threading.Semaphore(0)
+
+    def saver(n: int) -> None:
+        arrived.release()
+        assert turns.acquire(timeout=30)
+        order.append(n)
+        turns.release()
+
+    threads = []
+    for n in range(5):  # each one in line before the next arrives
+        threads.append(threading.Thread(target=saver, args=(n,)))
+        threads[-1].start()
+        arrived.acquire()
+        while len(turns._waiting) < n + 1:
+            time.sleep(0.001)
+    turns.release()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4]
+    assert turns.acquire(timeout=0)  # free again: nobody left waiting
+
+
+@pytest.mark.parametrize("bad", ["MPS\x00", "MPS\x04x", {0: "MPS", 1: "\x00"}])
+def test_text_a_catalog_cannot_hold_is_refused_before_anything_is_written(
+    drafted: Path, bad: online.Text
+) -> None:
+    """A browser can send U+0000 (%00); gettext files cannot hold it, nor U+0004."""
+    if isinstance(bad, dict):
+        plural_title(drafted)
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    before = snapshot(drafted)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.save(settings, invite, shown.key, shown.base, bad, confirm=True)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.check(settings, invite, shown.key, bad)
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, shown.key, shown.base, shown.text, confirm=True)
+    assert done.outcome == "reviewed"
+    valid(drafted)
+
+
+@pytest.mark.parametrize("odd", ["a\rb", "a\x1bb", "a\u2028b", "a\u202eb", "  ", "\t\n"])
+def test_odd_text_is_kept_as_a_draft_or_refused_and_the_catalog_stays_valid(
+    drafted: Path, odd: str
+) -> None:
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    done = online.save(settings, invite, shown.key, shown.base, f"MPS {odd}", confirm=True)
+    assert done.outcome in ("check-error", "reviewed", "refused")
+    valid(drafted)
+    online.queue(settings, invite)  # every catalog still reads
+
+
+def any_text_trials(root: Path, count: int) -> None:
+    """Any text a browser may send, saved onto one entry again and again: a result or
+    OnlineError, and the catalog always passes msgfmt (it read back after every save)."""
+    settings, invite = amina(root)
+    key = online.queue(settings, invite, "sanctuary-resolution")[1].key
+
+    @trials(count)
+    @given(text=st.text(max_size=60), confirm=st.booleans())
+    def save_any(text: str, confirm: bool) -> None:
+        shown = online.item(settings, invite, key)
+        try:
+            done = online.save(settings, invite, key, shown.base, text, confirm)
+        except online.OnlineError as error:
+            assert "NUL" in str(error)
+            return
+        assert done.outcome in OUTCOMES
+        msgfmt_check(root / AM)
+
+    save_any()
+
+
+def test_any_text_saved_leaves_a_valid_catalog_fast(drafted: Path) -> None:
+    any_text_trials(drafted, 40)
+
+
+@pytest.mark.slow
+def test_any_text_saved_leaves_a_valid_catalog_long(drafted: Path) -> None:
+    any_text_trials(drafted, 400)
