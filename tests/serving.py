@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hostile import ARGS, CHROMIUM
 
-STAFF = re.compile(r"(http://127\.0\.0\.1:\d+)/\?staff=([A-Za-z0-9_-]+)")
+STAFF = re.compile(r"(http://127\.0\.0\.\d:\d+)/\?staff=([A-Za-z0-9_-]+)")
 PHONE = {"width": 375, "height": 812}
 
 
@@ -30,22 +30,23 @@ class Site:
 
 
 @contextmanager
-def serving(project: Path) -> Iterator[Site]:
+def serving(project: Path, *args: str) -> Iterator[Site]:
     """``homelang serve`` on an ephemeral loopback port, stopped (SIGTERM) afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "-C", str(project), "serve", "--port", "0"],
+        [sys.executable, "-m", "pipeline", "-C", str(project), "serve", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         lines = []
+        found = None
         for line in process.stdout:
             lines.append(line)
-            found = STAFF.search(line)
-            if found:
+            found = found or STAFF.search(line)
+            if line.startswith("Ctrl-C"):
                 break
-        else:
+        if found is None:
             pytest.fail(f"serve did not start:\n{''.join(lines)}{process.stderr.read()}")
         yield Site(found.group(1), found.group(0), "".join(lines))
     finally:
@@ -54,14 +55,16 @@ def serving(project: Path) -> Iterator[Site]:
 
 
 @contextmanager
-def phone() -> Iterator:
-    """A phone-sized browser context (scripts on), in Debian's headless Chromium."""
+def phone(scripts: bool = True) -> Iterator:
+    """A phone-sized browser context in Debian's headless Chromium."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is needed: make system")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+            yield browser.new_context(
+                viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=scripts
+            )
         finally:
             browser.close()

@@ -13,8 +13,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import load, msgfmt_check
+import requests
+from conftest import REPO, load, msgfmt_check
 from flask.testing import FlaskClient
+from serving import serving
 
 from pipeline import invites, states
 from pipeline.assignments import entry_key
@@ -294,3 +296,25 @@ def test_nothing_but_the_builds_previews_is_served(
     assert "sandbox" in preview.headers["Content-Security-Policy"]
     assert "script-src" not in preview.headers["Content-Security-Policy"]
     assert staff.get(address).status_code == 404
+
+
+def test_serve_prints_the_staff_address_and_binds_loopback(catalogs_ready: Path) -> None:
+    with serving(catalogs_ready) as site:
+        assert site.url.startswith("http://127.0.0.1:") and "proxy" not in site.output
+        assert "http://127.0.0.1:8765/invite/" in site.output  # the links' address
+        assert requests.get(site.url + "/", timeout=10).status_code == 403
+        staff = requests.Session()
+        assert staff.get(site.staff, timeout=10).status_code == 200  # redirected, cookie kept
+        assert site.staff.split("?")[1] not in staff.get(site.url + "/", timeout=10).url
+
+
+def test_serve_on_another_address_says_how_to_put_it_behind_https(catalogs_ready: Path) -> None:
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:
+        assert site.url.startswith("http://127.0.0.2:")
+        assert "HTTPS proxy" in site.output and "public_url" in site.output
+
+
+def test_make_all_ends_by_printing_the_serve_command() -> None:
+    recipe = (REPO / "Makefile").read_text("utf-8").split("\nall:")[1].split("\n\n")[0]
+    last = recipe.strip().splitlines()[-1]
+    assert last.startswith("\t@echo") and "$(HL) serve" in last and "http://127.0.0.1:8765/" in last

@@ -230,3 +230,78 @@ def test_the_judge_sees_a_live_payload(catalogs_ready: Path) -> None:
         page.goto(f"{site.url}/control")
         assert page.evaluate("() => window.hlPwned") == 1
         assert outside == [f"{trap.url}live.png"]
+
+
+#: Text whose contrast with its background is under WCAG AA (4.5:1, 3:1 for large text).
+_LOW_CONTRAST = """() => {
+  const luminance = (color) => {
+    const [r, g, b] = color.match(/[\\d.]+/g).slice(0, 3).map((v) => {
+      v = Number(v) / 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (e) => {
+    for (; e; e = e.parentElement) {
+      const parts = getComputedStyle(e).backgroundColor.match(/[\\d.]+/g);
+      if (parts && (parts.length < 4 || Number(parts[3]) > 0.5))
+        return getComputedStyle(e).backgroundColor;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const low = [];
+  for (const e of document.querySelectorAll("body *")) {
+    const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(e);
+    if (!text || style.display === "none" || e.getBoundingClientRect().width < 2) continue;
+    const [a, b] = [luminance(style.color), luminance(background(e))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) low.push(`${e.tagName}.${e.className}: ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+#: Form controls no label names (a screen reader would read "edit text", nothing more).
+_UNLABELLED = """() => [...document.querySelectorAll("input:not([type=hidden]), textarea, select")]
+  .filter((e) => !e.labels.length && !e.getAttribute("aria-label")).map((e) => e.name)"""
+
+
+def test_the_pages_work_without_javascript_by_keyboard_with_aa_contrast(
+    catalogs_ready: Path, homelang
+) -> None:
+    token = invitation(homelang, "ar", "Layla Hassan")
+    arabic = catalogs_ready / "locales/ar/LC_MESSAGES" / f"{NOTICE}.po"
+    with serving(catalogs_ready) as site, phone(scripts=False) as context:
+        page, outside = watched(context, site.url)
+        page.goto(site.staff)
+        checked = [(page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED))]
+        page.goto(f"{site.url}/invite/{token}")
+        checked.append((page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED)))
+        page.get_by_role("link", name=re.compile("Read the")).first.click()
+        checked.append((page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED)))
+        # the keyboard: skip link first, then the text box, then Confirm, Save draft, Skip
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        order = []
+        for _ in range(5):
+            page.keyboard.press("Tab")
+            order.append(
+                page.evaluate(
+                    "(e => e.name === 'text' ? 'text' : e.textContent)(document.activeElement)"
+                )
+            )
+        assert order == ["All entries", "text", "Confirm", "Save draft", "Skip"]
+        # no script: the findings show after the save, and the text is kept as a draft
+        page.locator("textarea#text").fill("اقرأ القرار هنا.")
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
+        alert = page.get_by_role("alert").inner_text()
+        assert "error:" in alert and "not confirmed" in alert
+        checked.append((page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED)))
+        assert page.locator("textarea#text").input_value() == "اقرأ القرار هنا."
+        assert outside == []
+    for address, low, unlabelled in checked:
+        assert low == [] and unlabelled == [], address
+    kept = entry(arabic, "Read the")
+    assert kept.msgstr == "اقرأ القرار هنا." and states.state(kept) == "needs-update"
