@@ -185,6 +185,7 @@ def judge_site(
         pages += [
             site_url + a.get_attribute("href") for a in page.locator(".entries a").element_handles()
         ]
+        drafted = site_url + page.locator(".entries a:has(.s-machine)").first.get_attribute("href")
         text = []
         for address in pages:
             page.goto(address)
@@ -193,6 +194,16 @@ def judge_site(
             if page.evaluate("() => window.hlPwned || window.__pwned"):
                 ran.append(address)
             text.append(page.locator("body").inner_text())
+        # the conflict page: a stale base, and a hostile text of the volunteer's own
+        page.goto(drafted)
+        page.evaluate("document.querySelector('input[name=base]').value = 'stale'")
+        page.locator("textarea").first.fill(marked(0, PAYLOADS[0], trap.url))
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
+        assert page.locator(".theirs").count() == 1
+        page.evaluate(_POKE)
+        if page.evaluate("() => window.hlPwned || window.__pwned"):
+            ran.append(page.url)
     return ran, outside + trap.hits, "\n".join(text)
 
 
