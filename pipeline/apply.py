@@ -59,24 +59,25 @@ def decide(
     target: polib.POEntry | None,
     base: str | None,
     successor: polib.POEntry | None = None,
+    since: str = "export",
 ) -> Decision:
     """What to do with a returned entry (pure).
 
     ``target`` is the catalog entry with the same context and English (None if the
     English changed or the entry is gone; ``successor`` is then the entry whose
     previous English it was), ``base`` the hash of the text exported (None when the
-    packet's record is unknown).
+    packet's record is unknown); ``since`` names that moment in the reasons.
     """
     text = states.text(incoming)
     confirmed = "fuzzy" not in incoming.flags
     if target is None and not text.strip():
         return Decision("left", "left empty")
     if target is None and successor is None:
-        return Decision("refused", "the entry was removed from the document since export")
+        return Decision("refused", f"the entry was removed from the document since {since}")
     if target is None:
         return Decision(
             "conflict",
-            f"the English changed since export; the English is now: {successor.msgid}",
+            f"the English changed since {since}; the English is now: {successor.msgid}",
             successor.msgid,
         )
     mismatch = shape_mismatch(incoming, target)
@@ -94,7 +95,7 @@ def decide(
     # (Poedit keeps "Needs work" and the machine mark when asked to): never overwritten
     if text != current and meanwhile and state != "untranslated":
         who = states.reviewer(target)
-        by = f"reviewed by {who[0]} on {who[1]}" if who else "a translation saved since export"
+        by = f"reviewed by {who[0]} on {who[1]}" if who else f"a translation saved since {since}"
         return Decision("conflict", f"changed meanwhile ({by}); yours was not applied", current)
     return Decision("apply")
 
@@ -156,12 +157,13 @@ def settle(
     reviewer: str,
     date: str,
     note: str,
+    since: str = "export",
 ) -> Settled:
     """Decide, then apply ``incoming`` to ``target`` in ``catalog`` (credited to ``reviewer``,
     who becomes its Last-Translator) or keep it aside in ``kept()`` (``note`` says whose and
     from where). ``incoming.msgctxt`` is a packet's: ``doc_id`` or ``doc_id|own context``.
-    ``kept`` and ``findings`` are called only when needed."""
-    decision = decide(incoming, target, base, successor)
+    ``kept`` and ``findings`` are called only when needed; ``since`` is as for :func:`decide`."""
+    decision = decide(incoming, target, base, successor, since)
     if decision.action == "apply" and target is not None:
         confirmed = "fuzzy" not in incoming.flags
         found = findings()

@@ -26,14 +26,13 @@ from pipeline.apply import credit_name
 from pipeline.assignments import read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
 from pipeline.files import atomic_write
-from pipeline.lock import project_lock
+from pipeline.lock import SHORT_WAIT, project_lock
 from pipeline.settings import SAFE_NAME, Settings
 
 INVITES = "invites.json"
-#: Seconds an invitation change waits for a CLI run to give the project lock up.
-LOCK_WAIT = 5.0
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # catalogs.timestamp()
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 #: What an invitation's state file may hold at most (a million invitations is ~300 MB).
 MAX_BYTES = 20_000_000
@@ -98,6 +97,12 @@ def create(
     if name == "unknown":
         raise InviteError("name the reviewer (--reviewer): their reviews are credited to them")
     stamp = catalogs.timestamp()
+    try:
+        expires = (dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat()
+    except OverflowError:  # SOURCE_DATE_EPOCH at the end of year 9999
+        raise InviteError(
+            f"an invitation of {days} days from {stamp[:10]} ends after 9999"
+        ) from None
     plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:24].strip("-") or "reviewer"
     invite = Invite(
@@ -106,10 +111,10 @@ def create(
         reviewer=name,
         docs=docs,
         created=stamp,
-        expires=(dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat(),
+        expires=expires,
     )
     token = secrets.token_urlsafe(32)
-    with project_lock(settings.state_path, "homelang review invite", LOCK_WAIT):
+    with project_lock(settings.state_path, "homelang review invite", SHORT_WAIT):
         _save(settings, [*_read(settings), (invite, digest(token))])
     return invite, token
 
@@ -135,7 +140,7 @@ def revoke(
     """Revoke the invitations named, and every one of ``reviewer``; return those revoked now."""
     if not ids and reviewer is None:
         raise InviteError("name an invitation (see homelang review invites) or a reviewer")
-    with project_lock(settings.state_path, "homelang review revoke", LOCK_WAIT):
+    with project_lock(settings.state_path, "homelang review revoke", SHORT_WAIT):
         found = _read(settings)
         unknown = set(ids) - {i.id for i, _ in found}
         if unknown:
@@ -224,7 +229,7 @@ def _invite(item: Any, where: str, name: Path) -> tuple[Invite, str]:
         lang=lang,
         reviewer=reviewer,
         docs=tuple(docs),
-        created=text("created"),
+        created=text("created", _STAMP),
         expires=text("expires"),
         revoked=text("revoked", default=""),
     )

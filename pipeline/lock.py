@@ -24,6 +24,11 @@ HOLDER = re.compile(r"'[\w .-]{1,80}', pid \d{1,10}, since [\d: +-]{10,30}")
 
 #: How often a waiting run tries the lock again (seconds).
 RETRY = 0.01
+#: Seconds a short write (an online save, an invitation) waits for a CLI run to end.
+SHORT_WAIT = 5.0
+#: Seconds a CLI command waits, so that the saves of ``homelang serve`` (milliseconds
+#: each) never make it fail; a CLI run holding the lock longer still refuses it.
+CLI_WAIT = 2.0
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, conflicts, languages, review, states
+from pipeline import catalogs, conflicts, languages, lock, review, states
 from pipeline.apply import settle
 from pipeline.assignments import (
     entry_key,
@@ -38,11 +38,9 @@ from pipeline.checks import Finding, check_entry
 from pipeline.errors import LockError, PipelineError
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.invites import Invite
-from pipeline.lock import project_lock
+from pipeline.render import words
 from pipeline.settings import Settings
 
-#: Seconds a save waits for the project lock (a CLI run, or the other savers) before "busy".
-LOCK_WAIT = 5.0
 #: The savers of this process, one at a time (then the project lock, against other processes).
 _SAVING = threading.Lock()
 
@@ -157,6 +155,7 @@ def save(
             reviewer=invite.reviewer,
             date=date,
             note=note,
+            since="you opened it",
         )
         current = "" if entry is None else states.text(entry)
         after = "" if entry is None else entry_key(doc_id, entry)
@@ -183,12 +182,12 @@ def save(
 def _exclusive(settings: Settings) -> Iterator[None]:
     """This process's savers one at a time, then the project lock: else "busy"."""
     start = time.monotonic()
-    if not _SAVING.acquire(timeout=LOCK_WAIT):
+    if not _SAVING.acquire(timeout=lock.SHORT_WAIT):
         raise OnlineError("busy: many saves at once; try again in a moment")
     try:
-        left = max(0.0, LOCK_WAIT - (time.monotonic() - start))
+        left = max(0.0, lock.SHORT_WAIT - (time.monotonic() - start))
         try:
-            with project_lock(settings.state_path, "homelang serve", left):
+            with lock.project_lock(settings.state_path, "homelang serve", left):
                 yield
         except LockError as error:
             raise OnlineError(f"busy: {error.message}") from None
@@ -206,27 +205,45 @@ def _allowed(settings: Settings, invite: Invite, doc_id: str | None = None) -> l
         raise OnlineError(f"{invite.lang!r} is no longer a language of this project")
     if doc_id is not None and not invite.allows(doc_id):
         raise OnlineError(f"document {doc_id!r} is not part of this invitation")
-    docs = catalogs.select_templates(settings, (doc_id,) if doc_id else invite.docs)
+    # every document of the project it allows (one removed since the invitation is left out)
+    docs = catalogs.select_templates(settings, (doc_id,) if doc_id else ())
+    docs = [d for d in docs if invite.allows(d)]
     return [d for d in docs if settings.catalog_path(invite.lang, d).is_file()]
 
 
-#: catalog path -> (its stat signature, the entry keys it answers to): finds an entry's
-#: document without parsing every catalog at each save (the save itself reads it anew).
-_KEYS: dict[Path, tuple[tuple[int, int, int], frozenset[str]]] = {}
+@dataclass(frozen=True)
+class _Parsed:
+    signature: tuple[int, int, int]  # (mtime in ns, size, inode): a save replaces the file
+    catalog: polib.POFile  # read only: never changed, never written
+    keys: frozenset[str]  # the keys its entries answer to (see _keys)
+
+
+#: Catalogs as last parsed, for what the pages show (items, notes, finding an entry's
+#: document); parsed again once the file changes. A save never uses them: it reads anew.
+_PARSED: dict[Path, _Parsed] = {}
+
+
+def _parsed(settings: Settings, doc_id: str, path: Path) -> _Parsed | None:
+    """The catalog at ``path`` (None if it is gone), from the cache while unchanged on disk."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    signature = (info.st_mtime_ns, info.st_size, info.st_ino)
+    found = _PARSED.get(path)
+    if found is None or found.signature != signature:
+        catalog = catalogs.read_catalog(path, shown(settings, path))
+        keys = frozenset(k for e in catalog if not e.obsolete for k in _keys(doc_id, e))
+        found = _PARSED[path] = _Parsed(signature, catalog, keys)
+    return found
 
 
 def _locate(settings: Settings, invite: Invite, key: str) -> tuple[str, Path]:
     """The document holding the entry ``key`` (or the entry its English became) and its catalog."""
     for doc_id in _allowed(settings, invite):
         path = settings.catalog_path(invite.lang, doc_id)
-        info = os.stat(path)
-        signature = (info.st_mtime_ns, info.st_size, info.st_ino)
-        cached = _KEYS.get(path)
-        if cached is None or cached[0] != signature:
-            catalog = catalogs.read_catalog(path, shown(settings, path))
-            keys = {k for e in catalog if not e.obsolete for k in _keys(doc_id, e)}
-            cached = _KEYS[path] = (signature, frozenset(keys))
-        if key in cached[1]:
+        found = _parsed(settings, doc_id, path)
+        if found is not None and key in found.keys:
             return doc_id, path
     raise OnlineError("no such entry for this invitation (its English may have changed: reload)")
 
@@ -288,8 +305,14 @@ class _Library:
 
     def __init__(self, settings: Settings, invite: Invite, doc_id: str | None = None):
         self.lang = languages.get(invite.lang)
-        docs = _allowed(settings, invite, doc_id)
-        everything = review.language_catalogs(settings, invite.lang)
+        allowed = _allowed(settings, invite, doc_id)
+        everything = {}  # as review.language_catalogs reads them (a template where no catalog)
+        for d in catalogs.template_ids(settings):
+            path = settings.catalog_path(invite.lang, d)
+            found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            if found is not None:
+                everything[d] = found.catalog
+        docs = [d for d in allowed if d in everything]
         self.entries = {d: [e for e in everything[d] if not e.obsolete] for d in docs}
         self.titles = {d: _title(d, everything[d]) for d in docs}
         self.glossary = _glossary(settings)
@@ -335,6 +358,8 @@ class _Library:
 
 def _title(doc_id: str, catalog: polib.POFile) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
+    if doc_id == words.CATALOG_ID:
+        return "Words of every letter and page (greetings, headings, labels)"
     for entry in catalog:
         if (entry.comment or "").startswith("document title"):
             return entry.msgid

@@ -285,11 +285,12 @@ def entry_notes(
         notes.append(
             f"Glossary: {term.term!r}: {meaning}" + (f" ({term.note})" if term.note else "")
         )
-    # an entry that needs a person is not reviewed, so the memory never offers it to itself
     for english, score, _ in process.extract(
         entry.msgid, list(tm), scorer=fuzz.ratio, score_cutoff=TM_CUTOFF, limit=TM_LIMIT
     ):
         translation, other = tm[english][0]
+        if english == entry.msgid and translation == entry.msgstr:
+            continue  # a reviewed entry (shown online) is never offered to itself
         notes.append(f"Reviewed translation ({score:.0f}% similar, {other}): {translation}")
     for note in kept.get(entry.msgid, []) + kept.get(entry.previous_msgid or "", []):
         notes.append(f"Earlier suggestion, {note}")

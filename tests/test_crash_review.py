@@ -1,4 +1,4 @@
-"""Crash safety of `homelang review import`: SIGKILL at random moments, then a re-run.
+"""Crash safety of `homelang review import` and of online saves: SIGKILL at random moments.
 
 A real packet is exported, edited as a volunteer would (most entries confirmed, some
 corrected, some left as drafts, one with a check error) while another person reviews
@@ -6,13 +6,19 @@ one of its entries in the catalog meanwhile, so an import writes two catalogs, t
 conflicts file and the assignments. After each kill: every PO parses and passes
 msgfmt, no reviewed translation is lost, the assignments and conflicts still parse;
 then a re-run must leave exactly what one uninterrupted import leaves.
+
+Online: a process saves every entry of two catalogs one after the other, as
+``homelang serve`` does, printing each save it was told is done; killed anywhere,
+every catalog passes msgfmt and every save reported done is in its catalog.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,7 +39,9 @@ from killing import (
 )
 from test_review import AM, confirm
 
-from pipeline import states
+from pipeline import invites, states
+from pipeline.assignments import entry_key
+from pipeline.settings import load as load_settings
 
 drafted = test_review.drafted  # Amharic catalogs full of machine drafts (a fixture)
 
@@ -113,3 +121,82 @@ def test_review_import_survives_sigkill_long(
     drafted: Path, homelang, tmp_path: Path, figures: dict
 ) -> None:
     trials(drafted, homelang, tmp_path / "amina.po", 40, figures)
+
+
+#: A reviewer saving every entry of the notice and its FAQ, one after the other; each
+#: line is printed once the save has returned (the server would then report it done).
+SAVER = """
+import sys
+from pathlib import Path
+from pipeline import invites, online, settings
+
+project = settings.load(Path(sys.argv[1]))
+invite = invites.lookup(project, sys.argv[2])
+for n, item in enumerate(online.queue(project, invite)):
+    if item.doc_id == "templates" or isinstance(item.text, dict):
+        continue
+    ethiopic = "".join(chr(0x1200 + int(c, 16)) for c in item.key)
+    text = f"ቃላት {ethiopic} ተቀምጧል።"
+    base = item.base if n % 5 else "0" * 12  # as if someone saved it meanwhile: a conflict
+    done = online.save(project, invite, item.key, base, text, True)
+    print(done.outcome, item.doc_id, item.key, text, flush=True)
+"""
+DOCS = {"sanctuary-resolution": AM, "sanctuary-resolution-faq": test_review.FAQ}
+
+
+def saved_texts(root: Path) -> tuple[dict[str, str], set[str]]:
+    """Every entry's text in the two catalogs by key, and the texts kept aside."""
+    found = {
+        entry_key(doc_id, e): e.msgstr
+        for doc_id, path in DOCS.items()
+        for e in load(root / path)
+        if not e.obsolete
+    }
+    conflicts = root / test_review.CONFLICTS
+    kept = {e.msgstr for e in load(conflicts) if not e.obsolete} if conflicts.exists() else set()
+    return found, kept
+
+
+def online_trials(root: Path, count: int, figures: dict) -> None:
+    _, token = invites.create(load_settings(root), "am", "Amina")
+    locales = root / "locales"
+    baseline = tree(locales)
+    keep = reviewed_translations(root)
+    args = [sys.executable, "-c", SAVER, str(root), token]
+    start = time.perf_counter()
+    lines = subprocess.run(args, capture_output=True, text=True, check=True).stdout.splitlines()
+    duration = (time.perf_counter() - start) * 1.2
+    outcomes = {line.split(" ")[0] for line in lines}
+    assert len(lines) > 20 and outcomes == {"reviewed", "check-error", "conflict"}
+    rng = random.Random(20261202)
+    tally, hashes, partial = Tally(), {}, 0
+    for _ in range(count):
+        restore_tree(locales, baseline)
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        time.sleep(rng.uniform(0.0, duration))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            tally.killed_mid_run += 1
+        reported = proc.communicate()[0].splitlines()
+        tally.trials += 1
+        check_catalogs(root, keep, hashes, tally)
+        check_review_files(root, tally)
+        found, kept = saved_texts(root)
+        partial += 0 < len(reported) < len(lines)
+        for line in reported:
+            outcome, doc_id, key, text = line.split(" ", 3)
+            if (text not in kept) if outcome == "conflict" else (found.get(key) != text):
+                tally.lost.append(f"{doc_id} {key}: {outcome} reported, not on disk")
+    record(figures, tally)
+    assert tally.killed_mid_run > 0 and (partial > 0 or count < 20)
+    assert tally.corrupt == []
+    assert tally.lost == []
+
+
+def test_online_saves_survive_sigkill_fast(drafted: Path, figures: dict) -> None:
+    online_trials(drafted, 4, figures)
+
+
+@pytest.mark.slow
+def test_online_saves_survive_sigkill_long(drafted: Path, figures: dict) -> None:
+    online_trials(drafted, 40, figures)

@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import trials
+from hypothesis import given
+from hypothesis import strategies as st
 from test_review import snapshot
 
 from pipeline import invites, online
@@ -112,6 +115,21 @@ def test_expired_and_revoked_are_refused_with_the_reason(
     assert "no such invitation: nosuch-invite-000000" in result.output
 
 
+def test_an_invitation_names_a_person_and_documents_of_the_project(
+    catalogs_ready: Path, homelang
+) -> None:
+    before = snapshot(catalogs_ready)
+    result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", "--doc", "nope", expect=2)
+    assert "no document 'nope'" in result.output
+    result = homelang("review", "invite", "-l", "so", "-r", " \u200f\n", expect=2)
+    assert "name the reviewer" in result.output
+    assert snapshot(catalogs_ready) == before
+    token = invite(homelang, "-l", "so", "-r", "Ayaan\u202e  Warsame\n")  # controls dropped
+    found = invites.lookup(load_settings(catalogs_ready), token)
+    assert found.reviewer == "Ayaan Warsame"
+    assert f"revoked {found.id}" in homelang("review", "revoke", "-r", " Ayaan Warsame").output
+
+
 def _damaged(entry: dict) -> str:
     return json.dumps({"invites": [entry]})
 
@@ -139,6 +157,7 @@ DAMAGED = {
         _damaged({**GOOD, "reviewer": "Ayaan\u202e"}),
         "invites[0].reviewer: not a name homelang wrote",
     ),
+    "created-text": (_damaged({**GOOD, "created": "\u001b]52;c;x"}), "invites[0].created"),
     "date-invalid": (_damaged({**GOOD, "expires": "2026-02-30"}), "invites[0].expires: not a date"),
     "revoked-text": (
         _damaged({**GOOD, "revoked": "soon"}),
@@ -179,6 +198,29 @@ def test_a_damaged_invites_file_is_one_line_naming_file_and_key(
         invites.lookup(load_settings(catalogs_ready), "x" * 43)
 
 
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@trials(300)
+@given(key=st.sampled_from([*GOOD, "extra"]), value=JSON)
+def test_any_value_in_an_invitation_is_valid_or_one_error(key: str, value: object) -> None:
+    """Every field replaced by any JSON value: an invitation, or an InviteError naming the key."""
+    data = _damaged({**GOOD, key: value}).encode("utf-8")
+    try:
+        [(found, _)] = invites.parse(data, Path(INVITES))
+    except InviteError as error:
+        assert str(error).startswith(f"{INVITES}: invites[0]"), error
+        assert key in str(error) or "expected an object" in str(error), error
+    else:
+        assert found.id == (value if key == "id" else GOOD["id"])
+
+
 SERVE = "\n[tool.homelang.serve]\n"
 
 
@@ -216,3 +258,12 @@ def test_serve_settings_make_the_link(catalogs_ready: Path, homelang) -> None:
     assert invites.lookup(settings, made["link"].rsplit("/", 1)[1]).expires == made["expires"]
     created = made["created"][:10]
     assert made["expires"] > created
+
+
+def test_an_invitation_past_the_last_date_is_refused(
+    catalogs_ready: Path, homelang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # 9999-12-31 23:59:59
+    result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", expect=2)
+    assert "ends after 9999" in result.output and "Traceback" not in result.output
+    assert not (catalogs_ready / INVITES).exists()

@@ -29,7 +29,7 @@ from test_review import (
     translatable,
 )
 
-from pipeline import invites, online, states
+from pipeline import invites, lock, online, states
 from pipeline.assignments import entry_key
 from pipeline.glossary import load_glossary
 from pipeline.settings import Settings
@@ -74,6 +74,10 @@ def test_the_queue_puts_what_needs_a_person_first_with_notes_and_context(drafted
     assert second.context[0] == items[-1].text  # the paragraph before, as the letter reads now
     assert isinstance(first.text, str) and first.msgid_plural is None
     assert online.item(settings, invite, second.key) == second
+    words = online.queue(settings, invite, "templates")
+    assert words[0].title.startswith("Words of every letter") and words[0].msgid == "Dear family,"
+    reviewed = items[-1]  # never offered itself as a "reviewed translation of similar English"
+    assert not [n for n in reviewed.notes if n.startswith("Reviewed translation")]
 
 
 def test_confirm_credits_the_reviewer_as_a_packet_would(drafted: Path) -> None:
@@ -156,7 +160,7 @@ def test_the_english_changed_meanwhile(drafted: Path, homelang) -> None:
     before = (drafted / AM).read_bytes()
     text = amharic_like(shown.msgid, terms(drafted), "ቃላት")
     done = online.save(settings, invite, shown.key, shown.base, text, confirm=True)
-    assert done.outcome == "conflict" and "the English changed" in done.detail
+    assert done.outcome == "conflict" and "the English changed since you opened it" in done.detail
     assert (drafted / AM).read_bytes() == before
     now = done.item
     assert now.key != shown.key and now.previous_msgid == shown.msgid
@@ -176,6 +180,7 @@ def test_a_poedit_save_meanwhile_is_never_overwritten(drafted: Path) -> None:
     catalog.save(str(drafted / AM))
     done = online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
     assert done.outcome == "conflict" and done.current == "MPS የሀና ርዕስ"
+    assert "a translation saved since you opened it" in done.detail
     assert load(drafted / AM)[0].msgstr == "MPS የሀና ርዕስ"
     assert done.item.text == "MPS የሀና ርዕስ" and done.item.base != shown.base
     valid(drafted)
@@ -267,7 +272,7 @@ def test_a_save_waits_for_a_cli_run_then_says_busy(
     try:
         assert holder.stdout.readline().strip() == "held"
         before = snapshot(drafted)
-        monkeypatch.setattr(online, "LOCK_WAIT", 0.3)
+        monkeypatch.setattr(lock, "SHORT_WAIT", 0.3)
         with pytest.raises(online.OnlineError, match=r"busy: .*\('homelang update', pid"):
             online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
         assert snapshot(drafted) == before
@@ -282,9 +287,41 @@ def test_a_save_waits_for_a_cli_run_then_says_busy(
     )
     try:
         assert short.stdout.readline().strip() == "held"
-        monkeypatch.setattr(online, "LOCK_WAIT", 30.0)
+        monkeypatch.setattr(lock, "SHORT_WAIT", 30.0)
         done = online.save(settings, invite, shown.key, shown.base, TITLE, confirm=True)
         assert done.outcome == "reviewed"
     finally:
         short.wait()
         short.stdout.close()
+
+
+def test_a_cli_run_waits_for_a_save(drafted: Path, homelang) -> None:
+    """A writing command started during a save (a short hold here) waits, then runs."""
+    short = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(drafted / ".homelang"), "0.5"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert short.stdout.readline().strip() == "held"
+        homelang("update")
+    finally:
+        short.wait()
+        short.stdout.close()
+
+
+def test_another_reviewer_saved_it_meanwhile(drafted: Path, homelang) -> None:
+    settings, first = amina(drafted)
+    second, _ = invites.create(settings, "am", "Hana")
+    shown = online.queue(settings, second, "sanctuary-resolution")[0]  # both open the title
+    online.save(settings, first, shown.key, shown.base, TITLE, confirm=True)
+    hana = "MPS የሀና ርዕስ"
+    done = online.save(settings, second, shown.key, shown.base, hana, confirm=True)
+    assert done.outcome == "conflict" and done.current == TITLE
+    assert "reviewed by Amina Abdi on" in done.detail
+    assert load(drafted / AM)[0].msgstr == TITLE
+    # the coordinator settles it from the command line, crediting Hana's text to her
+    homelang("review", "conflicts", "--resolve", done.conflict, "--take", "theirs")
+    title = load(drafted / AM)[0]
+    assert title.msgstr == hana and states.reviewer(title)[0] == "Hana"
+    valid(drafted)

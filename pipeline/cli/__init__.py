@@ -113,7 +113,7 @@ OWN_LOCK = {"serve", "invite", "revoke"}
 
 def settings(ctx: click.Context) -> Settings:
     """The project's settings, loaded on first use; a writing command also takes the project lock."""
-    from pipeline.lock import project_lock
+    from pipeline.lock import CLI_WAIT, project_lock
     from pipeline.settings import load
 
     root = ctx.find_root()
@@ -124,7 +124,8 @@ def settings(ctx: click.Context) -> Settings:
             ctx.params.get("check") or ctx.params.get("dry_run")
         )
         if writes:
-            root.with_resource(project_lock(state["settings"].state_path, ctx.command_path))
+            lock = project_lock(state["settings"].state_path, ctx.command_path, CLI_WAIT)
+            root.with_resource(lock)
     return state["settings"]
 
 
