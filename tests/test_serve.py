@@ -22,6 +22,7 @@ from pipeline import invites, states
 from pipeline.assignments import entry_key
 from pipeline.settings import load as load_settings
 from pipeline.web import create_app, security
+from pipeline.web.diff import word_diff
 
 STAFF = "staff-token-for-the-tests"
 NOTICE = "sanctuary-resolution"
@@ -318,3 +319,42 @@ def test_make_all_ends_by_printing_the_serve_command() -> None:
     recipe = (REPO / "Makefile").read_text("utf-8").split("\nall:")[1].split("\n\n")[0]
     last = recipe.strip().splitlines()[-1]
     assert last.startswith("\t@echo") and "$(HL) serve" in last and "http://127.0.0.1:8765/" in last
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "runs"),
+    [
+        ("Closed at 3 pm.", "Closed at 3 pm.", [("same", "Closed at 3 pm.")]),
+        (
+            "Closed at 3 pm.",
+            "Closed at 2 pm on Friday.",
+            [
+                ("same", "Closed at "),
+                ("removed", "3"),
+                ("added", "2"),
+                ("same", " "),
+                ("removed", "pm."),
+                ("added", "pm on Friday."),
+            ],
+        ),
+        ("", "New words", [("added", "New words")]),
+        ("Old words", "", [("removed", "Old words")]),
+    ],
+)
+def test_word_diff_spells_the_new_english_with_the_old_words_between(old, new, runs) -> None:
+    assert word_diff(old, new) == runs
+    assert "".join(text for kind, text in runs if kind != "removed") == new
+
+
+def test_the_english_shows_what_changed_since_the_translation(catalogs_ready: Path) -> None:
+    path = catalog(catalogs_ready, "so")
+    po = load(path)
+    changed = next(e for e in po if e.msgid.startswith("We are committed"))
+    changed.previous_msgid = changed.msgid.replace("safety", "security")
+    changed.msgstr = "Waxaan u heellan nahay badbaadada ardaydeenna."
+    changed.flags.append("fuzzy")
+    po.save(str(path))
+    browser, so_id = opened(catalogs_ready, "so")
+    html = browser.get(f"/review/{so_id}/{entry_key(NOTICE, changed)}").get_data(as_text=True)
+    assert "<del>security</del><ins>safety</ins>" in html
+    assert "Waxaan u heellan nahay badbaadada ardaydeenna." in html
