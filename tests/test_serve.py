@@ -12,6 +12,7 @@ import re
 import stat
 from pathlib import Path
 
+import polib
 import pytest
 import requests
 from conftest import REPO, load, msgfmt_check
@@ -358,3 +359,27 @@ def test_the_english_shows_what_changed_since_the_translation(catalogs_ready: Pa
     html = browser.get(f"/review/{so_id}/{entry_key(NOTICE, changed)}").get_data(as_text=True)
     assert "<del>security</del><ins>safety</ins>" in html
     assert "Waxaan u heellan nahay badbaadada ardaydeenna." in html
+
+
+def test_plural_entries_get_one_box_per_form(catalogs_ready: Path) -> None:
+    path = catalog(catalogs_ready, "so")
+    po = load(path)
+    plural = polib.POEntry(
+        msgid="{count} day left", msgid_plural="{count} days left", msgstr_plural={0: "", 1: ""}
+    )
+    po.append(plural)
+    po.save(str(path))
+    browser, so_id = opened(catalogs_ready, "so")
+    key = entry_key(NOTICE, plural)
+    page = browser.get(f"/review/{so_id}/{key}")
+    html = page.get_data(as_text=True)
+    assert 'id="text-0"' in html and 'id="text-1"' in html and 'name="text"' not in html
+    base = re.search(r'name="base" value="([^"]*)"', html).group(1)
+    form = {"csrf_token": csrf(page), "action": "confirm", "base": base, "next": ""}
+    form |= {"text-0": "{count} maalin ayaa haray", "text-1": "{count} maalmood ayaa haray"}
+    saved = browser.post(f"/review/{so_id}/{key}", data=form)
+    assert saved.status_code == 303 and saved.headers["Location"] == f"/review/{so_id}/"
+    msgfmt_check(path)
+    done = next(e for e in load(path) if e.msgid_plural)
+    assert done.msgstr_plural == {0: "{count} maalin ayaa haray", 1: "{count} maalmood ayaa haray"}
+    assert states.state(done) == "reviewed"
