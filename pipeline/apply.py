@@ -38,7 +38,8 @@ class Decision:
 
 
 def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
-    """Why ``incoming`` cannot replace ``target``'s text (plural forms differ), or ""."""
+    """Why ``incoming`` cannot replace ``target``'s text (plural forms differ, a line break
+    gettext refuses), or ""."""
     if bool(incoming.msgid_plural) != bool(target.msgid_plural):
         if target.msgid_plural:
             return "the packet entry has no plural forms, the catalog's has"
@@ -51,7 +52,19 @@ def shape_mismatch(incoming: polib.POEntry, target: polib.POEntry) -> str:
             return f"the packet entry has {found} plural forms, the catalog's has {wanted}"
     elif incoming.msgstr_plural:
         return "the packet entry has msgstr[n] forms but no msgid_plural"
+    texts = list(incoming.msgstr_plural.values()) if target.msgid_plural else [incoming.msgstr]
+    if any(text and not _same_breaks(target.msgid, text) for text in texts):
+        return (
+            "a translation begins and ends with a line break exactly where the English "
+            "does (gettext refuses it otherwise)"
+        )
     return ""
+
+
+def _same_breaks(english: str, text: str) -> bool:
+    """msgfmt's rule: a translation starts and ends with "\\n" where its English does."""
+    starts = english.startswith("\n") == text.startswith("\n")
+    return starts and english.endswith("\n") == text.endswith("\n")
 
 
 def decide(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -41,8 +42,41 @@ from pipeline.invites import Invite
 from pipeline.render import words
 from pipeline.settings import Settings
 
+
+class _Turns:
+    """A lock given in order of arrival. ``threading.Lock`` is not fair: with many
+    reviewers saving at once, one could wait past the deadline while later ones go first."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        with self._guard:
+            if not self._held and not self._waiting:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._guard:
+            if turn.is_set():  # handed over as the time ran out
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().set()  # held still: handed to the next in line
+            else:
+                self._held = False
+
+
 #: The savers of this process, one at a time (then the project lock, against other processes).
-_SAVING = threading.Lock()
+_SAVING = _Turns()
 
 Text = str | dict[int, str]
 
@@ -282,6 +316,9 @@ def _incoming(
         and all(type(k) is int and isinstance(v, str) for k, v in text.items())
     ):
         raise OnlineError("a translation is text, or plural forms numbered from 0")
+    forms = text.values() if isinstance(text, dict) else [text]
+    if any(c in form for form in forms for c in "\x00\x04"):  # a browser may send %00
+        raise OnlineError("a catalog cannot hold a NUL (U+0000) or EOT (U+0004) character")
     english, plural, context = "", None, None
     if entry is not None:
         english = (entry.previous_msgid if english_then else None) or entry.msgid

@@ -7,7 +7,7 @@ conflicts file and the assignments. After each kill: every PO parses and passes
 msgfmt, no reviewed translation is lost, the assignments and conflicts still parse;
 then a re-run must leave exactly what one uninterrupted import leaves.
 
-Online: a process saves every entry of two catalogs one after the other, as
+Online: four threads of a process save every entry of two catalogs, as
 ``homelang serve`` does, printing each save it was told is done; killed anywhere,
 every catalog passes msgfmt and every save reported done is in its catalog.
 """
@@ -123,23 +123,40 @@ def test_review_import_survives_sigkill_long(
     trials(drafted, homelang, tmp_path / "amina.po", 40, figures)
 
 
-#: A reviewer saving every entry of the notice and its FAQ, one after the other; each
-#: line is printed once the save has returned (the server would then report it done).
+#: Four reviewers (threads, as in the server) saving every entry of the notice and its
+#: FAQ; each line is printed once the save has returned (the server would then say so).
 SAVER = """
 import sys
+import threading
 from pathlib import Path
 from pipeline import invites, online, settings
 
 project = settings.load(Path(sys.argv[1]))
 invite = invites.lookup(project, sys.argv[2])
-for n, item in enumerate(online.queue(project, invite)):
-    if item.doc_id == "templates" or isinstance(item.text, dict):
-        continue
-    ethiopic = "".join(chr(0x1200 + int(c, 16)) for c in item.key)
-    text = f"ቃላት {ethiopic} ተቀምጧል።"
-    base = item.base if n % 5 else "0" * 12  # as if someone saved it meanwhile: a conflict
-    done = online.save(project, invite, item.key, base, text, True)
-    print(done.outcome, item.doc_id, item.key, text, flush=True)
+items = [
+    i for i in online.queue(project, invite)
+    if i.doc_id != "templates" and not isinstance(i.text, dict)
+]
+printing = threading.Lock()
+
+
+def reviewer(chosen):
+    for n, item in chosen:
+        ethiopic = "".join(chr(0x1200 + int(c, 16)) for c in item.key)
+        text = f"ቃላት {ethiopic} ተቀምጧል።"
+        base = item.base if n % 5 else "0" * 12  # as if someone saved it meanwhile
+        done = online.save(project, invite, item.key, base, text, True)
+        with printing:
+            sys.stdout.write(f"{done.outcome} {item.doc_id} {item.key} {text}\\n")
+            sys.stdout.flush()
+
+
+numbered = list(enumerate(items))
+threads = [threading.Thread(target=reviewer, args=(numbered[k::4],)) for k in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
 """
 DOCS = {"sanctuary-resolution": AM, "sanctuary-resolution-faq": test_review.FAQ}
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ from test_review import (
 
 from pipeline import invites, lock, online, states
 from pipeline.assignments import entry_key
+from pipeline.errors import PipelineError
 from pipeline.glossary import load_glossary
 from pipeline.settings import Settings
 from pipeline.settings import load as load_settings
@@ -325,3 +327,76 @@ def test_another_reviewer_saved_it_meanwhile(drafted: Path, homelang) -> None:
     title = load(drafted / AM)[0]
     assert title.msgstr == hana and states.reviewer(title)[0] == "Hana"
     valid(drafted)
+
+
+def test_a_damaged_conflicts_file_stops_only_a_save_that_would_keep_text_aside(
+    drafted: Path,
+) -> None:
+    settings, invite = amina(drafted)
+    first, second = online.queue(settings, invite, "sanctuary-resolution")[:2]
+    (drafted / CONFLICTS).write_bytes(b'msgid "unterminated\n')
+    before = snapshot(drafted)
+    with pytest.raises(PipelineError, match=r"review-conflicts\.po:1: .*move it aside"):
+        online.save(settings, invite, first.key, "0" * 12, TITLE, confirm=True)  # a conflict
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, second.key, second.base, second.text, confirm=True)
+    assert done.outcome == "reviewed"
+
+
+def test_savers_take_turns_in_order_of_arrival_and_a_timed_out_one_leaves_the_line() -> None:
+    turns = online._Turns()
+    assert turns.acquire(timeout=0)
+    assert not turns.acquire(timeout=0.05)  # held: gives up, and leaves the line
+    order: list[int] = []
+    arrived = threading.Semaphore(0)
+
+    def saver(n: int) -> None:
+        arrived.release()
+        assert turns.acquire(timeout=30)
+        order.append(n)
+        turns.release()
+
+    threads = []
+    for n in range(5):  # each one in line before the next arrives
+        threads.append(threading.Thread(target=saver, args=(n,)))
+        threads[-1].start()
+        arrived.acquire()
+        while len(turns._waiting) < n + 1:
+            time.sleep(0.001)
+    turns.release()
+    for thread in threads:
+        thread.join()
+    assert order == [0, 1, 2, 3, 4]
+    assert turns.acquire(timeout=0)  # free again: nobody left waiting
+
+
+@pytest.mark.parametrize("bad", ["MPS\x00", "MPS\x04x", {0: "MPS", 1: "\x00"}])
+def test_text_a_catalog_cannot_hold_is_refused_before_anything_is_written(
+    drafted: Path, bad: online.Text
+) -> None:
+    """A browser can send U+0000 (%00); gettext files cannot hold it, nor U+0004."""
+    if isinstance(bad, dict):
+        plural_title(drafted)
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    before = snapshot(drafted)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.save(settings, invite, shown.key, shown.base, bad, confirm=True)
+    with pytest.raises(online.OnlineError, match="cannot hold"):
+        online.check(settings, invite, shown.key, bad)
+    assert snapshot(drafted) == before
+    done = online.save(settings, invite, shown.key, shown.base, shown.text, confirm=True)
+    assert done.outcome == "reviewed"
+    valid(drafted)
+
+
+@pytest.mark.parametrize("odd", ["a\rb", "a\x1bb", "a\u2028b", "a\u202eb", "  ", "\t\n"])
+def test_odd_text_is_kept_as_a_draft_or_refused_and_the_catalog_stays_valid(
+    drafted: Path, odd: str
+) -> None:
+    settings, invite = amina(drafted)
+    shown = online.queue(settings, invite, "sanctuary-resolution")[0]
+    done = online.save(settings, invite, shown.key, shown.base, f"MPS {odd}", confirm=True)
+    assert done.outcome in ("check-error", "reviewed", "refused")
+    valid(drafted)
+    online.queue(settings, invite)  # every catalog still reads

@@ -510,6 +510,25 @@ def test_plural_forms_in_the_packet_never_wipe_a_singular_entry(
     all_valid(drafted)
 
 
+@pytest.mark.parametrize("edit", ["end", "start"])
+def test_a_line_break_gettext_refuses_is_refused_not_applied(
+    drafted: Path, homelang, tmp_path: Path, edit: str
+) -> None:
+    """msgfmt refuses a translation that begins or ends with a line break where the English
+    does not: applying it would make the catalog one that gettext cannot compile."""
+    path = tmp_path / "p.po"
+    packet = confirmed_packet(homelang, path, "--doc", "sanctuary-resolution")
+    entry = packet[1]
+    draft = by_msgid(drafted / AM)[entry.msgid].msgstr
+    entry.msgstr = entry.msgstr + "\n" if edit == "end" else "\n" + entry.msgstr
+    packet.save(str(path))
+    line = load(path)[1].linenum
+    result = homelang("review", "import", str(path), expect=1)
+    assert f"p.po:{line}: refused, not applied: a translation begins and ends" in result.output
+    assert by_msgid(drafted / AM)[entry.msgid].msgstr == draft
+    all_valid(drafted)
+
+
 def test_a_singular_packet_entry_never_wipes_plural_forms(
     drafted: Path, homelang, tmp_path: Path
 ) -> None:
