@@ -383,3 +383,11 @@ def test_plural_entries_get_one_box_per_form(catalogs_ready: Path) -> None:
     done = next(e for e in load(path) if e.msgid_plural)
     assert done.msgstr_plural == {0: "{count} maalin ayaa haray", 1: "{count} maalmood ayaa haray"}
     assert states.state(done) == "reviewed"
+
+
+def test_a_check_without_any_text_is_an_empty_text(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/")
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page.get_data(as_text=True)).group(1)
+    answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page)})
+    assert answer.status_code == 200 and answer.get_json()["findings"] == []
