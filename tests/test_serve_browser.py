@@ -128,6 +128,12 @@ def test_a_volunteer_reviews_arabic_and_amharic_on_a_phone(
         page.get_by_role("button", name="Confirm").click()
         page.wait_for_load_state()
         assert "Confirmed. Thank you!" in page.locator(".messages").inner_text()
+
+        # the coordinator's dashboard counts it at once
+        page.goto(site.staff)
+        assert page.locator("td", has_text="2/5 reviewed").count() == 1  # Arabic, the notice
+        assert page.locator("td", has_text="1/5 reviewed").count() == 1  # Amharic
+        assert "Layla Hassan: invitation until" in page.locator("table.matrix").inner_text()
         assert outside == []
 
     for path in all_catalogs(catalogs_ready):
