@@ -279,6 +279,8 @@ _LOW_CONTRAST = """() => {
   }
   return low;
 }"""
+#: Whether the page is wider than the phone (the dashboard's matrix scrolls in its own box).
+_WIDER = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 #: Form controls no label names (a screen reader would read "edit text", nothing more).
 _UNLABELLED = """() => [...document.querySelectorAll("input:not([type=hidden]), textarea, select")]
   .filter((e) => !e.labels.length && !e.getAttribute("aria-label")).map((e) => e.name)"""
@@ -292,11 +294,15 @@ def test_the_pages_work_without_javascript_by_keyboard_with_aa_contrast(
     with serving(catalogs_ready) as site, phone(scripts=False) as context:
         page, outside = watched(context, site.url)
         page.goto(site.staff)
+        assert not page.evaluate(_WIDER)
         checked = [(page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED))]
         page.goto(f"{site.url}/invite/{token}")
         checked.append((page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED)))
+        assert not page.evaluate(_WIDER)
         page.get_by_role("link", name=re.compile("Read the")).first.click()
         checked.append((page.url, page.evaluate(_LOW_CONTRAST), page.evaluate(_UNLABELLED)))
+        page.set_viewport_size({"width": 360, "height": 740})  # the narrowest phone we serve
+        assert not page.evaluate(_WIDER)
         # the keyboard: skip link first, then the text box, then Confirm, Save draft, Skip
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "Skip to content"
