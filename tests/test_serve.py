@@ -12,14 +12,18 @@ import re
 import stat
 from pathlib import Path
 
+import polib
 import pytest
-from conftest import load, msgfmt_check
+import requests
+from conftest import REPO, load, msgfmt_check
 from flask.testing import FlaskClient
+from serving import serving
 
 from pipeline import invites, states
 from pipeline.assignments import entry_key
 from pipeline.settings import load as load_settings
 from pipeline.web import create_app, security
+from pipeline.web.diff import word_diff
 
 STAFF = "staff-token-for-the-tests"
 NOTICE = "sanctuary-resolution"
@@ -294,3 +298,96 @@ def test_nothing_but_the_builds_previews_is_served(
     assert "sandbox" in preview.headers["Content-Security-Policy"]
     assert "script-src" not in preview.headers["Content-Security-Policy"]
     assert staff.get(address).status_code == 404
+
+
+def test_serve_prints_the_staff_address_and_binds_loopback(catalogs_ready: Path) -> None:
+    with serving(catalogs_ready) as site:
+        assert site.url.startswith("http://127.0.0.1:") and "proxy" not in site.output
+        assert f"{site.url}/invite/" in site.output  # the links the dashboard makes
+        assert requests.get(site.url + "/", timeout=10).status_code == 403
+        staff = requests.Session()
+        assert staff.get(site.staff, timeout=10).status_code == 200  # redirected, cookie kept
+        assert site.staff.split("?")[1] not in staff.get(site.url + "/", timeout=10).url
+
+
+def test_serve_on_another_address_says_how_to_put_it_behind_https(catalogs_ready: Path) -> None:
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:
+        assert site.url.startswith("http://127.0.0.2:")
+        assert "HTTPS proxy" in site.output and "public_url" in site.output
+
+
+def test_make_all_ends_by_printing_the_serve_command() -> None:
+    recipe = (REPO / "Makefile").read_text("utf-8").split("\nall:")[1].split("\n\n")[0]
+    last = recipe.strip().splitlines()[-1]
+    assert last.startswith("\t@echo") and "$(HL) serve" in last and "http://127.0.0.1:8765/" in last
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "runs"),
+    [
+        ("Closed at 3 pm.", "Closed at 3 pm.", [("same", "Closed at 3 pm.")]),
+        (
+            "Closed at 3 pm.",
+            "Closed at 2 pm on Friday.",
+            [
+                ("same", "Closed at "),
+                ("removed", "3"),
+                ("added", "2"),
+                ("same", " "),
+                ("removed", "pm."),
+                ("added", "pm on Friday."),
+            ],
+        ),
+        ("", "New words", [("added", "New words")]),
+        ("Old words", "", [("removed", "Old words")]),
+    ],
+)
+def test_word_diff_spells_the_new_english_with_the_old_words_between(old, new, runs) -> None:
+    assert word_diff(old, new) == runs
+    assert "".join(text for kind, text in runs if kind != "removed") == new
+
+
+def test_the_english_shows_what_changed_since_the_translation(catalogs_ready: Path) -> None:
+    path = catalog(catalogs_ready, "so")
+    po = load(path)
+    changed = next(e for e in po if e.msgid.startswith("We are committed"))
+    changed.previous_msgid = changed.msgid.replace("safety", "security")
+    changed.msgstr = "Waxaan u heellan nahay badbaadada ardaydeenna."
+    changed.flags.append("fuzzy")
+    po.save(str(path))
+    browser, so_id = opened(catalogs_ready, "so")
+    html = browser.get(f"/review/{so_id}/{entry_key(NOTICE, changed)}").get_data(as_text=True)
+    assert "<del>security</del><ins>safety</ins>" in html
+    assert "Waxaan u heellan nahay badbaadada ardaydeenna." in html
+
+
+def test_plural_entries_get_one_box_per_form(catalogs_ready: Path) -> None:
+    path = catalog(catalogs_ready, "so")
+    po = load(path)
+    plural = polib.POEntry(
+        msgid="{count} day left", msgid_plural="{count} days left", msgstr_plural={0: "", 1: ""}
+    )
+    po.append(plural)
+    po.save(str(path))
+    browser, so_id = opened(catalogs_ready, "so")
+    key = entry_key(NOTICE, plural)
+    page = browser.get(f"/review/{so_id}/{key}")
+    html = page.get_data(as_text=True)
+    assert 'id="text-0"' in html and 'id="text-1"' in html and 'name="text"' not in html
+    base = re.search(r'name="base" value="([^"]*)"', html).group(1)
+    form = {"csrf_token": csrf(page), "action": "confirm", "base": base, "next": ""}
+    form |= {"text-0": "{count} maalin ayaa haray", "text-1": "{count} maalmood ayaa haray"}
+    saved = browser.post(f"/review/{so_id}/{key}", data=form)
+    assert saved.status_code == 303 and saved.headers["Location"] == f"/review/{so_id}/"
+    msgfmt_check(path)
+    done = next(e for e in load(path) if e.msgid_plural)
+    assert done.msgstr_plural == {0: "{count} maalin ayaa haray", 1: "{count} maalmood ayaa haray"}
+    assert states.state(done) == "reviewed"
+
+
+def test_a_check_without_any_text_is_an_empty_text(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/")
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page.get_data(as_text=True)).group(1)
+    answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page)})
+    assert answer.status_code == 200 and answer.get_json()["findings"] == []

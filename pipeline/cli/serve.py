@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
+
 import click
 
 from pipeline.cli import echo, main, settings
@@ -35,23 +38,30 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     project = settings(ctx)
     host = host or project.serve.host
     port = project.serve.port if port is None else port
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.create_server((host, port), family=family)  # bound now: --port 0 known
+    port = listener.getsockname()[1]
+    # invitation links made while it runs name this address (unless public_url is set)
+    project = dataclasses.replace(
+        project, serve=dataclasses.replace(project.serve, host=host, port=port)
+    )
     token = security.new_staff_token()
     server = create_server(
-        create_app(project, token), host=host, port=port, threads=THREADS, ident="homelang"
+        create_app(project, token), sockets=[listener], threads=THREADS, ident="homelang"
     )
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     echo(
         f"Dashboard (staff, keep this address to yourself): "
-        f"http://{shown_host}:{server.effective_port}/?staff={token}"
+        f"http://{shown_host}:{port}/?staff={token}"
     )
     echo(
-        f"Invitation links start with {project.serve.base_url}/invite/ "
-        "(make them with `homelang review invite` or on the dashboard)."
+        f"Invitation links made on the dashboard: {project.serve.base_url}/invite/... "
+        "(`homelang review invite` uses [tool.homelang.serve] host, port, public_url)."
     )
     if host not in LOOPBACK:
-        echo(_PROXY.format(host=host, port=server.effective_port))
+        echo(_PROXY.format(host=host, port=port))
     echo("Ctrl-C stops it.")
     try:
         server.run()

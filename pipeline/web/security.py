@@ -31,8 +31,9 @@ PREVIEW_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
     "frame-ancestors 'none'; form-action 'none'; base-uri 'none'; sandbox"
 )
-#: Attempts of token guessing: every try, and the failed ones, per client address.
-OPEN_LIMIT = "30 per minute"
+#: Invitation links opened, and the tokens refused, per client address (behind a proxy,
+#: every volunteer shares its address: the first allows a whole evening class at once).
+OPEN_LIMIT = "120 per minute"
 FAILED_LIMIT = "10 per hour"
 
 

@@ -8,6 +8,8 @@ again (a revoked or expired one gets 403 at once). Saves go through
 
 from __future__ import annotations
 
+import re
+
 import flask
 from flask_limiter import Limiter
 
@@ -19,6 +21,8 @@ from pipeline.web.diff import word_diff
 #: How many invitations one browser keeps open at once (the cookie stays small).
 KEPT_INVITES = 8
 ACTIONS = ("confirm", "draft", "skip")
+#: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
+_KEY = re.compile(r"[0-9a-f]{16}")
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
@@ -140,18 +144,29 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> 
         changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
         previous=keys[where - 1] if where else None,
         following=keys[where + 1] if where is not None and where + 1 < len(keys) else None,
+        upcoming=_upcoming(queue, item.key),
         **_progress(queue),
     )
 
 
-def _next(invite: invites.Invite, after: str) -> flask.Response:
-    """To the next entry that still needs a person after ``after`` (round the list), or the list."""
-    queue = online.queue(project(), invite)
+def _upcoming(queue: list[online.Item], after: str) -> str:
+    """The next entry that still needs a person after ``after`` (round the list), or ""."""
     keys = [i.key for i in queue]
     start = keys.index(after) + 1 if after in keys else 0
     for item in queue[start:] + queue[:start]:
         if item.state != "reviewed" and item.key != after:
-            return flask.redirect(flask.url_for("entry", invite_id=invite.id, key=item.key), 303)
+            return item.key
+    return ""
+
+
+def _next(invite: invites.Invite, after: str) -> flask.Response:
+    """On to the entry the page named as next (saves need not build the queue again), or
+    the one :func:`_upcoming` finds now; the list when none is left."""
+    upcoming = flask.request.form.get("next")
+    if upcoming is None or not (upcoming == "" or _KEY.fullmatch(upcoming)):
+        upcoming = _upcoming(online.queue(project(), invite), after)
+    if upcoming:
+        return flask.redirect(flask.url_for("entry", invite_id=invite.id, key=upcoming), 303)
     return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
 
 
