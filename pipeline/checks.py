@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polib
 
 from pipeline import identify, links, markup
-from pipeline.glossary import Glossary
+from pipeline.glossary import Glossary, Term
 from pipeline.languages import Language
 
 #: Check id -> level. A table in the README lists what each one looks for.
@@ -127,27 +128,25 @@ def compare(
 ) -> list[tuple[str, str]]:
     """(check id, message) for each way ``translation`` fails to match ``english``."""
     found: list[tuple[str, str]] = []
-    en_spans, tr_spans = markup.spans(english), markup.spans(translation)
-    for check_id, kinds, what in (
-        ("placeholders", ("placeholder",), "placeholder"),
-        ("emails", ("email",), "e-mail address"),
-        ("xml-tags", ("html_tag",), "HTML tag"),
+    en, tr = _english(english, glossary, lang.code), _facts(translation)
+    for check_id, kind, what in (
+        ("placeholders", "placeholder", "placeholder"),
+        ("emails", "email", "e-mail address"),
+        ("xml-tags", "html_tag", "HTML tag"),
     ):
-        message = _difference(_count(en_spans, kinds), _count(tr_spans, kinds), what)
+        message = _difference(en.facts.kind(kind), tr.kind(kind), what)
         if message:
             found.append((check_id, message))
-    found.extend(_links(en_spans, tr_spans))
-    found.extend(_markdown(en_spans, tr_spans))
-    message = _difference(
-        markup.numbers(english, en_spans), markup.numbers(translation, tr_spans), "number"
-    )
+    found.extend(_links(en.facts, tr))
+    found.extend(_markdown(en.facts, tr))
+    message = _difference(en.facts.numbers, tr.numbers, "number")
     if message:
         found.append(("numbers", message))
-    found.extend(_glossary(english, translation, lang, glossary))
-    found.extend(_text_shape(english, translation, lang, glossary, en_spans, tr_spans))
+    found.extend(_glossary(translation, lang, en.terms))
+    found.extend(_text_shape(english, translation, lang, glossary, en, tr))
     for check_id, chars, what in (
-        ("control", _controls(translation) - _controls(english), "control character"),
-        ("bidi-control", _bidi(translation) - _bidi(english), "bidi control"),
+        ("control", tr.controls - en.facts.controls, "control character"),
+        ("bidi-control", tr.bidi - en.facts.bidi, "bidi control"),
     ):
         if chars:
             # invisible; a control character stops a print build, a bidi control
@@ -159,59 +158,107 @@ def compare(
     return found
 
 
-def _controls(text: str) -> set[str]:
+@dataclass(frozen=True)
+class _Facts:
+    """What the checks compare in one text, read in one pass over its spans."""
+
+    spans: tuple[markup.Span, ...]
+    by_kind: dict[str, list[str]]  # span kind -> the spans' texts, left to right
+    marks: Counter[str]
+    web_addresses: list[str]
+    link_targets: list[str]
+    phones: list[str]
+    numbers: list[str]
+    controls: frozenset[str]
+    bidi: frozenset[str]
+
+    def kind(self, kind: str) -> list[str]:
+        return self.by_kind.get(kind, [])
+
+
+def _facts(text: str) -> _Facts:
+    found = tuple(markup.spans(text))
+    by_kind: dict[str, list[str]] = {}
+    for span in found:
+        by_kind.setdefault(span.kind, []).append(span.text)
+    targets = _link_targets(found)
+    chars = set(text)
+    return _Facts(
+        spans=found,
+        by_kind=by_kind,
+        marks=Counter(by_kind.get("mark", [])),
+        web_addresses=_web_addresses(found),
+        link_targets=targets,
+        phones=_phones(by_kind.get("phone", []), targets),
+        numbers=list(markup.numbers(text, found).elements()),
+        controls=frozenset(_controls(chars)),
+        bidi=BIDI_CONTROLS.intersection(chars),
+    )
+
+
+@dataclass(frozen=True)
+class _English:
+    """The English side of a comparison, read once per English (plural forms, languages)."""
+
+    facts: _Facts
+    words: str  # without protected spans and do-not-translate terms
+    quoted: frozenset[str]  # its words, which a translation may quote as they are
+    terms: tuple[Term, ...]  # the glossary terms it holds that matter for the language
+
+
+@lru_cache(maxsize=4096)
+def _english(english: str, glossary: Glossary, code: str) -> _English:
+    facts = _facts(english)
+    words = _words(english, facts.spans, glossary)
+    return _English(
+        facts, words, frozenset(_LETTERS.findall(words)), tuple(glossary.applicable(english, code))
+    )
+
+
+def _controls(chars: set[str]) -> set[str]:
     """Control characters (Unicode category Cc) other than line breaks and tabs."""
-    return {c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"}
+    return {c for c in chars if unicodedata.category(c) == "Cc" and c not in "\n\t"}
 
 
-def _bidi(text: str) -> set[str]:
-    return BIDI_CONTROLS.intersection(text)
-
-
-def _count(spans: list[markup.Span], kinds: tuple[str, ...]) -> Counter[str]:
-    return Counter(s.text for s in spans if s.kind in kinds)
-
-
-def _phones(spans: list[markup.Span]) -> Counter[str]:
+def _phones(phones: list[str], targets: list[str]) -> list[str]:
     """Phone numbers and ``tel:`` links by their digits: 612.668.0000, (612) 668–0000 and
     <tel:+16126680000> are all 612-668-0000."""
-    found = Counter(markup.phone_number(s.text) for s in spans if s.kind == "phone")
-    found.update(markup.phone_number(t) for t in _link_targets(spans) if links.scheme(t) == "tel")
-    return found
+    found = [markup.phone_number(p) for p in phones]
+    return found + [markup.phone_number(t) for t in targets if links.scheme(t) == "tel"]
 
 
-def _links(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[tuple[str, str]]:
+def _links(en: _Facts, tr: _Facts) -> list[tuple[str, str]]:
     """Web addresses and phone numbers (``tel:`` links among them) as in the English, and
     no added link that a page may not carry (:func:`pipeline.links.allowed`)."""
-    en_targets = set(_link_targets(en_spans))
-    urls = [_difference(_web_addresses(en_spans), _web_addresses(tr_spans), "web address")]
+    en_targets = set(en.link_targets)
+    urls = [_difference(en.web_addresses, tr.web_addresses, "web address")]
     urls += [
         f"link to {t!r}: only {', '.join(links.SCHEMES)} links are allowed"
-        for t in _link_targets(tr_spans)
+        for t in tr.link_targets
         if t not in en_targets and not links.allowed(t)
     ]
     found = []
     message = "; ".join(m for m in urls if m)
     if message:
         found.append(("urls", message))
-    message = _difference(_phones(en_spans), _phones(tr_spans), "phone number")
+    message = _difference(en.phones, tr.phones, "phone number")
     if message:
         found.append(("phones", message))
     return found
 
 
-def _web_addresses(spans: list[markup.Span]) -> Counter[str]:
+def _web_addresses(spans: tuple[markup.Span, ...]) -> list[str]:
     """URLs, domains and autolinks other than ``tel:`` ones, schemes in lower case."""
-    found: Counter[str] = Counter()
+    found = []
     for span in spans:
         if span.kind in ("url", "domain"):
-            found[links.lower_scheme(span.text)] += 1
+            found.append(links.lower_scheme(span.text))
         elif span.kind == "autolink" and links.scheme(span.text[1:-1]) != "tel":
-            found[f"<{links.lower_scheme(span.text[1:-1])}>"] += 1
+            found.append(f"<{links.lower_scheme(span.text[1:-1])}>")
     return found
 
 
-def _link_targets(spans: list[markup.Span]) -> list[str]:
+def _link_targets(spans: tuple[markup.Span, ...]) -> list[str]:
     """The target of each autolink and Markdown link (without a link's title)."""
     targets = []
     for span in spans:
@@ -222,10 +269,13 @@ def _link_targets(spans: list[markup.Span]) -> list[str]:
     return targets
 
 
-def _difference(english: Counter[str], translation: Counter[str], what: str) -> str:
+def _difference(english: list[str], translation: list[str], what: str) -> str:
     """A message naming what is missing and what is extra, or "" when both agree."""
-    missing = sorted((english - translation).elements())
-    extra = sorted((translation - english).elements())
+    if sorted(english) == sorted(translation):  # most often both are empty
+        return ""
+    en, tr = Counter(english), Counter(translation)
+    missing = sorted((en - tr).elements())
+    extra = sorted((tr - en).elements())
     parts = []
     if missing:
         parts.append(f"missing {what} {', '.join(map(repr, missing))}")
@@ -234,27 +284,23 @@ def _difference(english: Counter[str], translation: Counter[str], what: str) -> 
     return "; ".join(parts)
 
 
-def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[tuple[str, str]]:
+def _markdown(en: _Facts, tr: _Facts) -> list[tuple[str, str]]:
     """Links keep their targets and brackets; emphasis and inline code stay balanced."""
     found = []
-    en_targets, tr_targets = _count(en_spans, ("link_target",)), _count(tr_spans, ("link_target",))
+    en_targets, tr_targets = en.kind("link_target"), tr.kind("link_target")
     message = _difference(
-        Counter(t[2:-1] for t in en_targets.elements()),
-        Counter(t[2:-1] for t in tr_targets.elements()),
-        "link target",
+        [t[2:-1] for t in en_targets], [t[2:-1] for t in tr_targets], "link target"
     )
-    opened = sum(1 for s in tr_spans if s.kind == "mark" and s.text.endswith("["))
-    if not message and opened != sum(tr_targets.values()):
-        message = f"{opened} '[' for {sum(tr_targets.values())} link target(s): a link is broken"
+    opened = sum(n for mark, n in tr.marks.items() if mark.endswith("["))
+    if not message and opened != len(tr_targets):
+        message = f"{opened} '[' for {len(tr_targets)} link target(s): a link is broken"
     if message:
         found.append(("md-link", message))
     problems = []
     for mark in ("**", "*", "__", "_"):
-        en = sum(1 for s in en_spans if s.kind == "mark" and s.text == mark)
-        tr = sum(1 for s in tr_spans if s.kind == "mark" and s.text == mark)
-        if tr % 2 or (en and en != tr):
-            problems.append(f"{tr} '{mark}' where the English has {en}")
-    message = _difference(_count(en_spans, ("code",)), _count(tr_spans, ("code",)), "inline code")
+        if tr.marks[mark] % 2 or (en.marks[mark] and en.marks[mark] != tr.marks[mark]):
+            problems.append(f"{tr.marks[mark]} '{mark}' where the English has {en.marks[mark]}")
+    message = _difference(en.kind("code"), tr.kind("code"), "inline code")
     if message:
         problems.append(message)
     if problems:
@@ -262,11 +308,9 @@ def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[
     return found
 
 
-def _glossary(
-    english: str, translation: str, lang: Language, glossary: Glossary
-) -> list[tuple[str, str]]:
+def _glossary(translation: str, lang: Language, terms: tuple[Term, ...]) -> list[tuple[str, str]]:
     found = []
-    for term in glossary.applicable(english, lang.code):
+    for term in terms:
         if term.keep and not term.found_in(translation):
             found.append(("glossary-keep", f"keep {term.term!r} untranslated"))
         elif not term.keep and term.translation.casefold() not in translation.casefold():
@@ -284,8 +328,8 @@ def _text_shape(
     translation: str,
     lang: Language,
     glossary: Glossary,
-    en_spans: list[markup.Span],
-    tr_spans: list[markup.Span],
+    en: _English,
+    tr: _Facts,
 ) -> list[tuple[str, str]]:
     """Whitespace, end punctuation, identical text, script, language and length."""
     found = []
@@ -301,13 +345,15 @@ def _text_shape(
                 f"ends with {tr_end or 'no punctuation'}, the English with {en_end or 'no punctuation'}",
             )
         )
-    en_words = _words(english, en_spans, glossary)
-    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", en_words):
+    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", en.words):
         found.append(("same", "translation is identical to the English"))
-    words = _words(translation, tr_spans, glossary)
-    own = _own_words(words, en_words)
+    words = _words(translation, tr.spans, glossary)
+    own = _own_words(words, en.quoted)
     # judge what the translator wrote; a text that is all quotes of the English is judged whole
-    message = wrong_script(own if sum(script_counts(own).values()) >= MIN_LETTERS else words, lang)
+    counts = script_counts(own)
+    message = _wrong_script(
+        counts if sum(counts.values()) >= MIN_LETTERS else script_counts(words), lang
+    )
     if message:
         found.append(("script", message))
     elif identify.knows(lang.code):
@@ -341,7 +387,7 @@ def end_mark(text: str) -> str:
     return ""
 
 
-def _words(text: str, found: list[markup.Span], glossary: Glossary) -> str:
+def _words(text: str, found: tuple[markup.Span, ...], glossary: Glossary) -> str:
     """``text`` without protected spans and do-not-translate terms: the words a translator writes."""
     text = markup.blank(text, found)
     for term in glossary.keep_terms():
@@ -349,27 +395,38 @@ def _words(text: str, found: list[markup.Span], glossary: Glossary) -> str:
     return text
 
 
-def _own_words(words: str, english: str) -> str:
-    """``words`` without those the English has too: names and streets quoted as written."""
-    quoted = set(_LETTERS.findall(english))
+def _own_words(words: str, quoted: frozenset[str]) -> str:
+    """``words`` without those the English has too (``quoted``): names and streets quoted as written."""
     return _LETTERS.sub(lambda m: " " if m.group() in quoted else m.group(), words)
 
 
 def script_counts(text: str) -> Counter[str]:
     """Letters of ``text`` by script (the first word of their Unicode name: LATIN, ARABIC ...)."""
     counts: Counter[str] = Counter()
-    for char in text:
-        if unicodedata.category(char)[0] in "LM":
-            name = unicodedata.name(char, "")
-            if name and not name.startswith(("COMBINING", "MODIFIER")):
-                counts[name.split()[0]] += 1
+    for char, n in Counter(text).items():  # each distinct character looked up once
+        script = _script(char)
+        if script:
+            counts[script] += n
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _script(char: str) -> str:
+    """The script of a letter (the first word of its Unicode name), "" for anything else."""
+    if unicodedata.category(char)[0] in "LM":
+        name = unicodedata.name(char, "")
+        if name and not name.startswith(("COMBINING", "MODIFIER")):
+            return name.split()[0]
+    return ""
 
 
 def wrong_script(text: str, lang: Language) -> str:
     """A message when most letters of ``text`` are not in ``lang``'s script, else ""."""
+    return _wrong_script(script_counts(text), lang)
+
+
+def _wrong_script(counts: Counter[str], lang: Language) -> str:
     expected = SCRIPT_NAMES.get(lang.script)
-    counts = script_counts(text)
     total = sum(counts.values())
     if expected is None or total < MIN_LETTERS or counts[expected] * 2 > total:
         return ""
