@@ -97,36 +97,73 @@ class Finding:
 
 def check_catalog(catalog: polib.POFile, lang: Language, glossary: Glossary) -> list[Finding]:
     """Every finding in the catalog's live, translated entries, in file order."""
-    found: list[Finding] = []
-    for entry in catalog:
-        if not entry.obsolete:
-            found.extend(check_entry(entry, lang, glossary))
-    return found
+    return [f for found in check_entries(list(catalog), lang, glossary) for f in found]
 
 
 def check_entry(entry: polib.POEntry, lang: Language, glossary: Glossary) -> list[Finding]:
     """The findings for one entry (none when it is untranslated or obsolete)."""
-    if entry.obsolete or not entry.msgid:
-        return []
-    pairs = [(entry.msgid, entry.msgstr)]
-    if entry.msgid_plural:
-        forms = sorted(entry.msgstr_plural.items())
-        pairs = [(entry.msgid if n == 0 else entry.msgid_plural, text) for n, text in forms]
-    found: list[Finding] = []
-    for english, translation in pairs:
-        if not translation:
+    return check_entries([entry], lang, glossary)[0]
+
+
+def check_entries(
+    entries: list[polib.POEntry], lang: Language, glossary: Glossary
+) -> list[list[Finding]]:
+    """The findings for each entry, as :func:`check_entry` gives them; the language
+    identifier reads every text it must judge in one batch (on every core)."""
+    pending: list[tuple[int, _Pending]] = []  # (index of the entry, one comparison)
+    for index, entry in enumerate(entries):
+        if entry.obsolete or not entry.msgid:
             continue
-        for check_id, message in compare(english, translation, lang, glossary):
-            found.append(
-                Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
-            )
-    return found
+        pairs = [(entry.msgid, entry.msgstr)]
+        if entry.msgid_plural:
+            forms = sorted(entry.msgstr_plural.items())
+            pairs = [(entry.msgid if n == 0 else entry.msgid_plural, text) for n, text in forms]
+        pending += [(index, _compare(e, t, lang, glossary)) for e, t in pairs if t]
+    findings: list[list[Finding]] = [[] for _ in entries]
+    done = _judge_languages([p for _, p in pending], lang)
+    for (index, _), found in zip(pending, done, strict=True):
+        entry = entries[index]
+        findings[index] += [
+            Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
+            for check_id, message in found
+        ]
+    return findings
 
 
 def compare(
     english: str, translation: str, lang: Language, glossary: Glossary
 ) -> list[tuple[str, str]]:
     """(check id, message) for each way ``translation`` fails to match ``english``."""
+    return _judge_languages([_compare(english, translation, lang, glossary)], lang)[0]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A comparison's findings but the language identifier's, which are made in batches."""
+
+    found: list[tuple[str, str]]
+    judge: str | None  # the translator's own words, when the identifier is to read them
+    at: int  # where its finding goes among ``found``
+
+
+def _judge_languages(pending: list[_Pending], lang: Language) -> list[list[tuple[str, str]]]:
+    """Each comparison's findings, with a ``language`` one where its text reads as another
+    language (all texts read at once)."""
+    texts = [p.judge for p in pending if p.judge is not None]
+    verdicts = iter(identify.other_languages(texts, lang.code) if texts else [])
+    done = []
+    for p in pending:
+        other = next(verdicts) if p.judge is not None else None
+        if other is None:
+            done.append(p.found)
+            continue
+        name, confidence = other
+        message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
+        done.append([*p.found[: p.at], ("language", message), *p.found[p.at :]])
+    return done
+
+
+def _compare(english: str, translation: str, lang: Language, glossary: Glossary) -> _Pending:
     found: list[tuple[str, str]] = []
     en, tr = _english(english, glossary, lang.code), _facts(translation)
     for check_id, kind, what in (
@@ -143,7 +180,9 @@ def compare(
     if message:
         found.append(("numbers", message))
     found.extend(_glossary(translation, lang, en.terms))
-    found.extend(_text_shape(english, translation, lang, glossary, en, tr))
+    shape, judge, at = _text_shape(english, translation, lang, glossary, en, tr)
+    at += len(found)
+    found.extend(shape)
     for check_id, chars, what in (
         ("control", tr.controls - en.facts.controls, "control character"),
         ("bidi-control", tr.bidi - en.facts.bidi, "bidi control"),
@@ -155,7 +194,7 @@ def compare(
                 f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in sorted(chars)
             )
             found.append((check_id, f"{what} {codes}"))
-    return found
+    return _Pending(found, judge, at)
 
 
 @dataclass(frozen=True)
@@ -330,8 +369,9 @@ def _text_shape(
     glossary: Glossary,
     en: _English,
     tr: _Facts,
-) -> list[tuple[str, str]]:
-    """Whitespace, end punctuation, identical text, script, language and length."""
+) -> tuple[list[tuple[str, str]], str | None, int]:
+    """Whitespace, end punctuation, identical text, script and length; and the words the
+    language identifier is to read, with where its finding goes, when the script is right."""
     found = []
     if _edge(english, 0) != _edge(translation, 0):
         found.append(("begin-space", "leading whitespace differs from the English"))
@@ -356,12 +396,8 @@ def _text_shape(
     )
     if message:
         found.append(("script", message))
-    elif identify.knows(lang.code):
-        other = identify.other_language(own, lang.code)
-        if other:
-            name, confidence = other
-            message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
-            found.append(("language", message))
+    judge = own if not message and identify.knows(lang.code) else None
+    at = len(found)
     if len(translation) > LONG_FACTOR * len(english) + LONG_SLACK:
         found.append(
             (
@@ -369,7 +405,7 @@ def _text_shape(
                 f"{len(translation)} characters for {len(english)} in English: may not fit the page",
             )
         )
-    return found
+    return found, judge, at
 
 
 def _edge(text: str, index: int) -> bool:

@@ -57,7 +57,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
 _COMBINED = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PATTERNS))
 #: What every pattern above needs somewhere in the text: most sentences have none, and
 #: this one search is several times faster than the combined patterns finding nothing.
-_MAYBE = re.compile(r"[`\]<{%@\[*_]|\d{3}|\.[a-z0-9-]|(?i:https?://|www\.)")
+_MAYBE = re.compile(r"[`\]<{%@\[*_]|\d{3}\D{1,3}\d{3}|\.[a-z0-9-]|(?i:https?://|www\.)")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,:]\d+)*(?![\w])")
 
 
