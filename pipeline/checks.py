@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import polib
 
@@ -82,6 +83,9 @@ BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+#: Control characters (Unicode category Cc is exactly these) other than line breaks and tabs.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NO_MARKS: Counter[str] = Counter()  # shared, only read
 
 
 @dataclass(frozen=True)
@@ -137,8 +141,7 @@ def compare(
     return _judge_languages([_compare(english, translation, lang, glossary)], lang)[0]
 
 
-@dataclass(frozen=True)
-class _Pending:
+class _Pending(NamedTuple):
     """A comparison's findings but the language identifier's, which are made in batches."""
 
     found: list[tuple[str, str]]
@@ -197,9 +200,9 @@ def _compare(english: str, translation: str, lang: Language, glossary: Glossary)
     return _Pending(found, judge, at)
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What the checks compare in one text, read in one pass over its spans."""
+class _Facts(NamedTuple):
+    """What the checks compare in one text, read in one pass over its spans (a tuple: two
+    are made per comparison)."""
 
     spans: tuple[markup.Span, ...]
     by_kind: dict[str, list[str]]  # span kind -> the spans' texts, left to right
@@ -221,17 +224,16 @@ def _facts(text: str) -> _Facts:
     for span in found:
         by_kind.setdefault(span.kind, []).append(span.text)
     targets = _link_targets(found)
-    chars = set(text)
     return _Facts(
         spans=found,
         by_kind=by_kind,
-        marks=Counter(by_kind.get("mark", [])),
+        marks=Counter(by_kind["mark"]) if "mark" in by_kind else _NO_MARKS,
         web_addresses=_web_addresses(found),
         link_targets=targets,
         phones=_phones(by_kind.get("phone", []), targets),
-        numbers=list(markup.numbers(text, found).elements()),
-        controls=frozenset(_controls(chars)),
-        bidi=BIDI_CONTROLS.intersection(chars),
+        numbers=markup.numbers(text, found),
+        controls=frozenset(_CONTROLS.findall(text)),
+        bidi=BIDI_CONTROLS.intersection(text),
     )
 
 
@@ -252,11 +254,6 @@ def _english(english: str, glossary: Glossary, code: str) -> _English:
     return _English(
         facts, words, frozenset(_LETTERS.findall(words)), tuple(glossary.applicable(english, code))
     )
-
-
-def _controls(chars: set[str]) -> set[str]:
-    """Control characters (Unicode category Cc) other than line breaks and tabs."""
-    return {c for c in chars if unicodedata.category(c) == "Cc" and c not in "\n\t"}
 
 
 def _phones(phones: list[str], targets: list[str]) -> list[str]:

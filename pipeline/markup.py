@@ -58,6 +58,7 @@ _COMBINED = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PA
 #: What every pattern above needs somewhere in the text: most sentences have none, and
 #: this one search is several times faster than the combined patterns finding nothing.
 _MAYBE = re.compile(r"[`\]<{%@\[*_]|\d{3}\D{1,3}\d{3}|\.[a-z0-9-]|(?i:https?://|www\.)")
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,:]\d+)*(?![\w])")
 
 
@@ -94,9 +95,11 @@ def blank(text: str, found: Sequence[Span]) -> str:
     return "".join(pieces)
 
 
-def numbers(text: str, found: Sequence[Span] | None = None) -> Counter[str]:
+def numbers(text: str, found: Sequence[Span] | None = None) -> list[str]:
     """Numbers outside protected spans (dates, counts, times); ``found``: ``spans(text)``."""
-    return Counter(_NUMBER.findall(blank(text, spans(text) if found is None else found)))
+    if not _DIGIT.search(text):
+        return []
+    return _NUMBER.findall(blank(text, spans(text) if found is None else found))
 
 
 def phone_number(text: str) -> str:
