@@ -115,6 +115,7 @@ def check_entries(
     """The findings for each entry, as :func:`check_entry` gives them; the language
     identifier reads every text it must judge in one batch (on every core)."""
     pending: list[tuple[int, _Pending]] = []  # (index of the entry, one comparison)
+    englishes: dict[str, _English] = {}  # each English read once
     for index, entry in enumerate(entries):
         if entry.obsolete or not entry.msgid:
             continue
@@ -122,7 +123,7 @@ def check_entries(
         if entry.msgid_plural:
             forms = sorted(entry.msgstr_plural.items())
             pairs = [(entry.msgid if n == 0 else entry.msgid_plural, text) for n, text in forms]
-        pending += [(index, _compare(e, t, lang, glossary)) for e, t in pairs if t]
+        pending += [(index, _compare(e, t, lang, glossary, englishes)) for e, t in pairs if t]
     findings: list[list[Finding]] = [[] for _ in entries]
     done = _judge_languages([p for _, p in pending], lang)
     for (index, _), found in zip(pending, done, strict=True):
@@ -138,7 +139,7 @@ def compare(
     english: str, translation: str, lang: Language, glossary: Glossary
 ) -> list[tuple[str, str]]:
     """(check id, message) for each way ``translation`` fails to match ``english``."""
-    return _judge_languages([_compare(english, translation, lang, glossary)], lang)[0]
+    return _judge_languages([_compare(english, translation, lang, glossary, {})], lang)[0]
 
 
 class _Pending(NamedTuple):
@@ -166,9 +167,15 @@ def _judge_languages(pending: list[_Pending], lang: Language) -> list[list[tuple
     return done
 
 
-def _compare(english: str, translation: str, lang: Language, glossary: Glossary) -> _Pending:
+def _compare(
+    english: str,
+    translation: str,
+    lang: Language,
+    glossary: Glossary,
+    englishes: dict[str, _English],
+) -> _Pending:
     found: list[tuple[str, str]] = []
-    en, tr = _english(english, glossary, lang.code), _facts(translation)
+    en, tr = _english(english, glossary, lang.code, englishes), _facts(translation)
     for check_id, kind, what in (
         ("placeholders", "placeholder", "placeholder"),
         ("emails", "email", "e-mail address"),
@@ -239,7 +246,7 @@ def _facts(text: str) -> _Facts:
 
 @dataclass(frozen=True)
 class _English:
-    """The English side of a comparison, read once per English (plural forms, languages)."""
+    """The English side of a comparison, read once per English of a batch (a catalog, a packet)."""
 
     facts: _Facts
     words: str  # without protected spans and do-not-translate terms
@@ -247,13 +254,14 @@ class _English:
     terms: tuple[Term, ...]  # the glossary terms it holds that matter for the language
 
 
-@lru_cache(maxsize=4096)
-def _english(english: str, glossary: Glossary, code: str) -> _English:
-    facts = _facts(english)
-    words = _words(english, facts.spans, glossary)
-    return _English(
-        facts, words, frozenset(_LETTERS.findall(words)), tuple(glossary.applicable(english, code))
-    )
+def _english(english: str, glossary: Glossary, code: str, known: dict[str, _English]) -> _English:
+    """The English side, from ``known`` if this batch read it already."""
+    if english not in known:
+        facts = _facts(english)
+        words = _words(english, facts.spans, glossary)
+        terms = tuple(glossary.applicable(english, code))
+        known[english] = _English(facts, words, frozenset(_LETTERS.findall(words)), terms)
+    return known[english]
 
 
 def _phones(phones: list[str], targets: list[str]) -> list[str]:
