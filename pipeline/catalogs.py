@@ -122,8 +122,8 @@ def prepare_catalog(
 
     ``before`` is the :func:`content` of the catalog as read from ``path``: when given,
     an unchanged catalog is left exactly as its translator's tool saved it, the date
-    moves only when an entry changed (not for a header field), and the catalog is
-    rendered once. Without it, the file's bytes are compared.
+    moves only when an entry changed (not for a header field). Without it, the file's
+    bytes are compared. Either way the entries are rendered once.
     """
     if before is not None:
         header, entries = content(catalog, date_field)
@@ -138,8 +138,10 @@ def prepare_catalog(
             return None
     except FileNotFoundError:
         pass
+    # only the header holds the date: the entries, most of the bytes, are rendered once
+    entries = data[len(pofile.render_header(catalog).encode("utf-8")) :]
     catalog.metadata[date_field] = timestamp()
-    return render(catalog)
+    return pofile.render_header(catalog).encode("utf-8") + entries
 
 
 def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revision-Date") -> bool:

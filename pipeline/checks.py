@@ -13,11 +13,13 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import polib
 
 from pipeline import identify, links, markup
-from pipeline.glossary import Glossary
+from pipeline.glossary import Glossary, Term
 from pipeline.languages import Language
 
 #: Check id -> level. A table in the README lists what each one looks for.
@@ -81,6 +83,9 @@ BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 )
 _LETTERS = re.compile(r"[^\W\d_]+")
+#: Control characters (Unicode category Cc is exactly these) other than line breaks and tabs.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NO_MARKS: Counter[str] = Counter()  # shared, only read
 
 
 @dataclass(frozen=True)
@@ -96,58 +101,102 @@ class Finding:
 
 def check_catalog(catalog: polib.POFile, lang: Language, glossary: Glossary) -> list[Finding]:
     """Every finding in the catalog's live, translated entries, in file order."""
-    found: list[Finding] = []
-    for entry in catalog:
-        if not entry.obsolete:
-            found.extend(check_entry(entry, lang, glossary))
-    return found
+    return [f for found in check_entries(list(catalog), lang, glossary) for f in found]
 
 
 def check_entry(entry: polib.POEntry, lang: Language, glossary: Glossary) -> list[Finding]:
     """The findings for one entry (none when it is untranslated or obsolete)."""
-    if entry.obsolete or not entry.msgid:
-        return []
-    pairs = [(entry.msgid, entry.msgstr)]
-    if entry.msgid_plural:
-        forms = sorted(entry.msgstr_plural.items())
-        pairs = [(entry.msgid if n == 0 else entry.msgid_plural, text) for n, text in forms]
-    found: list[Finding] = []
-    for english, translation in pairs:
-        if not translation:
+    return check_entries([entry], lang, glossary)[0]
+
+
+def check_entries(
+    entries: list[polib.POEntry], lang: Language, glossary: Glossary
+) -> list[list[Finding]]:
+    """The findings for each entry, as :func:`check_entry` gives them; the language
+    identifier reads every text it must judge in one batch (on every core)."""
+    pending: list[tuple[int, _Pending]] = []  # (index of the entry, one comparison)
+    englishes: dict[str, _English] = {}  # each English read once
+    for index, entry in enumerate(entries):
+        if entry.obsolete or not entry.msgid:
             continue
-        for check_id, message in compare(english, translation, lang, glossary):
-            found.append(
-                Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
-            )
-    return found
+        pairs = [(entry.msgid, entry.msgstr)]
+        if entry.msgid_plural:
+            forms = sorted(entry.msgstr_plural.items())
+            pairs = [(entry.msgid if n == 0 else entry.msgid_plural, text) for n, text in forms]
+        pending += [(index, _compare(e, t, lang, glossary, englishes)) for e, t in pairs if t]
+    findings: list[list[Finding]] = [[] for _ in entries]
+    done = _judge_languages([p for _, p in pending], lang)
+    for (index, _), found in zip(pending, done, strict=True):
+        entry = entries[index]
+        findings[index] += [
+            Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
+            for check_id, message in found
+        ]
+    return findings
 
 
 def compare(
     english: str, translation: str, lang: Language, glossary: Glossary
 ) -> list[tuple[str, str]]:
     """(check id, message) for each way ``translation`` fails to match ``english``."""
+    return _judge_languages([_compare(english, translation, lang, glossary, {})], lang)[0]
+
+
+class _Pending(NamedTuple):
+    """A comparison's findings but the language identifier's, which are made in batches."""
+
+    found: list[tuple[str, str]]
+    judge: str | None  # the translator's own words, when the identifier is to read them
+    at: int  # where its finding goes among ``found``
+
+
+def _judge_languages(pending: list[_Pending], lang: Language) -> list[list[tuple[str, str]]]:
+    """Each comparison's findings, with a ``language`` one where its text reads as another
+    language (all texts read at once)."""
+    texts = [p.judge for p in pending if p.judge is not None]
+    verdicts = iter(identify.other_languages(texts, lang.code) if texts else [])
+    done = []
+    for p in pending:
+        other = next(verdicts) if p.judge is not None else None
+        if other is None:
+            done.append(p.found)
+            continue
+        name, confidence = other
+        message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
+        done.append([*p.found[: p.at], ("language", message), *p.found[p.at :]])
+    return done
+
+
+def _compare(
+    english: str,
+    translation: str,
+    lang: Language,
+    glossary: Glossary,
+    englishes: dict[str, _English],
+) -> _Pending:
     found: list[tuple[str, str]] = []
-    en_spans, tr_spans = markup.spans(english), markup.spans(translation)
-    for check_id, kinds, what in (
-        ("placeholders", ("placeholder",), "placeholder"),
-        ("emails", ("email",), "e-mail address"),
-        ("xml-tags", ("html_tag",), "HTML tag"),
-    ):
-        message = _difference(_count(en_spans, kinds), _count(tr_spans, kinds), what)
-        if message:
-            found.append((check_id, message))
-    found.extend(_links(en_spans, tr_spans))
-    found.extend(_markdown(en_spans, tr_spans))
-    message = _difference(
-        markup.numbers(english, en_spans), markup.numbers(translation, tr_spans), "number"
-    )
+    en, tr = _english(english, glossary, lang.code, englishes), _facts(translation)
+    if en.facts.spans or tr.spans:  # where neither text has a span, these find nothing
+        for check_id, kind, what in (
+            ("placeholders", "placeholder", "placeholder"),
+            ("emails", "email", "e-mail address"),
+            ("xml-tags", "html_tag", "HTML tag"),
+        ):
+            message = _difference(en.facts.kind(kind), tr.kind(kind), what)
+            if message:
+                found.append((check_id, message))
+        found.extend(_links(en.facts, tr))
+        found.extend(_markdown(en.facts, tr))
+    message = _difference(en.facts.numbers, tr.numbers, "number")
     if message:
         found.append(("numbers", message))
-    found.extend(_glossary(english, translation, lang, glossary))
-    found.extend(_text_shape(english, translation, lang, glossary, en_spans, tr_spans))
+    found.extend(_glossary(translation, lang, en.terms))
+    shape, judge, at = _text_shape(english, translation, lang, glossary, en, tr)
+    at += len(found)
+    found.extend(shape)
     for check_id, chars, what in (
-        ("control", _controls(translation) - _controls(english), "control character"),
-        ("bidi-control", _bidi(translation) - _bidi(english), "bidi control"),
+        ("control", tr.controls - en.facts.controls, "control character"),
+        ("bidi-control", tr.bidi - en.facts.bidi, "bidi control"),
     ):
         if chars:
             # invisible; a control character stops a print build, a bidi control
@@ -156,62 +205,105 @@ def compare(
                 f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip() for c in sorted(chars)
             )
             found.append((check_id, f"{what} {codes}"))
-    return found
+    return _Pending(found, judge, at)
 
 
-def _controls(text: str) -> set[str]:
-    """Control characters (Unicode category Cc) other than line breaks and tabs."""
-    return {c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t"}
+class _Facts(NamedTuple):
+    """What the checks compare in one text, read in one pass over its spans (a tuple: two
+    are made per comparison)."""
+
+    spans: tuple[markup.Span, ...]
+    by_kind: dict[str, list[str]]  # span kind -> the spans' texts, left to right
+    marks: Counter[str]
+    web_addresses: list[str]
+    link_targets: list[str]
+    phones: list[str]
+    numbers: list[str]
+    controls: frozenset[str]
+    bidi: frozenset[str]
+
+    def kind(self, kind: str) -> list[str]:
+        return self.by_kind.get(kind, [])
 
 
-def _bidi(text: str) -> set[str]:
-    return BIDI_CONTROLS.intersection(text)
+def _facts(text: str) -> _Facts:
+    found = tuple(markup.spans(text))
+    by_kind: dict[str, list[str]] = {}
+    for span in found:
+        by_kind.setdefault(span.kind, []).append(span.text)
+    targets = _link_targets(found)
+    return _Facts(
+        spans=found,
+        by_kind=by_kind,
+        marks=Counter(by_kind["mark"]) if "mark" in by_kind else _NO_MARKS,
+        web_addresses=_web_addresses(found),
+        link_targets=targets,
+        phones=_phones(by_kind.get("phone", []), targets),
+        numbers=markup.numbers(text, found),
+        controls=frozenset(_CONTROLS.findall(text)),
+        bidi=BIDI_CONTROLS.intersection(text),
+    )
 
 
-def _count(spans: list[markup.Span], kinds: tuple[str, ...]) -> Counter[str]:
-    return Counter(s.text for s in spans if s.kind in kinds)
+@dataclass(frozen=True)
+class _English:
+    """The English side of a comparison, read once per English of a batch (a catalog, a packet)."""
+
+    facts: _Facts
+    words: str  # without protected spans and do-not-translate terms
+    quoted: frozenset[str]  # its words, which a translation may quote as they are
+    terms: tuple[Term, ...]  # the glossary terms it holds that matter for the language
 
 
-def _phones(spans: list[markup.Span]) -> Counter[str]:
+def _english(english: str, glossary: Glossary, code: str, known: dict[str, _English]) -> _English:
+    """The English side, from ``known`` if this batch read it already."""
+    if english not in known:
+        facts = _facts(english)
+        words = _words(english, facts.spans, glossary)
+        terms = tuple(glossary.applicable(english, code))
+        known[english] = _English(facts, words, frozenset(_LETTERS.findall(words)), terms)
+    return known[english]
+
+
+def _phones(phones: list[str], targets: list[str]) -> list[str]:
     """Phone numbers and ``tel:`` links by their digits: 612.668.0000, (612) 668–0000 and
     <tel:+16126680000> are all 612-668-0000."""
-    found = Counter(markup.phone_number(s.text) for s in spans if s.kind == "phone")
-    found.update(markup.phone_number(t) for t in _link_targets(spans) if links.scheme(t) == "tel")
-    return found
+    found = [markup.phone_number(p) for p in phones]
+    return found + [markup.phone_number(t) for t in targets if links.scheme(t) == "tel"]
 
 
-def _links(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[tuple[str, str]]:
+def _links(en: _Facts, tr: _Facts) -> list[tuple[str, str]]:
     """Web addresses and phone numbers (``tel:`` links among them) as in the English, and
     no added link that a page may not carry (:func:`pipeline.links.allowed`)."""
-    en_targets = set(_link_targets(en_spans))
-    urls = [_difference(_web_addresses(en_spans), _web_addresses(tr_spans), "web address")]
+    en_targets = set(en.link_targets)
+    urls = [_difference(en.web_addresses, tr.web_addresses, "web address")]
     urls += [
         f"link to {t!r}: only {', '.join(links.SCHEMES)} links are allowed"
-        for t in _link_targets(tr_spans)
+        for t in tr.link_targets
         if t not in en_targets and not links.allowed(t)
     ]
     found = []
     message = "; ".join(m for m in urls if m)
     if message:
         found.append(("urls", message))
-    message = _difference(_phones(en_spans), _phones(tr_spans), "phone number")
+    message = _difference(en.phones, tr.phones, "phone number")
     if message:
         found.append(("phones", message))
     return found
 
 
-def _web_addresses(spans: list[markup.Span]) -> Counter[str]:
+def _web_addresses(spans: tuple[markup.Span, ...]) -> list[str]:
     """URLs, domains and autolinks other than ``tel:`` ones, schemes in lower case."""
-    found: Counter[str] = Counter()
+    found = []
     for span in spans:
         if span.kind in ("url", "domain"):
-            found[links.lower_scheme(span.text)] += 1
+            found.append(links.lower_scheme(span.text))
         elif span.kind == "autolink" and links.scheme(span.text[1:-1]) != "tel":
-            found[f"<{links.lower_scheme(span.text[1:-1])}>"] += 1
+            found.append(f"<{links.lower_scheme(span.text[1:-1])}>")
     return found
 
 
-def _link_targets(spans: list[markup.Span]) -> list[str]:
+def _link_targets(spans: tuple[markup.Span, ...]) -> list[str]:
     """The target of each autolink and Markdown link (without a link's title)."""
     targets = []
     for span in spans:
@@ -222,10 +314,13 @@ def _link_targets(spans: list[markup.Span]) -> list[str]:
     return targets
 
 
-def _difference(english: Counter[str], translation: Counter[str], what: str) -> str:
+def _difference(english: list[str], translation: list[str], what: str) -> str:
     """A message naming what is missing and what is extra, or "" when both agree."""
-    missing = sorted((english - translation).elements())
-    extra = sorted((translation - english).elements())
+    if sorted(english) == sorted(translation):  # most often both are empty
+        return ""
+    en, tr = Counter(english), Counter(translation)
+    missing = sorted((en - tr).elements())
+    extra = sorted((tr - en).elements())
     parts = []
     if missing:
         parts.append(f"missing {what} {', '.join(map(repr, missing))}")
@@ -234,27 +329,23 @@ def _difference(english: Counter[str], translation: Counter[str], what: str) -> 
     return "; ".join(parts)
 
 
-def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[tuple[str, str]]:
+def _markdown(en: _Facts, tr: _Facts) -> list[tuple[str, str]]:
     """Links keep their targets and brackets; emphasis and inline code stay balanced."""
     found = []
-    en_targets, tr_targets = _count(en_spans, ("link_target",)), _count(tr_spans, ("link_target",))
+    en_targets, tr_targets = en.kind("link_target"), tr.kind("link_target")
     message = _difference(
-        Counter(t[2:-1] for t in en_targets.elements()),
-        Counter(t[2:-1] for t in tr_targets.elements()),
-        "link target",
+        [t[2:-1] for t in en_targets], [t[2:-1] for t in tr_targets], "link target"
     )
-    opened = sum(1 for s in tr_spans if s.kind == "mark" and s.text.endswith("["))
-    if not message and opened != sum(tr_targets.values()):
-        message = f"{opened} '[' for {sum(tr_targets.values())} link target(s): a link is broken"
+    opened = sum(n for mark, n in tr.marks.items() if mark.endswith("["))
+    if not message and opened != len(tr_targets):
+        message = f"{opened} '[' for {len(tr_targets)} link target(s): a link is broken"
     if message:
         found.append(("md-link", message))
     problems = []
     for mark in ("**", "*", "__", "_"):
-        en = sum(1 for s in en_spans if s.kind == "mark" and s.text == mark)
-        tr = sum(1 for s in tr_spans if s.kind == "mark" and s.text == mark)
-        if tr % 2 or (en and en != tr):
-            problems.append(f"{tr} '{mark}' where the English has {en}")
-    message = _difference(_count(en_spans, ("code",)), _count(tr_spans, ("code",)), "inline code")
+        if tr.marks[mark] % 2 or (en.marks[mark] and en.marks[mark] != tr.marks[mark]):
+            problems.append(f"{tr.marks[mark]} '{mark}' where the English has {en.marks[mark]}")
+    message = _difference(en.kind("code"), tr.kind("code"), "inline code")
     if message:
         problems.append(message)
     if problems:
@@ -262,11 +353,9 @@ def _markdown(en_spans: list[markup.Span], tr_spans: list[markup.Span]) -> list[
     return found
 
 
-def _glossary(
-    english: str, translation: str, lang: Language, glossary: Glossary
-) -> list[tuple[str, str]]:
+def _glossary(translation: str, lang: Language, terms: tuple[Term, ...]) -> list[tuple[str, str]]:
     found = []
-    for term in glossary.applicable(english, lang.code):
+    for term in terms:
         if term.keep and not term.found_in(translation):
             found.append(("glossary-keep", f"keep {term.term!r} untranslated"))
         elif not term.keep and term.translation.casefold() not in translation.casefold():
@@ -284,10 +373,11 @@ def _text_shape(
     translation: str,
     lang: Language,
     glossary: Glossary,
-    en_spans: list[markup.Span],
-    tr_spans: list[markup.Span],
-) -> list[tuple[str, str]]:
-    """Whitespace, end punctuation, identical text, script, language and length."""
+    en: _English,
+    tr: _Facts,
+) -> tuple[list[tuple[str, str]], str | None, int]:
+    """Whitespace, end punctuation, identical text, script and length; and the words the
+    language identifier is to read, with where its finding goes, when the script is right."""
     found = []
     if _edge(english, 0) != _edge(translation, 0):
         found.append(("begin-space", "leading whitespace differs from the English"))
@@ -301,21 +391,19 @@ def _text_shape(
                 f"ends with {tr_end or 'no punctuation'}, the English with {en_end or 'no punctuation'}",
             )
         )
-    en_words = _words(english, en_spans, glossary)
-    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", en_words):
+    if translation.strip() == english.strip() and re.search(r"[^\W\d_]{2}", en.words):
         found.append(("same", "translation is identical to the English"))
-    words = _words(translation, tr_spans, glossary)
-    own = _own_words(words, en_words)
+    words = _words(translation, tr.spans, glossary)
+    own = _own_words(words, en.quoted)
     # judge what the translator wrote; a text that is all quotes of the English is judged whole
-    message = wrong_script(own if sum(script_counts(own).values()) >= MIN_LETTERS else words, lang)
+    counts = script_counts(own)
+    message = _wrong_script(
+        counts if sum(counts.values()) >= MIN_LETTERS else script_counts(words), lang
+    )
     if message:
         found.append(("script", message))
-    elif identify.knows(lang.code):
-        other = identify.other_language(own, lang.code)
-        if other:
-            name, confidence = other
-            message = f"reads as {name} ({confidence:.0%} sure), not {lang.english_name}"
-            found.append(("language", message))
+    judge = own if not message and identify.knows(lang.code) else None
+    at = len(found)
     if len(translation) > LONG_FACTOR * len(english) + LONG_SLACK:
         found.append(
             (
@@ -323,7 +411,7 @@ def _text_shape(
                 f"{len(translation)} characters for {len(english)} in English: may not fit the page",
             )
         )
-    return found
+    return found, judge, at
 
 
 def _edge(text: str, index: int) -> bool:
@@ -341,7 +429,7 @@ def end_mark(text: str) -> str:
     return ""
 
 
-def _words(text: str, found: list[markup.Span], glossary: Glossary) -> str:
+def _words(text: str, found: tuple[markup.Span, ...], glossary: Glossary) -> str:
     """``text`` without protected spans and do-not-translate terms: the words a translator writes."""
     text = markup.blank(text, found)
     for term in glossary.keep_terms():
@@ -349,27 +437,38 @@ def _words(text: str, found: list[markup.Span], glossary: Glossary) -> str:
     return text
 
 
-def _own_words(words: str, english: str) -> str:
-    """``words`` without those the English has too: names and streets quoted as written."""
-    quoted = set(_LETTERS.findall(english))
+def _own_words(words: str, quoted: frozenset[str]) -> str:
+    """``words`` without those the English has too (``quoted``): names and streets quoted as written."""
     return _LETTERS.sub(lambda m: " " if m.group() in quoted else m.group(), words)
 
 
 def script_counts(text: str) -> Counter[str]:
     """Letters of ``text`` by script (the first word of their Unicode name: LATIN, ARABIC ...)."""
     counts: Counter[str] = Counter()
-    for char in text:
-        if unicodedata.category(char)[0] in "LM":
-            name = unicodedata.name(char, "")
-            if name and not name.startswith(("COMBINING", "MODIFIER")):
-                counts[name.split()[0]] += 1
+    for char, n in Counter(text).items():  # each distinct character looked up once
+        script = _script(char)
+        if script:
+            counts[script] += n
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _script(char: str) -> str:
+    """The script of a letter (the first word of its Unicode name), "" for anything else."""
+    if unicodedata.category(char)[0] in "LM":
+        name = unicodedata.name(char, "")
+        if name and not name.startswith(("COMBINING", "MODIFIER")):
+            return name.split()[0]
+    return ""
 
 
 def wrong_script(text: str, lang: Language) -> str:
     """A message when most letters of ``text`` are not in ``lang``'s script, else ""."""
+    return _wrong_script(script_counts(text), lang)
+
+
+def _wrong_script(counts: Counter[str], lang: Language) -> str:
     expected = SCRIPT_NAMES.get(lang.script)
-    counts = script_counts(text)
     total = sum(counts.values())
     if expected is None or total < MIN_LETTERS or counts[expected] * 2 > total:
         return ""

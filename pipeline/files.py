@@ -90,9 +90,10 @@ def read_regular(path: Path, shown: Path, limit: int | None = None, follow: bool
         raise PathError(f"larger than {limit // 1_000_000} MB: not a homelang file", shown)
 
 
-#: Suffixes of the files homelang keeps in its folders: a name with one is a regular file.
+#: Suffixes of the files homelang keeps in its folders (templates among them): a name with
+#: one is a regular file.
 FILE_SUFFIXES = frozenset(
-    {".po", ".pot", ".mo", ".json", ".md", ".html", ".pdf", ".sqlite", ".csv"}
+    {".po", ".pot", ".mo", ".json", ".md", ".html", ".pdf", ".sqlite", ".csv", ".typ", ".j2"}
 )
 
 

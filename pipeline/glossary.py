@@ -16,6 +16,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.errors import SourceError
@@ -36,7 +37,8 @@ class Term:
         return not self.language
 
     def found_in(self, text: str) -> bool:
-        return _pattern(self.term).search(text) is not None
+        # the substring test first: most terms are in no given text, and it is far cheaper
+        return self.term in text and _pattern(self.term).search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,23 @@ class Glossary:
     terms: tuple[Term, ...] = field(default_factory=tuple)
 
     def keep_terms(self) -> list[Term]:
-        return [t for t in self.terms if t.keep]
+        return list(self._for_language(""))
 
     def applicable(self, text: str, lang: str) -> list[Term]:
         """Terms that occur in the English ``text`` and matter for ``lang``."""
-        return [t for t in self.terms if (t.keep or t.language == lang) and t.found_in(text)]
+        return [t for t in self._for_language(lang) if t.found_in(text)]
+
+    def _for_language(self, lang: str) -> tuple[Term, ...]:
+        """The terms that matter for ``lang`` (do-not-translate ones only, for ""), worked
+        out once: the checks ask for every text of a catalog."""
+        if lang not in self._by_language:
+            terms = tuple(t for t in self.terms if t.keep or (lang and t.language == lang))
+            self._by_language[lang] = terms
+        return self._by_language[lang]
+
+    @cached_property
+    def _by_language(self) -> dict[str, tuple[Term, ...]]:
+        return {}
 
 
 def _pattern(term: str) -> re.Pattern[str]:

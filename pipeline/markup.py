@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 # Every dash a phone number may be written with: hyphen, U+2010-U+2015 (en and em dashes
 # among them), minus, small and fullwidth hyphen-minus.
@@ -54,11 +55,16 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ("mark", r"!?\[|\*\*|\*|(?<!\w)__|__(?!\w)|(?<!\w)_|_(?!\w)"),
 )
 _COMBINED = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in PATTERNS))
+#: What every pattern above needs somewhere in the text: most sentences have none, and
+#: this one search is several times faster than the combined patterns finding nothing.
+_MAYBE = re.compile(r"[`\]<{%@\[*_]|\d{3}\D{1,3}\d{3}|\.[a-z0-9-]|(?i:https?://|www\.)")
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,:]\d+)*(?![\w])")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """One protected span (a tuple: hundreds of thousands are made in a catalog's checks)."""
+
     kind: str
     start: int
     end: int
@@ -67,6 +73,8 @@ class Span:
 
 def spans(text: str) -> list[Span]:
     """Every protected span in ``text``, left to right, without overlaps."""
+    if not _MAYBE.search(text):
+        return []
     return [
         Span(m.lastgroup or "", m.start(), m.end(), m.group()) for m in _COMBINED.finditer(text)
     ]
@@ -77,7 +85,7 @@ def inventory(text: str, kinds: tuple[str, ...] | None = None) -> Counter[tuple[
     return Counter((s.kind, s.text) for s in spans(text) if kinds is None or s.kind in kinds)
 
 
-def blank(text: str, found: list[Span]) -> str:
+def blank(text: str, found: Sequence[Span]) -> str:
     """``text`` with each of the spans ``found`` in it replaced by a space: its words."""
     pieces, last = [], 0
     for span in found:
@@ -87,9 +95,11 @@ def blank(text: str, found: list[Span]) -> str:
     return "".join(pieces)
 
 
-def numbers(text: str, found: list[Span] | None = None) -> Counter[str]:
+def numbers(text: str, found: Sequence[Span] | None = None) -> list[str]:
     """Numbers outside protected spans (dates, counts, times); ``found``: ``spans(text)``."""
-    return Counter(_NUMBER.findall(blank(text, spans(text) if found is None else found)))
+    if not _DIGIT.search(text):
+        return []
+    return _NUMBER.findall(blank(text, spans(text) if found is None else found))
 
 
 def phone_number(text: str) -> str:

@@ -61,35 +61,56 @@ class Cache:
 
     A cache that is not one (random bytes, a damaged page, a table of another shape) is
     deleted and started afresh: it only saves requests. Read-only (``--dry-run``), it is
-    then treated as empty.
+    then treated as empty. A page found damaged later, while a run reads or writes it,
+    is treated the same way from then on; ``problem`` says so.
     """
 
     def __init__(self, path: Path, read_only: bool = False):
         self.path = path
+        self.read_only = read_only
+        self.problem = ""
         self._db: sqlite3.Connection | None = None
         if read_only:
             if path.exists():
                 uri = f"{path.as_uri()}?mode=ro"
                 self._db = _opened(lambda: sqlite3.connect(uri, uri=True, timeout=30), False)
+                if self._db is None:
+                    self._damaged()
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = _opened(lambda: sqlite3.connect(path, timeout=30), True)
         if self._db is None:
-            for damaged in (
-                path,
-                path.with_name(path.name + "-wal"),
-                path.with_name(path.name + "-shm"),
-            ):
-                damaged.unlink(missing_ok=True)
-            self._db = _opened(lambda: sqlite3.connect(path, timeout=30), True)
+            self._damaged()
+
+    def _damaged(self) -> None:
+        """The file is no cache, or a page could not be read or written: drop it (start
+        afresh unless read-only)."""
+        self.close()
+        self.problem = f"the machine translation cache {self.path.name} was damaged: " + (
+            "treated as empty" if self.read_only else "started afresh"
+        )
+        if self.read_only:
+            return
+        for damaged in (
+            self.path,
+            self.path.with_name(self.path.name + "-wal"),
+            self.path.with_name(self.path.name + "-shm"),
+        ):
+            damaged.unlink(missing_ok=True)
+        self._db = _opened(lambda: sqlite3.connect(self.path, timeout=30), True)
 
     def get(self, provider: str, source: str, target: str, text: str) -> str | None:
         if self._db is None:
             return None
-        row = self._db.execute(
-            "SELECT translation FROM translations WHERE provider=? AND source=? AND target=? AND text=?",
-            (provider, source, target, text),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT translation FROM translations"
+                " WHERE provider=? AND source=? AND target=? AND text=?",
+                (provider, source, target, text),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            self._damaged()
+            return None
         return row[0] if row else None
 
     def put_many(
@@ -98,11 +119,14 @@ class Cache:
         """Store (protected text, raw engine output) pairs in one transaction."""
         if self._db is None or not pairs:
             return
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)",
-                [(provider, source, target, text, out) for text, out in pairs],
-            )
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO translations VALUES (?, ?, ?, ?, ?)",
+                    [(provider, source, target, text, out) for text, out in pairs],
+                )
+        except sqlite3.DatabaseError:
+            self._damaged()
 
     def close(self) -> None:
         if self._db is not None:

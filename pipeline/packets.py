@@ -34,7 +34,7 @@ from pipeline.assignments import (
     split_context,
     today,
 )
-from pipeline.checks import Finding, check_entry
+from pipeline.checks import Finding, check_entries, check_entry
 from pipeline.files import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.review import read_end_marker, seal
@@ -352,6 +352,9 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
     """Refuse a packet whose changed translations are mostly in another script: the wrong
     language pasted in. Only what the volunteer changed counts, never the drafts sent out."""
+    found = check_entries([m.incoming for m in packet.matches], lang, glossary)  # one batch
+    for match, findings in zip(packet.matches, found, strict=True):
+        match.checked = tuple(findings)
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
     judged = [f for m in changed for f in m.findings(lang, glossary) if f.check_id == "script"]
     if judged and len(judged) * 2 > len(changed):

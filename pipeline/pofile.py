@@ -288,6 +288,13 @@ def _metadata(msgstr: str) -> dict[str, str]:
 
 def render(catalog: polib.POFile) -> str:
     """PO text for ``catalog``: polib's layout unwrapped, lines broken only after ``\\n``."""
+    blocks = [_entry(e) for e in catalog if not e.obsolete]
+    blocks += [_entry(e) for e in catalog if e.obsolete]
+    return render_header(catalog) + "".join("\n" + block for block in blocks)
+
+
+def render_header(catalog: polib.POFile) -> str:
+    """The header comment and header entry: what :func:`render` begins with."""
     lines = catalog.header.split("\n") if catalog.header else []
     out = [
         "#" if not line else f"#{_shield(line)}" if line[0] in ",:" else f"# {_shield(line)}"
@@ -296,10 +303,7 @@ def render(catalog: polib.POFile) -> str:
     header = polib.POEntry(msgid="", msgstr=_metadata_text(catalog.metadata))
     if catalog.metadata_is_fuzzy:
         header.flags.append("fuzzy")
-    blocks = [_entry(header)]
-    blocks += [_entry(e) for e in catalog if not e.obsolete]
-    blocks += [_entry(e) for e in catalog if e.obsolete]
-    return "".join(line + "\n" for line in out) + "\n".join(blocks)
+    return "".join(line + "\n" for line in out) + _entry(header)
 
 
 #: polib's (and GNU's) order of the standard header fields; others follow, sorted.

@@ -131,6 +131,8 @@ def pretranslate(
             )
     finally:
         run.cache.close()
+    for summary in summaries if run.cache.problem else []:
+        summary.notes.append(run.cache.problem)
     changed = sorted(run.writer.changed)
     return PretranslateResult(dry_run, summaries, changed, run.writer.kept_by_person)
 

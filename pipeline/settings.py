@@ -252,7 +252,7 @@ def _check_environment(environ: Mapping[str, str]) -> None:
 
 def _read(path: Path) -> str:
     """A settings file as text; bytes that are not UTF-8 (TOML's only encoding) name their line."""
-    raw = path.read_bytes()
+    raw = files.read_regular(path, path)  # a link is refused: settings are the project's own
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -261,8 +261,9 @@ def _read(path: Path) -> str:
 
 
 def _check_folders(settings: Settings, context: _Context) -> None:
-    """The configured folders are folders and the glossary a file, with no link on the way or
-    inside, and each language's folders are folders (see :func:`files.check_folder`)."""
+    """The configured folders and ``templates/`` are folders and the glossary a file, with no
+    link on the way or inside, and each language's folders are folders (see
+    :func:`files.check_folder`)."""
     p = f"{context.prefix}." if context.prefix else ""
     for key in ("source_dir", "locales_dir", "build_dir", "state_dir", "glossary"):
         value = getattr(settings, key)
@@ -281,6 +282,8 @@ def _check_folders(settings: Settings, context: _Context) -> None:
             raise context.error(p + key, f"{value} is not a folder")
         elif path.exists():
             files.check_folder(path, settings.root)
+    # the district's template overrides (pipeline.render.words.template_file): no link either
+    files.check_folder(settings.root / "templates", settings.root)
     for code in settings.languages:
         for folder in (
             settings.locales_path / code,

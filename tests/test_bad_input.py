@@ -488,6 +488,7 @@ def test_a_damaged_cache_is_rebuilt(catalogs_ready: Path, homelang, libre, damag
     for dry in (["--dry-run"], []):  # read-only it counts as empty; writing, it starts afresh
         result = run_json(homelang, "--provider", "libre", "-l", "es", *dry)
         assert result["languages"][0]["from_cache"] == 0
+        assert any("cache.sqlite was damaged" in n for n in result["languages"][0]["notes"])
     for path in catalogs_ready.glob("locales/es/LC_MESSAGES/*.po"):
         path.unlink()
     homelang("update", "-l", "es")

@@ -6,6 +6,7 @@ Judges: the files on disk, pypdf reading the PDFs back, Python's HTML parser on 
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -247,3 +248,17 @@ def test_words_override_in_cp1252_is_a_one_line_error(project: Path, homelang) -
     )
     assert homelang("extract", expect=2).output == expected
     assert homelang("build", "--draft", "--lang", "es", "-f", "web", expect=2).output == expected
+
+
+@pytest.mark.parametrize("name", ["words.j2", "letter.typ", "web.html.j2"])
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_template_override_that_is_no_file_is_a_one_line_error(
+    project: Path, homelang, name: str, kind: str
+) -> None:
+    """A FIFO would block the build forever; a folder was skipped for the default unseen."""
+    (project / "templates").mkdir()
+    path = project / "templates" / name
+    os.mkfifo(path) if kind == "fifo" else path.mkdir()
+    result = homelang("build", "--draft", "--lang", "es", "-f", "web", expect=2)
+    assert result.output.startswith(f"Error: templates/{name}: not a regular file")
+    assert len(result.output.splitlines()) == 1

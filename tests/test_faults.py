@@ -22,6 +22,7 @@ from libre_server import LibreServer
 from test_pretranslate import KEPT, LIBRE_LANGS, configure_libre
 
 from pipeline import markup, states
+from pipeline.memory import Cache
 
 _TOKEN = re.compile(r"⟦\d+⟧")
 
@@ -99,3 +100,42 @@ def test_a_faulty_provider_writes_nothing_wrong_and_says_what_failed(
             assert states.machine_provider(entry) == "libre"
             assert markup.inventory(entry.msgstr, KEPT) == markup.inventory(entry.msgid, KEPT)
     assert filled and failed
+
+
+# --- the cache damaged while a run uses it ----------------------------------------------------
+ROWS = 20_000  # several megabytes: more than SQLite keeps in memory, so reads reach the disk
+
+
+def _key(n: int) -> str:
+    return f"Notice {n}: " + "the school bus leaves at eight. " * 6
+
+
+def _garble_pages(path: Path) -> None:
+    """Overwrite every seventh page (after the first) with bytes that are no SQLite page."""
+    with path.open("r+b") as file:
+        for page in range(1, path.stat().st_size // 4096, 7):
+            file.seek(page * 4096)
+            file.write(bytes(range(256)) * 16)
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["writing", "dry-run"])
+def test_a_cache_damaged_after_it_was_opened_is_dropped_not_a_traceback(
+    tmp_path: Path, read_only: bool
+) -> None:
+    path = tmp_path / "cache.sqlite"
+    cache = Cache(path)
+    cache.put_many("libre", "en", "es", [(_key(n), f"Aviso {n}") for n in range(ROWS)])
+    cache.close()
+    cache = Cache(path, read_only=read_only)
+    assert cache.get("libre", "en", "es", _key(7)) == "Aviso 7" and not cache.problem
+    _garble_pages(path)
+    found = [cache.get("libre", "en", "es", _key(n)) for n in range(0, ROWS, 11)]
+    assert None in found  # what the damaged file held is asked of the engine again
+    assert set(found) - {None} <= {f"Aviso {n}" for n in range(ROWS)}
+    assert "damaged" in cache.problem
+    if not read_only:  # started afresh: what the run learns next is kept
+        cache.put_many("libre", "en", "es", [("new", "nuevo")])
+        assert cache.get("libre", "en", "es", "new") == "nuevo"
+    cache.close()
+    if not read_only:
+        assert Cache(path).get("libre", "en", "es", "new") == "nuevo"

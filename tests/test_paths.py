@@ -363,6 +363,8 @@ def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
     secret = outside / "credentials"
     secret.write_text(f'[default]\n{SECRET}\nmsgid "x"\nmsgstr "{SECRET}"\n', "utf-8")
     (outside / "vi").mkdir()
+    (outside / "pyproject.toml").write_bytes((root / "pyproject.toml").read_bytes())
+    (outside / "templates").mkdir()
     return {
         "catalog-to-credentials": (
             root / "locales/es/LC_MESSAGES/templates.po",
@@ -375,6 +377,9 @@ def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
         "build-language": (root / "build/es", outside / "vi"),
         "cache": (root / ".homelang/cache.sqlite", secret),
         "glossary": (root / "glossary.csv", secret),
+        "template-file": (root / "templates/words.j2", secret),
+        "template-folder": (root / "templates", outside / "templates"),
+        "pyproject": (root / "pyproject.toml", outside / "pyproject.toml"),
     }
 
 
@@ -389,6 +394,9 @@ def plant_links(root: Path, outside: Path) -> dict[str, tuple[Path, Path]]:
         "build-language",
         "cache",
         "glossary",
+        "template-file",
+        "template-folder",
+        "pyproject",
     ],
 )
 def test_symbolic_links_in_the_project_are_refused_and_never_quoted(

@@ -264,3 +264,24 @@ def test_entries_read_whole_and_line_by_line_agree() -> None:
     ]
     assert [e.linenum for e in whole] == [14, 21]  # the first line of each entry
     assert catalogs.render(whole).decode() == text
+
+
+@pytest.mark.parametrize("entries", [0, 1, 3])
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_changed_catalog_is_written_as_rendered_with_a_new_date(
+    entries: int, dated: bool, tmp_path: Path, monkeypatch
+) -> None:
+    """prepare_catalog renders the entries once and the header again with the new date."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    catalog = parse(FULL_HEADER)
+    if not dated:
+        del catalog.metadata["PO-Revision-Date"]
+    for n in range(entries):
+        catalog.append(polib.POEntry(msgid=f"a{n}", msgstr=f"b{n}", obsolete=n == 2))
+    path = tmp_path / "x.po"
+    path.write_bytes(b"an older version\n")
+    data = catalogs.prepare_catalog(path, catalog)
+    assert catalog.metadata["PO-Revision-Date"] == "2026-01-01 00:00+0000"
+    assert data == catalogs.render(catalog)
+    path.write_bytes(data)
+    assert catalogs.prepare_catalog(path, catalog) is None

@@ -169,3 +169,21 @@ RESTORED = [
 def test_restored_answers(text: str, answer, expected: str) -> None:
     protected = protect(text)
     assert restore(protected, answer(protected.text)) == expected
+
+
+# every character the patterns are made of, and a few whole spans
+pattern_text = st.lists(
+    st.sampled_from(list("`[]()<>{}%@*_!:/.,-–+ \n\t0123456789٣aAxhtpswWuscomrgeinf\"'"))
+    | fragments,
+    max_size=40,
+).map("".join)
+
+
+@given(pattern_text)
+def test_the_quick_search_before_the_patterns_never_hides_a_span(text: str) -> None:
+    """spans() skips the patterns where a cheaper search finds nothing they could start with."""
+    every = [
+        markup.Span(m.lastgroup or "", m.start(), m.end(), m.group())
+        for m in markup._COMBINED.finditer(text)
+    ]
+    assert markup.spans(text) == every

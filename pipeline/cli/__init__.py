@@ -8,6 +8,7 @@ turns them into a one-line message and an exit code (2 for bad input, 1 for
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import re
 import sys
@@ -169,6 +170,10 @@ from pipeline.cli import catalog, machine, memory, publish, review, serve  # noq
 
 
 def run() -> None:  # pragma: no cover - entry point shim for `python -m pipeline`
+    # A command holds whole catalogs (100,000s of entries) until it ends; at Python's
+    # default threshold (700) the cycle collector walks them again and again, a fifth of
+    # a large review import (bench/bench_import.py).
+    gc.set_threshold(100_000, 50, 100)
     main(prog_name="homelang")
 
 
