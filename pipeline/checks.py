@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polib
 
-from pipeline import identify, links, markup
+from pipeline import checks_extra, identify, links, markup
 from pipeline.glossary import Glossary
 from pipeline.languages import Language
 
@@ -41,6 +41,7 @@ LEVELS: dict[str, str] = {
     "end-space": "warning",
     "end-stop": "warning",
     "long": "warning",
+    **checks_extra.LEVELS,
 }
 
 #: ISO 15924 script code -> prefix of the Unicode character names of its letters.
@@ -119,6 +120,8 @@ def check_entry(entry: polib.POEntry, lang: Language, glossary: Glossary) -> lis
             found.append(
                 Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
             )
+    for check_id, message in checks_extra.check(entry):  # the checks of a whole entry
+        found.append(Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message))
     return found
 
 
