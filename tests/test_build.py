@@ -287,3 +287,22 @@ def test_dropped_language_or_document_leaves_no_outputs(
     for name in (".manifest.json", ".outputs.json"):
         kept = json.loads((build / name).read_text("utf-8"))
         assert all(p.split("/")[0] in ("en", "es", "so") and FAQ not in p for p in kept), kept
+
+
+@pytest.mark.parametrize("escape", ["\\xFFFFFFFF", "\\x110000", "\\xD800"])
+def test_an_escape_past_unicode_is_a_one_line_error(
+    catalogs_ready: Path, homelang, escape: str
+) -> None:
+    path = catalogs_ready / "locales" / "es" / "LC_MESSAGES" / f"{NOTICE}.po"
+    lines = path.read_text("utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if line == 'msgstr ""' and i > 20)
+    lines[number - 1] = f'msgstr "Hola {escape}"'
+    path.write_text("\n".join(lines), "utf-8")
+    before = path.read_bytes()
+    for command in (["check"], ["status"], ["build", "--draft", "--lang", "es"]):
+        result = homelang(*command, expect=2)
+        assert result.output == (
+            f"Error: locales/es/LC_MESSAGES/{NOTICE}.po:{number}: not a valid PO file: "
+            f"escape {escape} is not a character\n"
+        )
+    assert path.read_bytes() == before
