@@ -339,8 +339,8 @@ def _entry(entry: polib.POEntry) -> str:
             out += [f"#. {_shield(line)}" for line in entry.comment.split("\n")]
         if entry.occurrences:
             out.append("#: " + " ".join(f"{p}:{n}" if n else p for p, n in entry.occurrences))
-    if entry.flags:
-        out.append("#, " + ", ".join(entry.flags))
+    if entry.flags:  # in one order whoever set them: GNU's, fuzzy first
+        out.append("#, " + ", ".join(sorted(entry.flags, key=lambda flag: flag != "fuzzy")))
     marker = "#~| " if entry.obsolete else "#| "
     for name in ("msgctxt", "msgid", "msgid_plural"):
         value = getattr(entry, f"previous_{name}")

@@ -282,3 +282,13 @@ def test_update_merges_again_a_save_made_meanwhile(
     assert after[0].msgstr == "Qoraalka qofka"
     assert "A brand new paragraph at the end, about bus routes." in {e.msgid for e in after}
     msgfmt_check(po_path)
+
+
+def test_update_after_pretranslate_changes_nothing(catalogs_ready: Path, homelang) -> None:
+    """``make all``'s sequence: flags are written in one order (GNU's: fuzzy first) by every stage."""
+    homelang("pretranslate", "--provider", "pseudo")
+    before = {p: p.read_bytes() for p in all_catalogs(catalogs_ready)}
+    homelang("update", "--check")
+    assert {p: p.read_bytes() for p in all_catalogs(catalogs_ready)} == before
+    text = (catalogs_ready / "locales/es/LC_MESSAGES/templates.po").read_text("utf-8")
+    assert "#, fuzzy, python-format\n" in text and "python-format, fuzzy" not in text
