@@ -236,8 +236,9 @@ def load(start: Path | None = None) -> Settings:
     return settings
 
 
-#: The last second of year 9999: dates past it cannot be written.
-LAST_EPOCH = 253_402_300_799
+#: The last second of year 8999: dates derived from it (a packet's or an invitation's
+#: expiry) stay before year 9999, past which dates cannot be written.
+LAST_EPOCH = 221_845_391_999
 
 
 def _check_environment(environ: Mapping[str, str]) -> None:
@@ -246,7 +247,7 @@ def _check_environment(environ: Mapping[str, str]) -> None:
     if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_EPOCH):
         raise SettingsError(
             "environment variable SOURCE_DATE_EPOCH: expected whole seconds since 1970 "
-            "(reproducible-builds.org), up to the year 9999"
+            "(reproducible-builds.org), up to the year 8999"
         )
 
 

@@ -292,3 +292,15 @@ def test_update_after_pretranslate_changes_nothing(catalogs_ready: Path, homelan
     assert {p: p.read_bytes() for p in all_catalogs(catalogs_ready)} == before
     text = (catalogs_ready / "locales/es/LC_MESSAGES/templates.po").read_text("utf-8")
     assert "#, fuzzy, python-format\n" in text and "python-format, fuzzy" not in text
+
+
+@pytest.mark.parametrize("epoch", ["253402300799", "221845392000"])
+def test_source_date_epoch_near_year_9999_is_a_one_line_error(
+    catalogs_ready: Path, homelang, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    """Dates derived from it (a packet's expiry) must stay writable: no OverflowError."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    before = {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()}
+    result = homelang("review", "export", "--lang", "es", expect=2)
+    assert result.output.startswith("Error: environment variable SOURCE_DATE_EPOCH: expected")
+    assert {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()} == before
