@@ -202,12 +202,16 @@ def find_settings_file(start: Path) -> Path:
     """The nearest ``homelang.toml``, or ``pyproject.toml`` with ``[tool.homelang]``, at or above ``start``."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        candidate = folder / "homelang.toml"
-        if candidate.is_file():
-            return candidate
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and re.search(r"^\[tool\.homelang", _read(candidate), re.M):
-            return candidate
+        own, pyproject = folder / "homelang.toml", folder / "pyproject.toml"
+        found = [own] if own.is_file() else []
+        if pyproject.is_file() and re.search(r"^\[tool\.homelang", _read(pyproject), re.M):
+            found.append(pyproject)
+        if len(found) == 2:
+            raise SettingsError(
+                f"[tool.homelang] here and {own.name} beside it: keep one", pyproject
+            )
+        if found:
+            return found[0]
     raise SettingsError(
         f"no homelang project here or above: add [tool.homelang] to pyproject.toml "
         f"or create homelang.toml ({start})"

@@ -304,3 +304,12 @@ def test_source_date_epoch_near_year_9999_is_a_one_line_error(
     result = homelang("review", "export", "--lang", "es", expect=2)
     assert result.output.startswith("Error: environment variable SOURCE_DATE_EPOCH: expected")
     assert {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()} == before
+
+
+def test_two_settings_files_in_one_folder_are_refused(project: Path, homelang) -> None:
+    """A homelang.toml beside a pyproject.toml with [tool.homelang] does not silently win."""
+    (project / "homelang.toml").write_text('languages = ["es"]\n', "utf-8")
+    result = homelang("update", expect=2)
+    assert result.output.count("\n") == 1
+    assert "homelang.toml" in result.output and "pyproject.toml" in result.output
+    assert not (project / "locales").exists()
