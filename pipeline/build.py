@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,15 @@ import polib
 from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
-from pipeline.errors import LanguageError, SettingsError, StateError
-from pipeline.files import atomic_write, atomic_write_text, check_folder, confined, read_regular
+from pipeline.errors import LanguageError, PathError, SettingsError, StateError
+from pipeline.files import (
+    LINK,
+    atomic_write,
+    atomic_write_text,
+    check_folder,
+    confined,
+    read_regular,
+)
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
@@ -159,6 +167,8 @@ def build(
     for name in formats:
         if name not in FORMATS:
             raise SettingsError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
+    if out is not None:
+        check_output_folder(settings, out)
     folder = out or settings.build_path
     shown = folder.relative_to(settings.root) if folder.is_relative_to(settings.root) else folder
     if folder.is_dir():  # (the project's build folder is checked with the settings; -o too)
@@ -247,6 +257,29 @@ def build(
     _write_manifest(folder, manifest)
     overflow = [o.path for o in outputs if o.reason == OVERFLOW]
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix(), overflow)
+
+
+def check_output_folder(settings: Settings, out: Path) -> None:
+    """``build -o`` writes and withdraws files: never through a link inside the project,
+    never over (or inside) its sources, catalogs, state, glossary or ``.git``."""
+    root = settings.root.resolve()
+    absolute = Path(os.path.abspath(out))
+    if absolute.is_relative_to(root):
+        for part in reversed([absolute, *absolute.parents]):
+            if part.is_relative_to(root) and part != root and part.is_symlink():
+                raise PathError(LINK, part.relative_to(root))
+    target = absolute.resolve()
+    for kept in (
+        settings.source_path,
+        settings.locales_path,
+        settings.state_path,
+        settings.glossary_path,
+        settings.root / ".git",
+    ):
+        kept = kept.resolve()
+        if target.is_relative_to(kept) or kept.is_relative_to(target):
+            shown = kept.relative_to(root) if kept.is_relative_to(root) else kept
+            raise SettingsError(f"the output folder must be apart from {shown.as_posix()}/", out)
 
 
 @dataclass(frozen=True)

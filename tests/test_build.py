@@ -306,3 +306,38 @@ def test_an_escape_past_unicode_is_a_one_line_error(
             f"escape {escape} is not a character\n"
         )
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("out", ["source", "locales", ".", ".git", "source/notices/x", ".homelang"])
+def test_build_output_over_the_project_folders_is_refused(
+    catalogs_ready: Path, homelang, out: str
+) -> None:
+    (catalogs_ready / ".git").mkdir()
+    before = {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()}
+    result = homelang(
+        "build", "--draft", "--lang", "es", "-f", "web", "-o", str(catalogs_ready / out), expect=2
+    )
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()} == before
+
+
+def test_build_output_through_a_link_is_refused(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (catalogs_ready / "real").mkdir()
+    (catalogs_ready / "real" / "x").symlink_to(outside)
+    result = homelang(
+        "build",
+        "--draft",
+        "--lang",
+        "es",
+        "-f",
+        "web",
+        "-o",
+        str(catalogs_ready / "real/x/y"),
+        expect=2,
+    )
+    assert "real/x" in result.output and "link" in result.output
+    assert not any(outside.iterdir())
