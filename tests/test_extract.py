@@ -106,6 +106,9 @@ BAD_SOURCES = [
     ),
     ("---\nid: x\nkind: notice\ntitle: T\ncolour: red\n---\n", 5, "unknown field"),
     ("---\nid: x\nkind: notice\ntitle: T\n---\n\nA bell \x07 here.\n", 7, "control character"),
+    ("---\nid: x\nkind: notice\ntitle: T\ndate: 2017-02-30\n---\n", 5, "not a real date"),
+    ("---\nid: x\nkind: notice\ndate: 2017-13-45\ntitle: T\n---\n", 4, "not a real date"),
+    ("---\nid: x\nkind: notice\ntitle: T\ndate: 2017-01-13T25:61:00\n---\n", 5, "not a real"),
 ]
 
 

@@ -384,3 +384,41 @@ def test_without_the_cjk_extra_the_message_names_it(catalogs_ready: Path, homela
         "(the CJK fonts are not installed: pip install 'homelang[cjk]'))" in merged.stdout
     )
     assert "王" not in merged.stdout + merged.stderr
+
+
+@pytest.mark.parametrize(
+    ("added", "named"),
+    [("🙂", "U+1F642 SLIGHTLY SMILING FACE"), ("\U000d800c", "U+D800C unassigned")],
+)
+def test_a_reviewed_character_no_font_draws_is_a_check_error_not_a_stopped_build(
+    catalogs_ready: Path, homelang, added: str, named: str
+) -> None:
+    """One emoji a volunteer confirmed in Spanish neither passes the checks nor stops the build."""
+    for lang in ("es", "so"):
+        review(catalogs_ready, lang, NOTICE)
+    path = catalogs_ready / "locales" / "es" / "LC_MESSAGES" / f"{NOTICE}.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = [e for e in catalog if not e.obsolete][0]
+    entry.msgstr += " " + added
+    catalog.save(str(path))
+    line = polib.pofile(str(path)).find(entry.msgid).linenum
+    result = homelang("check", "--lang", "es", expect=1)
+    assert f"locales/es/LC_MESSAGES/{NOTICE}.po:{line}: [glyph] error: " in result.output
+    assert named in result.output
+    built = json.loads(homelang("build", "--doc", NOTICE, "--json").output)
+    status = {o["path"]: o["status"] for o in built["outputs"]}
+    assert status[f"so/{NOTICE}.letter.pdf"] == "published"
+    assert status[f"es/{NOTICE}.letter.pdf"] == "skipped"  # vital: one entry with an error
+    roster = catalogs_ready.parent / "roster.csv"
+    roster.write_text(
+        "student,guardian,school,language,address\n"
+        'Ana,Rosa,School,es,"12 Maple St"\nAbdi,Hodan,School,so,"14 Maple St"\n',
+        "utf-8",
+    )
+    letters = json.loads(
+        homelang("letters", "--roster", str(roster), "--doc", NOTICE, "--json").output
+    )
+    [school] = letters["schools"]
+    assert school["letters"] == 2
+    text = subprocess.run(["pdftotext", school["path"], "-"], capture_output=True, text=True).stdout
+    assert added not in text

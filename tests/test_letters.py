@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 from test_build import NOTICE, SAMPLE, review
 
+from pipeline import states
 from pipeline.build import Library, select_documents
 from pipeline.settings import load
 
@@ -303,17 +304,60 @@ def test_a_big_school_is_printed_in_parts(merge_ready: Path, homelang) -> None:
     assert "Guardian 0" in first.pages[0].extract_text()
 
 
-def test_a_help_line_no_font_can_print_stops_letters_naming_its_catalog(
+def test_a_help_line_no_font_can_print_is_a_check_error_and_letters_still_print(
     merge_ready: Path, homelang
 ) -> None:
+    """A character no font draws is a check error (finding 5 of issue 9): the help line
+    prints in English instead of stopping every family's letter."""
     path = merge_ready / "locales/so/LC_MESSAGES/templates.po"
     catalog = polib.pofile(str(path), wrapwidth=0)
     entry = next(e for e in catalog if "help reading" in e.msgid)
     entry.msgstr += " ⴰ"
     catalog.save()
-    result = homelang(
-        "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, expect=2
+    line = polib.pofile(str(path)).find(entry.msgid).linenum
+    found = homelang("check", "--lang", "so", expect=1).output
+    assert f"locales/so/LC_MESSAGES/templates.po:{line}: [glyph] error: 'ⴰ' (U+2D30" in found
+    result = json.loads(
+        homelang(
+            "letters", "--roster", str(merge_ready / "roster.csv"), "--doc", NOTICE, "--json"
+        ).output
     )
-    assert "locales/so/LC_MESSAGES/templates.po: character 'ⴰ' (U+2D30" in result.output
-    assert "in Somali help line text" in result.output
-    assert not (merge_ready / "build").exists()
+    for school in result["schools"]:
+        assert "ⴰ" not in "".join(page_texts(Path(school["path"])))
+
+
+def _msgfmt_refuses(path: Path) -> bool:
+    args = ["msgfmt", "--check", "-o", "/dev/null", str(path)]
+    return subprocess.run(args, capture_output=True).returncode != 0
+
+
+def test_a_stray_percent_in_a_template_word_is_a_check_error(merge_ready: Path, homelang) -> None:
+    """``(100%)`` in a python-format word made letters print the English silently."""
+    path = merge_ready / "locales/es/LC_MESSAGES/templates.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = next(e for e in catalog if e.msgid == "Questions? Call %(phone)s.")
+    entry.msgstr = "¿Preguntas? Llame al %(phone)s (100%)."
+    states.mark_reviewed(entry, "Amina", "2026-11-29")
+    catalog.save()
+    assert _msgfmt_refuses(path)  # the judge agrees
+    line = polib.pofile(str(path)).find(entry.msgid).linenum
+    found = homelang("check", "--lang", "es", expect=1).output
+    assert f"locales/es/LC_MESSAGES/templates.po:{line}: [python-format] error: " in found
+
+
+def test_an_empty_plural_form_is_a_check_error(merge_ready: Path, homelang) -> None:
+    path = merge_ready / "locales/es/LC_MESSAGES/templates.po"
+    catalog = polib.pofile(str(path), wrapwidth=0)
+    entry = polib.POEntry(
+        msgid="%(n)s day",
+        msgid_plural="%(n)s days",
+        msgstr_plural={0: "%(n)s día", 1: ""},
+        flags=["python-format"],
+    )
+    states.mark_reviewed(entry, "Amina", "2026-11-29")
+    catalog.append(entry)
+    catalog.save()
+    assert _msgfmt_refuses(path)
+    line = polib.pofile(str(path)).find(entry.msgid).linenum
+    found = homelang("check", "--lang", "es", expect=1).output
+    assert f"templates.po:{line}: [plural-forms] error: plural form 1 is empty" in found

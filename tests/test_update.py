@@ -282,3 +282,34 @@ def test_update_merges_again_a_save_made_meanwhile(
     assert after[0].msgstr == "Qoraalka qofka"
     assert "A brand new paragraph at the end, about bus routes." in {e.msgid for e in after}
     msgfmt_check(po_path)
+
+
+def test_update_after_pretranslate_changes_nothing(catalogs_ready: Path, homelang) -> None:
+    """``make all``'s sequence: flags are written in one order (GNU's: fuzzy first) by every stage."""
+    homelang("pretranslate", "--provider", "pseudo")
+    before = {p: p.read_bytes() for p in all_catalogs(catalogs_ready)}
+    homelang("update", "--check")
+    assert {p: p.read_bytes() for p in all_catalogs(catalogs_ready)} == before
+    text = (catalogs_ready / "locales/es/LC_MESSAGES/templates.po").read_text("utf-8")
+    assert "#, fuzzy, python-format\n" in text and "python-format, fuzzy" not in text
+
+
+@pytest.mark.parametrize("epoch", ["253402300799", "221845392000"])
+def test_source_date_epoch_near_year_9999_is_a_one_line_error(
+    catalogs_ready: Path, homelang, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    """Dates derived from it (a packet's expiry) must stay writable: no OverflowError."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    before = {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()}
+    result = homelang("review", "export", "--lang", "es", expect=2)
+    assert result.output.startswith("Error: environment variable SOURCE_DATE_EPOCH: expected")
+    assert {p: p.read_bytes() for p in catalogs_ready.rglob("*") if p.is_file()} == before
+
+
+def test_two_settings_files_in_one_folder_are_refused(project: Path, homelang) -> None:
+    """A homelang.toml beside a pyproject.toml with [tool.homelang] does not silently win."""
+    (project / "homelang.toml").write_text('languages = ["es"]\n', "utf-8")
+    result = homelang("update", expect=2)
+    assert result.output.count("\n") == 1
+    assert "homelang.toml" in result.output and "pyproject.toml" in result.output
+    assert not (project / "locales").exists()

@@ -22,6 +22,7 @@ import polib
 from babel.messages.extract import extract_from_file
 
 from pipeline import catalogs
+from pipeline.checks_extra import STRAY_PERCENT
 from pipeline.errors import SourceError
 
 #: The catalog (and template) id of the templates' own words.
@@ -31,7 +32,6 @@ PACKAGE_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 #: Placeholders that stay in the words, to be filled per letter.
 PER_LETTER = ("guardian", "student")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_STRAY_PERCENT = re.compile(r"%(?!\(\w+\)s|%)")
 
 
 def template_file(root: Path, name: str) -> Path:
@@ -95,7 +95,7 @@ def safe_translation(msgid: str, msgstr: str) -> bool:
         return False
     if sorted(_PLACEHOLDER.findall(msgid)) != sorted(_PLACEHOLDER.findall(msgstr)):
         return False
-    return not (_PLACEHOLDER.search(msgid) and _STRAY_PERCENT.search(msgstr))
+    return not (_PLACEHOLDER.search(msgid) and STRAY_PERCENT.search(msgstr))
 
 
 @cache
