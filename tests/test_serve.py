@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import stat
 from pathlib import Path
 
@@ -391,3 +392,10 @@ def test_a_check_without_any_text_is_an_empty_text(catalogs_ready: Path) -> None
     key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page.get_data(as_text=True)).group(1)
     answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page)})
     assert answer.status_code == 200 and answer.get_json()["findings"] == []
+
+
+def test_a_port_in_use_is_one_line(catalogs_ready: Path, homelang) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = homelang("serve", "--port", str(port), expect=2)
+    assert "in use" in result.output and "Traceback" not in result.output
