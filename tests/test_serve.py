@@ -404,3 +404,20 @@ def test_a_port_in_use_is_one_line(catalogs_ready: Path, homelang) -> None:
         port = taken.getsockname()[1]
         result = homelang("serve", "--port", str(port), expect=2)
     assert "in use" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_behind_a_trusted_proxy_each_volunteer_has_their_own_limit(
+    catalogs_ready: Path, trusted: bool
+) -> None:
+    args = ("--trusted-proxy", "127.0.0.1") if trusted else ()
+    with serving(catalogs_ready, *args) as site:
+
+        def opening(address: str) -> int:
+            headers = {"X-Forwarded-For": address}
+            guess = f"{site.url}/invite/{'x' * 43}"
+            return requests.get(guess, headers=headers, timeout=10).status_code
+
+        assert [opening("203.0.113.7") for _ in range(11)] == [403] * 10 + [429]
+        # the header counts only from the proxy named: else anyone could claim any address
+        assert opening("198.51.100.2") == (403 if trusted else 429)
