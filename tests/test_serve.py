@@ -303,6 +303,9 @@ def test_nothing_but_the_builds_previews_is_served(
     assert preview.status_code == 200 and "<section" in html
     assert "sandbox" in preview.headers["Content-Security-Policy"]
     assert "script-src" not in preview.headers["Content-Security-Policy"]
+    board = staff.get("/").get_data(as_text=True)
+    assert f'href="/preview/es/{NOTICE}/web"' in board  # linked where it exists only
+    assert f'href="/preview/es/{NOTICE}/letter"' not in board
     assert staff.get(address).status_code == 404
 
 
