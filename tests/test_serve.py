@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import stat
 from pathlib import Path
 
@@ -204,10 +205,15 @@ def test_a_post_without_the_csrf_token_is_refused(catalogs_ready: Path) -> None:
 
 def test_token_guessing_is_slowed_down(catalogs_ready: Path) -> None:
     made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
-    browser = client(catalogs_ready)
+    browser, opened_id = opened(catalogs_ready, "am", "Amina")
     codes = [browser.get(f"/invite/guess{n:040d}").status_code for n in range(12)]
     assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
     assert browser.get(f"/invite/{token}").status_code == 429  # even the right one, for now
+    # behind one proxy everyone shares an address: pages opened already go on working,
+    # however many refused requests others make (a cookie is signed: nothing to guess)
+    stranger = client(catalogs_ready)
+    assert {stranger.get(f"/review/{opened_id}/").status_code for _ in range(12)} == {403}
+    assert browser.get(f"/review/{opened_id}/").status_code == 200
     assert browser.get(f"/?staff={STAFF}").status_code == 303  # another limit: staff unaffected
 
 
@@ -297,6 +303,9 @@ def test_nothing_but_the_builds_previews_is_served(
     assert preview.status_code == 200 and "<section" in html
     assert "sandbox" in preview.headers["Content-Security-Policy"]
     assert "script-src" not in preview.headers["Content-Security-Policy"]
+    board = staff.get("/").get_data(as_text=True)
+    assert f'href="/preview/es/{NOTICE}/web"' in board  # linked where it exists only
+    assert f'href="/preview/es/{NOTICE}/letter"' not in board
     assert staff.get(address).status_code == 404
 
 
@@ -391,3 +400,27 @@ def test_a_check_without_any_text_is_an_empty_text(catalogs_ready: Path) -> None
     key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page.get_data(as_text=True)).group(1)
     answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page)})
     assert answer.status_code == 200 and answer.get_json()["findings"] == []
+
+
+def test_a_port_in_use_is_one_line(catalogs_ready: Path, homelang) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = homelang("serve", "--port", str(port), expect=2)
+    assert "in use" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_behind_a_trusted_proxy_each_volunteer_has_their_own_limit(
+    catalogs_ready: Path, trusted: bool
+) -> None:
+    args = ("--trusted-proxy", "127.0.0.1") if trusted else ()
+    with serving(catalogs_ready, *args) as site:
+
+        def opening(address: str) -> int:
+            headers = {"X-Forwarded-For": address}
+            guess = f"{site.url}/invite/{'x' * 43}"
+            return requests.get(guess, headers=headers, timeout=10).status_code
+
+        assert [opening("203.0.113.7") for _ in range(11)] == [403] * 10 + [429]
+        # the header counts only from the proxy named: else anyone could claim any address
+        assert opening("198.51.100.2") == (403 if trusted else 429)

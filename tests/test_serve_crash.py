@@ -42,7 +42,7 @@ def trial(project: Path, rng: random.Random, round_: int) -> tuple[int, int]:
     killer.start()
     answered, cut = {}, {}
     try:
-        for n in range(len(items) * 5):
+        for n in range(len(items) * 100):  # far more than 2 s of saves: the kill lands first
             item = items[n % len(items)]
             text = f"Qoraal {round_} {n} oo la hubiyay."
             try:
@@ -52,7 +52,7 @@ def trial(project: Path, rng: random.Random, round_: int) -> tuple[int, int]:
                     allow_redirects=False,
                     timeout=30,
                 )
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, or cut in the middle of the answer
                 cut[item.key] = (answered.get(item.key, item.text), text)
                 break
             assert answer.status_code in (200, 303), answer.text[:300]

@@ -25,8 +25,17 @@ THREADS = 8
     default=None,
     help="Port (default 8765; 0: any free one).",
 )
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    default=None,
+    help="The HTTPS proxy's address: its X-Forwarded-For names each volunteer "
+    "(rate limits count per volunteer, not per proxy).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, trusted_proxy: str | None
+) -> None:
     """Run the review site until Ctrl-C: the dashboard for staff, invitation pages for volunteers.
 
     Prints the staff address (with a token made for this run) to open the dashboard;
@@ -46,8 +55,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         project, serve=dataclasses.replace(project.serve, host=host, port=port)
     )
     token = security.new_staff_token()
+    proxy = {}
+    if trusted_proxy:  # waitress takes the client's address from the proxy's header
+        proxy = {"trusted_proxy": trusted_proxy, "trusted_proxy_headers": {"x-forwarded-for"}}
     server = create_server(
-        create_app(project, token), sockets=[listener], threads=THREADS, ident="homelang"
+        create_app(project, token),
+        sockets=[listener],
+        threads=THREADS,
+        ident="homelang",
+        **proxy,
     )
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
@@ -74,7 +90,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 _PROXY = """\
 Listening on {host}:{port}: other machines can reach it. Volunteers should only ever
 reach it through the district's HTTPS proxy, for example with nginx:
-    location / {{ proxy_pass http://THIS-MACHINE:{port}; proxy_set_header Host $host; }}
-then set [tool.homelang.serve] public_url = "https://translate.example.org" (the proxy's
-address: invitation links use it, and cookies are sent over HTTPS only), and let only
-the proxy reach port {port} (a firewall rule)."""
+    location / {{ proxy_pass http://THIS-MACHINE:{port}; proxy_set_header Host $host;
+                 proxy_set_header X-Forwarded-For $remote_addr; }}
+Then run serve with --trusted-proxy PROXY-ADDRESS (rate limits count each volunteer,
+not the proxy), set [tool.homelang.serve] public_url = "https://translate.example.org"
+(the proxy's address: invitation links use it, and cookies go over HTTPS only), and let
+only the proxy reach port {port} (a firewall rule)."""

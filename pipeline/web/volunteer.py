@@ -29,9 +29,11 @@ def register(app: flask.Flask, limiter: Limiter) -> None:
     guessing = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
     opening = limiter.limit(security.OPEN_LIMIT)(guessing(open_invitation))
     app.add_url_rule("/invite/<token>", "open_invitation", opening)
-    app.add_url_rule("/review/<invite_id>/", "entries", guessing(entries))
-    app.add_url_rule("/review/<invite_id>/<key>", "entry", guessing(entry), methods=["GET", "POST"])
-    app.add_url_rule("/review/<invite_id>/<key>/check", "check", guessing(check), methods=["POST"])
+    # The pages behind it hold no token to guess (the cookie is signed): their refusals are
+    # not counted, or one stranger behind the district's proxy would lock everyone out.
+    app.add_url_rule("/review/<invite_id>/", "entries", entries)
+    app.add_url_rule("/review/<invite_id>/<key>", "entry", entry, methods=["GET", "POST"])
+    app.add_url_rule("/review/<invite_id>/<key>/check", "check", check, methods=["POST"])
     app.register_error_handler(invites.InviteError, _refused)
     app.register_error_handler(online.OnlineError, _refused)
 
