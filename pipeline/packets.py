@@ -42,6 +42,8 @@ from pipeline.settings import Settings
 
 _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
 _PACKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+#: The checks that say a text is in another language than the catalog's.
+WRONG_LANGUAGE = ("script", "language")
 
 
 @dataclass(frozen=True)
@@ -350,18 +352,26 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 
 
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
-    """Refuse a packet whose changed translations are mostly in another script: the wrong
-    language pasted in. Only what the volunteer changed counts, never the drafts sent out."""
+    """Refuse a packet whose changed translations are mostly in another script, or read as
+    another language (the ``language`` check: Somali in Spanish): the wrong language pasted
+    in. Only what the volunteer changed counts, never the drafts sent out."""
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
-    judged = [f for m in changed for f in m.findings(lang, glossary) if f.check_id == "script"]
-    if judged and len(judged) * 2 > len(changed):
-        raise ReviewError(
-            f"{len(judged)} of {len(changed)} translations are not in {lang.script_name} script "
-            f"(counting those the volunteer changed): is this packet in another language "
-            f"than {lang.english_name}?",
-            packet.path,
-            judged[0].line,
-        )
+    judged = [
+        f for m in changed for f in m.findings(lang, glossary) if f.check_id in WRONG_LANGUAGE
+    ]
+    if not judged or len(judged) * 2 <= len(changed):
+        return
+    counted = "counting those the volunteer changed"
+    if all(f.check_id == "script" for f in judged):
+        what = f"are not in {lang.script_name} script ({counted})"
+    else:
+        what = f"are not {lang.english_name} ({counted}; the first {judged[0].message})"
+    raise ReviewError(
+        f"{len(judged)} of {len(changed)} translations {what}: "
+        f"is this packet in another language than {lang.english_name}?",
+        packet.path,
+        judged[0].line,
+    )
 
 
 def _reviewer(meta: dict[str, str]) -> str:
