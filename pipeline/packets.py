@@ -247,19 +247,21 @@ def _read_packet(settings: Settings, path: Path) -> _Packet:
             path,
             _header_line(raw, "X-Homelang-Packet"),
         )
-    lang = meta.get("Language", "").strip()
-    if lang not in settings.languages:
+    header = meta.get("Language", "").strip()
+    try:  # Poedit may write a variant of the language (es_ES): rosters' rule finds it
+        lang = languages.resolve(header, tuple(settings.languages)).code
+    except languages.LanguageError:
         raise ReviewError(
-            f"Language header says {lang[:20]!r}, not one of this project's languages "
+            f"Language header says {header[:20]!r}, not one of this project's languages "
             f"({', '.join(settings.languages)})",
             path,
             _header_line(raw, "Language"),
-        )
+        ) from None
     exported_for = packet_id.split("-")[0]
     if exported_for != lang:
         raise ReviewError(
             f"packet {packet_id} was exported for {exported_for!r}, "
-            f"but its Language header says {lang!r}",
+            f"but its Language header says {header[:20]!r}",
             path,
             _header_line(raw, "Language"),
         )

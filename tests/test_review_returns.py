@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import polib
+import pytest
 from conftest import load, msgfmt_check
 
 from pipeline import invites, online
@@ -85,3 +86,40 @@ def test_the_review_page_shows_another_language_before_confirming(catalogs_ready
     assert again.outcome == "reviewed"  # seen, and confirmed all the same: a warning now
     assert "language" in [f.check_id for f in again.findings if f.level == "warning"]
     msgfmt_check(catalogs_ready / ES)
+
+
+SPANISH = (
+    "Estamos comprometidos con la seguridad y el bienestar emocional de nuestros estudiantes "
+    "y seguiremos ofreciendo un entorno de aprendizaje seguro y acogedor para todos."
+)
+
+
+def test_a_language_variant_poedit_wrote_is_the_configured_language(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    packet_path = tmp_path / "p.po"
+    packet = export_es(homelang, packet_path)
+    [entry] = [e for e in entries(packet) if e.msgid.startswith("We are")]
+    entry.msgstr = SPANISH
+    packet.metadata["Language"] = "es_ES"  # Poedit's choice of a variant
+    packet.save(str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=1)  # the others are left
+    assert "1 reviewed" in result.output
+    assert load(catalogs_ready / ES).find(entry.msgid).msgstr == SPANISH
+    packet.metadata["Language"] = "so-SO"  # another language is refused still
+    packet.save(str(packet_path))
+    result = homelang("review", "import", str(packet_path), expect=2)
+    assert "exported for 'es', but its Language header says 'so-SO'" in result.output
+
+
+def test_an_export_past_the_last_date_is_one_line(
+    catalogs_ready: Path, homelang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # 9999-12-31 23:59:59
+    before = snapshot(catalogs_ready)
+    result = homelang("review", "export", "--lang", "es", "-o", str(tmp_path / "p.po"), expect=2)
+    assert re.fullmatch(
+        r"Error: a packet out for 14 days from 9999-12-31 would be due after the year 9999",
+        result.output.strip(),
+    ), result.output
+    assert snapshot(catalogs_ready) == before and not (tmp_path / "p.po").exists()
