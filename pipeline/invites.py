@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline import catalogs, languages
 from pipeline.apply import credit_name
-from pipeline.assignments import read_regular_file, shown, today
+from pipeline.assignments import days_after, read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
 from pipeline.files import atomic_write
 from pipeline.lock import SHORT_WAIT, project_lock
@@ -97,12 +97,9 @@ def create(
     if name == "unknown":
         raise InviteError("name the reviewer (--reviewer): their reviews are credited to them")
     stamp = catalogs.timestamp()
-    try:
-        expires = (dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=days)).isoformat()
-    except OverflowError:  # SOURCE_DATE_EPOCH at the end of year 9999
-        raise InviteError(
-            f"an invitation of {days} days from {stamp[:10]} ends after 9999"
-        ) from None
+    expires = days_after(stamp, days)
+    if expires is None:
+        raise InviteError(f"an invitation of {days} days from {stamp[:10]} ends after 9999")
     plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:24].strip("-") or "reviewer"
     invite = Invite(

@@ -111,7 +111,7 @@ def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Fin
     if entry is None:
         raise OnlineError("the entry was removed from the document: reload")
     incoming = _incoming(doc_id, entry, text, confirm=True, english_then=target is None)
-    found = check_entry(incoming, languages.get(invite.lang), _glossary(settings))
+    found = _findings(incoming, target, languages.get(invite.lang), _glossary(settings))
     mismatch = shape_mismatch(incoming, entry)  # what a save would refuse, said first
     if mismatch:
         found.insert(0, Finding("shape", "error", 0, entry.msgid, mismatch))
@@ -154,7 +154,7 @@ def save(
             doc_id=doc_id,
             catalog=catalog,
             kept=kept,
-            findings=lambda: tuple(check_entry(incoming, language, glossary)),
+            findings=lambda: tuple(_findings(incoming, target, language, glossary)),
             reviewer=invite.reviewer,
             date=date,
             note=note,
@@ -196,6 +196,21 @@ def _exclusive(settings: Settings) -> Iterator[None]:
             raise OnlineError(f"busy: {error.message}") from None
     finally:
         _SAVING.release()
+
+
+def _findings(
+    incoming: polib.POEntry,
+    target: polib.POEntry | None,
+    lang: languages.Language,
+    glossary: Glossary,
+) -> list[Finding]:
+    """The checks of ``review import`` on a reviewer's text. A text in another language that
+    is not the catalog's already is an error, as a packet of such texts is refused: the
+    page shows it before it is confirmed; confirmed again as it is, it is a warning."""
+    found = check_entry(incoming, lang, glossary)
+    if target is not None and states.text(target) == states.text(incoming):
+        return found
+    return [replace(f, level="error") if f.check_id == "language" else f for f in found]
 
 
 def _glossary(settings: Settings) -> Glossary:

@@ -42,6 +42,8 @@ from pipeline.settings import Settings
 
 _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
 _PACKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+#: The checks that say a text is in another language than the catalog's.
+WRONG_LANGUAGE = ("script", "language")
 
 
 @dataclass(frozen=True)
@@ -245,19 +247,21 @@ def _read_packet(settings: Settings, path: Path) -> _Packet:
             path,
             _header_line(raw, "X-Homelang-Packet"),
         )
-    lang = meta.get("Language", "").strip()
-    if lang not in settings.languages:
+    header = meta.get("Language", "").strip()
+    try:  # Poedit may write a variant of the language (es_ES): rosters' rule finds it
+        lang = languages.resolve(header, tuple(settings.languages)).code
+    except languages.LanguageError:
         raise ReviewError(
-            f"Language header says {lang[:20]!r}, not one of this project's languages "
+            f"Language header says {header[:20]!r}, not one of this project's languages "
             f"({', '.join(settings.languages)})",
             path,
             _header_line(raw, "Language"),
-        )
+        ) from None
     exported_for = packet_id.split("-")[0]
     if exported_for != lang:
         raise ReviewError(
             f"packet {packet_id} was exported for {exported_for!r}, "
-            f"but its Language header says {lang!r}",
+            f"but its Language header says {header[:20]!r}",
             path,
             _header_line(raw, "Language"),
         )
@@ -350,21 +354,31 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 
 
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
-    """Refuse a packet whose changed translations are mostly in another script: the wrong
-    language pasted in. Only what the volunteer changed counts, never the drafts sent out."""
+    """Refuse a packet whose changed translations are mostly in another script, or read as
+    another language (the ``language`` check: Somali in Spanish): the wrong language pasted
+    in. Only what the volunteer changed counts, never the drafts sent out."""
     found = check_entries([m.incoming for m in packet.matches], lang, glossary)  # one batch
     for match, findings in zip(packet.matches, found, strict=True):
         match.checked = tuple(findings)
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
-    judged = [f for m in changed for f in m.findings(lang, glossary) if f.check_id == "script"]
-    if judged and len(judged) * 2 > len(changed):
-        raise ReviewError(
-            f"{len(judged)} of {len(changed)} translations are not in {lang.script_name} script "
-            f"(counting those the volunteer changed): is this packet in another language "
-            f"than {lang.english_name}?",
-            packet.path,
-            judged[0].line,
-        )
+    judged = [  # one finding per entry: its script, else its language
+        min(wrong, key=lambda f: WRONG_LANGUAGE.index(f.check_id))
+        for m in changed
+        if (wrong := [f for f in m.findings(lang, glossary) if f.check_id in WRONG_LANGUAGE])
+    ]
+    if not judged or len(judged) * 2 <= len(changed):
+        return
+    counted = "counting those the volunteer changed"
+    if all(f.check_id == "script" for f in judged):
+        what = f"are not in {lang.script_name} script ({counted})"
+    else:
+        what = f"are not {lang.english_name} ({counted}; the first {judged[0].message})"
+    raise ReviewError(
+        f"{len(judged)} of {len(changed)} translations {what}: "
+        f"is this packet in another language than {lang.english_name}?",
+        packet.path,
+        judged[0].line,
+    )
 
 
 def _reviewer(meta: dict[str, str]) -> str:

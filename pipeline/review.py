@@ -10,7 +10,6 @@ skips them until the packet comes back (``pipeline.packets``), is released, or e
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -27,6 +26,7 @@ from pipeline.assignments import (
     Assignment,
     ReviewError,
     by_key,
+    days_after,
     entry_key,
     load_assignments,
     save_assignments,
@@ -120,9 +120,12 @@ def export(
     stamp = catalogs.timestamp()
     current = load_assignments(settings, lang)
     packet_id = _packet_id(lang, stamp, reviewer)
-    expires = (
-        dt.date.fromisoformat(stamp[:10]) + dt.timedelta(days=settings.review.assignment_days)
-    ).isoformat()
+    days = settings.review.assignment_days
+    expires = days_after(stamp, days)
+    if expires is None:
+        raise ReviewError(
+            f"a packet out for {days} days from {stamp[:10]} would be due after the year 9999"
+        )
     packet_docs = tuple(dict.fromkeys(doc_id for doc_id, _ in chosen))
     assignment = Assignment(
         packet=packet_id,
