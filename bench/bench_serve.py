@@ -8,7 +8,10 @@ their entries, wait 2 to 6 s (a fast reviewer: reading and typing take longer) a
 (60; `BENCH_SERVE_SECONDS` shortens it). Each save's latency is measured from request
 to answer. Afterwards every entry must hold the last text its reviewer confirmed,
 reviewed and credited: an edit whose 303 came back but is not on disk is lost.
-Printed: saves, busy answers (503, retried), lost edits, p50 and p95 save latency.
+Each save is posted from the entry's page as a browser shows it (its CSRF token and the
+fingerprint of the entry shown). Printed: saves, busy answers (503, retried), lost
+edits, p50 and p95 save latency, and the ratio of p50 to the baseline measured in the
+same run: one save made in-process through ``pipeline.online.save``, nobody else saving.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from pathlib import Path
 import polib
 import requests
 
-from pipeline import catalogs, invites, languages, states
-from pipeline.assignments import entry_key, text_hash
+from pipeline import catalogs, invites, languages, online, states
+from pipeline.assignments import entry_key
 from pipeline.settings import load
 
 REVIEWERS = 50
@@ -39,6 +42,7 @@ PAUSE = (2.0, 6.0)  # seconds between one reviewer's saves: a fast typist's pace
 DOC = "bench"
 STAFF = re.compile(r"(http://127\.0\.0\.1:\d+)/\?staff=")
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+BASE = re.compile(r'name="base" value="([0-9a-f]*)"')
 
 
 def make_project(root: Path) -> None:
@@ -69,7 +73,7 @@ class Reviewer(threading.Thread):
     def __init__(self, site: str, number: int, token: str, invite: invites.Invite, keys, end):
         super().__init__(daemon=True)
         self.site, self.number, self.token, self.invite = site, number, token, invite
-        self.bases = {key: text_hash(draft) for key, draft in keys}
+        self.keys = [key for key, _ in keys]
         self.end = end
         self.latencies: list[float] = []
         self.busy = 0
@@ -79,20 +83,21 @@ class Reviewer(threading.Thread):
 
     def run(self) -> None:
         session = requests.Session()
-        page = session.get(f"{self.site}/invite/{self.token}", timeout=30)
-        token = CSRF.search(page.text).group(1)
-        keys, n = list(self.bases), 0
+        session.get(f"{self.site}/invite/{self.token}", timeout=30)
+        keys, n = self.keys, 0
         time.sleep(random.uniform(*PAUSE))  # reviewers do not all press Confirm at once
         while time.monotonic() < self.end:
             key = keys[n % len(keys)]
+            address = f"{self.site}/review/{self.invite.id}/{key}"
+            page = session.get(address, timeout=60).text  # as a browser shows it first
             text = f"Qoraal {self.number} tiro {n} oo cusub."
             start = time.monotonic()
             answer = session.post(
-                f"{self.site}/review/{self.invite.id}/{key}",
+                address,
                 data={
-                    "csrf_token": token,
+                    "csrf_token": CSRF.search(page).group(1),
                     "action": "confirm",
-                    "base": self.bases[key],
+                    "base": BASE.search(page).group(1),
                     "text": text,
                 },
                 allow_redirects=False,
@@ -101,7 +106,6 @@ class Reviewer(threading.Thread):
             self.latencies.append(time.monotonic() - start)
             if answer.status_code == 303:
                 self.confirmed[key] = text
-                self.bases[key] = text_hash(text)
                 self.saved += 1
                 n += 1
             elif answer.status_code == 503:
@@ -110,6 +114,20 @@ class Reviewer(threading.Thread):
                 self.failures.append(f"{answer.status_code}: {answer.text[:200]}")
                 return
             time.sleep(random.uniform(*PAUSE))
+
+
+def in_process(root: Path, count: int = 40) -> float:
+    """The baseline: median seconds of one save through pipeline.online.save, no HTTP."""
+    settings = load(root)
+    invite, _ = invites.create(settings, LANGS[0], "Baseline")
+    items = online.queue(settings, invite)[:count]
+    times = []
+    for n, item in enumerate(items):
+        start = time.monotonic()
+        result = online.save(settings, invite, item.key, item.base, f"Qoraal {n} cusub.", True)
+        times.append(time.monotonic() - start)
+        assert result.outcome == "reviewed", result
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -154,6 +172,7 @@ def main() -> None:
                     credit = states.reviewer(entry)
                     if entry.msgstr != text or not credit or credit[0] != reviewer.invite.reviewer:
                         lost += 1
+        baseline = in_process(root)
     latencies = sorted(t for r in reviewers for t in r.latencies)
     failures = [f for r in reviewers for f in r.failures]
     p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000
@@ -167,6 +186,11 @@ def main() -> None:
     print(
         f"save latency: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {p95:.0f} ms "
         "(goal: p95 under 200 ms)"
+    )
+    print(
+        f"baseline, one save in-process (pipeline.online.save, no HTTP, no other saver): "
+        f"{baseline * 1000:.1f} ms; p50 over HTTP under load / baseline: "
+        f"{statistics.median(latencies) / baseline:.1f}x"
     )
     print(f"load average afterwards: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for failure in failures[:5]:
