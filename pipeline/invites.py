@@ -36,6 +36,8 @@ _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # ca
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 #: What an invitation's state file may hold at most (a million invitations is ~300 MB).
 MAX_BYTES = 20_000_000
+#: A reviewer's name is credited in every "# reviewed:" comment: a name, not a paragraph.
+MAX_NAME = 80
 
 
 class InviteError(PipelineError):
@@ -96,10 +98,10 @@ def create(
     name = credit_name(reviewer)
     if name == "unknown":
         raise InviteError("name the reviewer (--reviewer): their reviews are credited to them")
+    if len(name) > MAX_NAME:
+        raise InviteError(f"a reviewer's name is at most {MAX_NAME} characters, not {len(name)}")
     stamp = catalogs.timestamp()
     expires = days_after(stamp, days)
-    if expires is None:
-        raise InviteError(f"an invitation of {days} days from {stamp[:10]} ends after 9999")
     plain = unicodedata.normalize("NFKD", name.casefold()).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:24].strip("-") or "reviewer"
     invite = Invite(

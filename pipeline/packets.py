@@ -44,6 +44,8 @@ _PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
 _PACKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
 #: The checks that say a text is in another language than the catalog's.
 WRONG_LANGUAGE = ("script", "language")
+#: Texts that must read as another language (same script) before a packet is refused.
+LANGUAGE_QUORUM = 3
 
 
 @dataclass(frozen=True)
@@ -368,6 +370,9 @@ def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossar
     ]
     if not judged or len(judged) * 2 <= len(changed):
         return
+    scripts = sum(f.check_id == "script" for f in judged)
+    if not scripts and len(judged) < LANGUAGE_QUORUM:
+        return  # a guess about one or two texts refuses no packet: each stays a warning
     counted = "counting those the volunteer changed"
     if all(f.check_id == "script" for f in judged):
         what = f"are not in {lang.script_name} script ({counted})"

@@ -120,12 +120,7 @@ def export(
     stamp = catalogs.timestamp()
     current = load_assignments(settings, lang)
     packet_id = _packet_id(lang, stamp, reviewer)
-    days = settings.review.assignment_days
-    expires = days_after(stamp, days)
-    if expires is None:
-        raise ReviewError(
-            f"a packet out for {days} days from {stamp[:10]} would be due after the year 9999"
-        )
+    expires = days_after(stamp, settings.review.assignment_days)
     packet_docs = tuple(dict.fromkeys(doc_id for doc_id, _ in chosen))
     assignment = Assignment(
         packet=packet_id,

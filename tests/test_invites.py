@@ -123,6 +123,10 @@ def test_an_invitation_names_a_person_and_documents_of_the_project(
     assert "no document 'nope'" in result.output
     result = homelang("review", "invite", "-l", "so", "-r", " \u200f\n", expect=2)
     assert "name the reviewer" in result.output
+    # found by a fresh-eyed tester: a 250-character name was written, then refused on every
+    # read of the file, which shut every review page and the dashboard
+    result = homelang("review", "invite", "-l", "so", "-r", "B" * 250, expect=2)
+    assert "at most 80 characters" in result.output
     assert snapshot(catalogs_ready) == before
     token = invite(homelang, "-l", "so", "-r", "Ayaan\u202e  Warsame\n")  # controls dropped
     found = invites.lookup(load_settings(catalogs_ready), token)
@@ -265,5 +269,7 @@ def test_an_invitation_past_the_last_date_is_refused(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # 9999-12-31 23:59:59
     result = homelang("review", "invite", "-l", "so", "-r", "Ayaan", expect=2)
-    assert "ends after 9999" in result.output and "Traceback" not in result.output
+    # the clock itself is refused past 8999, so every date derived from it can be written
+    assert result.output.startswith("Error: environment variable SOURCE_DATE_EPOCH")
+    assert result.output.count("\n") == 1
     assert not (catalogs_ready / INVITES).exists()
