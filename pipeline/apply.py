@@ -32,7 +32,7 @@ APPLIED = ("reviewed", "draft", "check-error")
 class Decision:
     """``apply``, or an outcome that leaves the catalog entry as it is, with why."""
 
-    action: str  # "apply" | "unchanged" | "left" | "conflict" | "refused"
+    action: str  # "apply" | "replace" | "unchanged" | "left" | "conflict" | "refused"
     detail: str = ""
     current: str = ""  # the catalog's text, shown beside a conflict
 
@@ -82,13 +82,16 @@ def decide(
     base: str | None,
     successor: polib.POEntry | None = None,
     since: str = "export",
+    by: str | None = None,
 ) -> Decision:
     """What to do with a returned entry (pure).
 
     ``target`` is the catalog entry with the same context and English (None if the
     English changed or the entry is gone; ``successor`` is then the entry whose
     previous English it was), ``base`` the hash of the text exported (None when the
-    packet's record is unknown); ``since`` names that moment in the reasons.
+    packet's record is unknown); ``since`` names that moment in the reasons. ``by`` is
+    who sends it: a reviewed translation is replaced only by its own reviewer's
+    confirmed text; anyone else's, or a draft, is kept aside for a coordinator.
     """
     text = states.text(incoming)
     confirmed = "fuzzy" not in incoming.flags
@@ -119,6 +122,14 @@ def decide(
         who = states.reviewer(target)
         by = f"reviewed by {who[0]} on {who[1]}" if who else f"a translation saved since {since}"
         return Decision("conflict", f"changed meanwhile ({by}); yours was not applied", current)
+    if state == "reviewed" and text != current:
+        who = states.reviewer(target)
+        if not confirmed:
+            why = "a draft does not replace a reviewed translation; yours was kept aside"
+            return Decision("conflict", why, current)
+        if by is None or who is None or who[0] != by:  # seen (``base``) and replaced by choice
+            name = who[0] if who else "someone else"
+            return Decision("replace", f"the text reviewed by {name} is kept aside", current)
     return Decision("apply")
 
 
@@ -185,19 +196,48 @@ def settle(
     who becomes its Last-Translator) or keep it aside in ``kept()`` (``note`` says whose and
     from where). ``incoming.msgctxt`` is a packet's: ``doc_id`` or ``doc_id|own context``.
     ``kept`` and ``findings`` are called only when needed; ``since`` is as for :func:`decide`."""
-    decision = decide(incoming, target, base, successor, since)
-    if decision.action == "apply" and target is not None:
+    decision = decide(incoming, target, base, successor, since, reviewer)
+    if decision.action in ("apply", "replace") and target is not None:
         confirmed = "fuzzy" not in incoming.flags
         found = findings()
-        result = apply_text(target, incoming, confirmed, reviewer, date, found)
         errors = "; ".join(f"[{f.check_id}] {f.message}" for f in found if f.level == "error")
+        if errors and states.state(target) == "reviewed":  # a reviewed text is never demoted
+            why = f"check errors ({errors}); the reviewed translation stays, yours was kept aside"
+            conflict = kept().keep(doc_id, target, incoming, note, why, states.text(target))
+            return Settled("conflict", why, states.text(target), found, conflict)
+        before = _copy_of(target, incoming.msgctxt)
+        result = apply_text(target, incoming, confirmed, reviewer, date, found)
         catalog.metadata["Last-Translator"] = reviewer
-        return Settled(result, errors, findings=found)
+        if decision.action == "apply":
+            return Settled(result, errors, findings=found)
+        who = states.reviewer(before)
+        earlier = f"{who[0]} {who[1]}" if who else "a reviewed translation"
+        conflict = kept().keep(
+            doc_id,
+            target,
+            before,
+            f"{earlier} (replaced by {reviewer} {date})",
+            f"replaced by {reviewer}; the reviewed text it replaced is kept here",
+            states.text(target),
+        )
+        return Settled(result, decision.detail, findings=found, conflict=conflict)
     conflict = ""
     entry = target or successor
     if decision.action == "conflict" and entry is not None:
         conflict = kept().keep(doc_id, entry, incoming, note, decision.detail, decision.current)
     return Settled(decision.action, decision.detail, decision.current, conflict=conflict)
+
+
+def _copy_of(entry: polib.POEntry, msgctxt: str | None) -> polib.POEntry:
+    """``entry``'s text and review mark as a packet entry (``msgctxt``), to keep it aside."""
+    return polib.POEntry(
+        msgctxt=msgctxt,
+        msgid=entry.msgid,
+        msgid_plural=entry.msgid_plural,
+        msgstr=entry.msgstr,
+        msgstr_plural=dict(entry.msgstr_plural),
+        tcomment=entry.tcomment,
+    )
 
 
 def credit_name(name: str) -> str:

@@ -149,7 +149,36 @@ def test_a_packet_import_meanwhile_is_a_conflict_and_the_reviewer_chooses(
     assert mine.outcome == "reviewed"
     title = load(drafted / AM)[0]
     assert title.msgstr == TITLE and states.reviewer(title)[0] == "Amina Abdi"
-    assert "0 conflict(s)" in homelang("review", "conflicts", "--lang", "am").output
+    # nothing lost: the review she replaced is kept aside for a coordinator
+    assert mine.conflict and mine.conflict != done.conflict
+    kept = [e for e in load(drafted / CONFLICTS) if "replaced by Amina" in e.tcomment]
+    assert [e.msgstr for e in kept] == ["MPS የቢላል ርዕስ"]
+    assert "1 conflict(s)" in homelang("review", "conflicts", "--lang", "am").output
+    valid(drafted)
+
+
+@pytest.mark.parametrize("confirm", [True, False])
+def test_another_volunteer_never_silently_replaces_or_demotes_a_review(
+    drafted: Path, homelang, confirm: bool
+) -> None:
+    """Found by a fresh-eyed tester: a second volunteer's Save draft on a reviewed entry
+    demoted it (the notice could no longer publish) and Confirm replaced it, no record kept."""
+    settings, invite = amina(drafted)
+    first = online.queue(settings, invite, "sanctuary-resolution")[0]
+    assert online.save(settings, invite, first.key, first.base, TITLE, True).outcome == "reviewed"
+    other, _ = invites.create(settings, "am", "Bashir")
+    seen = online.item(settings, other, first.key)  # he opens the reviewed entry
+    done = online.save(settings, other, first.key, seen.base, "MPS የባሽር ርዕስ", confirm)
+    title = load(drafted / AM)[0]
+    if confirm:  # his choice, seeing hers: applied, and hers kept aside
+        assert done.outcome == "reviewed" and title.msgstr == "MPS የባሽር ርዕስ"
+        kept = [e.msgstr for e in load(drafted / CONFLICTS) if not e.obsolete]
+        assert kept == [TITLE]
+    else:  # a draft never demotes a review: his text is kept aside, hers stands
+        assert done.outcome == "conflict" and done.conflict
+        assert title.msgstr == TITLE and states.state(title) == "reviewed"
+        kept = [e.msgstr for e in load(drafted / CONFLICTS) if not e.obsolete]
+        assert kept == ["MPS የባሽር ርዕስ"]
     valid(drafted)
 
 

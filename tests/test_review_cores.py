@@ -108,14 +108,6 @@ DECISIONS = [  # (incoming, target, base hash, successor, action)
     # person's decision, kept aside (found by a fresh-eyed tester)
     (entry("Hola, familias."), entry("Hola.", mark=REVIEWED), EXPORTED, None, "conflict"),
     (entry("Hola, familias."), entry("Hola."), EXPORTED, None, "conflict"),
-    # the online editor sends the fingerprint of the reviewed entry it showed: applied
-    (
-        entry("Hola, familias."),
-        entry("Hola.", mark=REVIEWED),
-        fingerprint(entry("Hola.", mark=REVIEWED)),
-        None,
-        "apply",
-    ),
     # reviewed meanwhile, but the packet's record is gone (released long ago): kept aside
     (entry("Hola, familias."), entry("Hola.", mark=REVIEWED), None, None, "conflict"),
     # a person's draft, exactly what was exported: applied (a released packet comes back)
@@ -136,6 +128,24 @@ DECISIONS = [  # (incoming, target, base hash, successor, action)
     (entry(plural={0: "a", 1: "b"}), DRAFT, EXPORTED, None, "refused"),
     (entry("Hola."), entry(plural={0: "a", 1: "b"}), EXPORTED, None, "refused"),
 ]
+
+
+MINE = entry("Hola.", mark=REVIEWED)  # reviewed by Bob
+SEEN = fingerprint(MINE)  # what the review page showed
+BY = [  # (incoming, who sends it, action): found by a fresh-eyed tester, another volunteer's
+    # confirm or draft replaced (or demoted) a reviewed text and kept no record of it
+    (entry("Hola, familias."), "Bob", "apply"),  # Bob corrects his own review
+    # someone else's, replaced by choice (the page showed it): the reviewed text is kept aside
+    (entry("Hola, familias."), "Ayaan", "replace"),
+    (entry("Hola, familias.", fuzzy=True), "Bob", "conflict"),  # a draft never demotes it
+    (entry("Hola, familias.", fuzzy=True), "Ayaan", "conflict"),
+    (entry("Hola."), "Ayaan", "unchanged"),
+]
+
+
+@pytest.mark.parametrize(("incoming", "by", "action"), BY)
+def test_a_reviewed_text_is_replaced_only_by_its_reviewer(incoming, by: str, action: str) -> None:
+    assert decide(incoming, MINE, SEEN, by=by).action == action
 
 
 @pytest.mark.parametrize(("incoming", "target", "base", "successor", "action"), DECISIONS)
