@@ -20,7 +20,15 @@ from pathlib import Path
 import polib
 
 from pipeline import catalogs, conflicts, languages, states
-from pipeline.apply import APPLIED, SETTLED, changed_by_volunteer, credit_name, settle
+from pipeline.apply import (
+    APPLIED,
+    SETTLED,
+    Settled,
+    changed_by_volunteer,
+    credit_name,
+    keep_removed,
+    settle,
+)
 from pipeline.assignments import (
     Assignment,
     ReviewError,
@@ -110,14 +118,18 @@ class _Packet:
 
 
 class _Index:
-    """A catalog's live entries by (context, English), and by previous English."""
+    """A catalog's live entries by (context, English), and by previous English; its
+    obsolete ones by (context, English)."""
 
     def __init__(self, catalog: polib.POFile):
         self.catalog = catalog
         self.by_key: dict[tuple[str | None, str], polib.POEntry] = {}
         self.by_previous: dict[str, polib.POEntry] = {}
+        self.retired: dict[tuple[str | None, str], polib.POEntry] = {}
         for entry in catalog:
-            if not entry.obsolete:
+            if entry.obsolete:
+                self.retired.setdefault((entry.msgctxt, entry.msgid), entry)
+            else:
                 self.by_key.setdefault((entry.msgctxt, entry.msgid), entry)
                 if entry.previous_msgid:
                     self.by_previous.setdefault(entry.previous_msgid, entry)
@@ -398,32 +410,47 @@ def _apply(
     date = today()
     note = f"{packet.reviewer} {date} (packet {packet.packet_id})"
     for m in packet.matches:
+        found = index[(packet.lang, m.doc_id)]
+        if m.target is None and m.successor is None and states.text(m.incoming).strip():
+            done = keep_removed(
+                m.incoming,
+                m.base,
+                found.retired,
+                catalog=found.catalog,
+                reviewer=packet.reviewer,
+                date=date,
+            )
+            packet.outcomes.append(_outcome(m, done))
+            touched.add((packet.lang, m.doc_id))
+            continue
         done = settle(
             m.incoming,
             m.target,
             m.base,
             m.successor,
             doc_id=m.doc_id,
-            catalog=index[(packet.lang, m.doc_id)].catalog,
+            catalog=found.catalog,
             kept=lambda: kept,
             findings=lambda m=m: m.findings(lang, glossary),
             reviewer=packet.reviewer,
             date=date,
             note=note,
         )
-        packet.outcomes.append(
-            EntryOutcome(
-                m.incoming.linenum,
-                m.doc_id,
-                m.incoming.msgid,
-                done.outcome,
-                done.detail,
-                states.text(m.incoming),
-                done.current,
-                done.findings,
-                done.conflict,
-            )
-        )
+        packet.outcomes.append(_outcome(m, done))
         if done.outcome in APPLIED:
             touched.add((packet.lang, m.doc_id))
     return touched
+
+
+def _outcome(m: _Match, done: Settled) -> EntryOutcome:
+    return EntryOutcome(
+        m.incoming.linenum,
+        m.doc_id,
+        m.incoming.msgid,
+        done.outcome,
+        done.detail,
+        states.text(m.incoming),
+        done.current,
+        done.findings,
+        done.conflict,
+    )
