@@ -43,6 +43,8 @@ from pipeline.settings import Settings
 _SAVING = lock.Turns()
 
 Text = str | dict[int, str]
+#: The title of the templates' own words: volunteers review them (letters print them).
+WORDS_TITLE = "Greetings and labels printed on every letter and page"
 
 
 class OnlineError(PipelineError):
@@ -380,7 +382,7 @@ class _Library:
 def _title(doc_id: str, catalog: polib.POFile) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
     if doc_id == words.CATALOG_ID:
-        return "Words of every letter and page (greetings, headings, labels)"
+        return WORDS_TITLE
     for entry in catalog:
         if (entry.comment or "").startswith("document title"):
             return entry.msgid

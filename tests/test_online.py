@@ -80,7 +80,8 @@ def test_the_queue_puts_what_needs_a_person_first_with_notes_and_context(drafted
     assert isinstance(first.text, str) and first.msgid_plural is None
     assert online.item(settings, invite, second.key) == second
     words = online.queue(settings, invite, "templates")
-    assert words[0].title.startswith("Words of every letter") and words[0].msgid == "Dear family,"
+    assert words[0].title == online.WORDS_TITLE and words[0].msgid == "Dear family,"
+    assert words[0].title == "Greetings and labels printed on every letter and page"
     reviewed = items[-1]  # never offered itself as a "reviewed translation of similar English"
     assert not [n for n in reviewed.notes if n.startswith("Reviewed translation")]
 
