@@ -14,12 +14,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, conflicts, languages, states
+from pipeline import catalogs, conflicts, identify, languages, states
 from pipeline.apply import (
     APPLIED,
     SETTLED,
@@ -45,8 +46,7 @@ from pipeline.glossary import Glossary, load_glossary
 from pipeline.returned import Returned, read_packet
 from pipeline.settings import Settings
 
-#: The checks that say a text is in another language than the catalog's.
-WRONG_LANGUAGE = ("script", "language")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -238,26 +238,44 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 
 
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
-    """Refuse a packet whose changed translations are mostly in another script, or read as
-    another language (the ``language`` check: Somali in Spanish): the wrong language pasted
-    in. Only what the volunteer changed counts, never the drafts sent out."""
+    """Refuse a packet whose changed translations are mostly in another script, or whose words
+    the volunteer wrote read as another language (the identifier of the ``language`` check:
+    Somali in Spanish): the wrong language pasted in. Only what the volunteer changed counts,
+    never the drafts sent out, nor the words of the draft or the English they kept."""
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
-    judged = [
-        f for m in changed for f in m.findings(lang, glossary) if f.check_id in WRONG_LANGUAGE
-    ]
+    judged: list[tuple[int, str]] = []  # (packet line, the language it reads as, if not script)
+    for m in changed:
+        if any(f.check_id == "script" for f in m.findings(lang, glossary)):
+            judged.append((m.incoming.linenum, ""))
+        elif other := _reads_as(m, lang):
+            judged.append((m.incoming.linenum, f"reads as {other[0]} ({other[1]:.0%} sure)"))
     if not judged or len(judged) * 2 <= len(changed):
         return
     counted = "counting those the volunteer changed"
-    if all(f.check_id == "script" for f in judged):
-        what = f"are not in {lang.script_name} script ({counted})"
+    named = [(line, why) for line, why in judged if why]
+    if not named:
+        what, line = f"are not in {lang.script_name} script ({counted})", judged[0][0]
     else:
-        what = f"are not {lang.english_name} ({counted}; the first {judged[0].message})"
+        line, why = named[0]
+        what = f"are not {lang.english_name} ({counted}; the first {why})"
     raise ReviewError(
         f"{len(judged)} of {len(changed)} translations {what}: "
         f"is this packet in another language than {lang.english_name}?",
         packet.path,
-        judged[0].line,
+        line,
     )
+
+
+def _reads_as(m: _Match, lang: languages.Language) -> tuple[str, float] | None:
+    """The language the words the volunteer added read as, when clearly not ``lang``'s."""
+    if not identify.knows(lang.code):
+        return None
+    kept = set(_WORD.findall(m.incoming.msgid))
+    exported = m.target or m.successor
+    if exported is not None:
+        kept |= set(_WORD.findall(states.text(exported)))
+    added = [w for w in _WORD.findall(states.text(m.incoming)) if w not in kept]
+    return identify.other_language(" ".join(added), lang.code)
 
 
 def _apply(
