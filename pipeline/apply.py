@@ -10,6 +10,7 @@ aside) for ``review import`` and the online editor (``pipeline.online``) alike.
 
 from __future__ import annotations
 
+import copy
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from dataclasses import dataclass
 import polib
 
 from pipeline import conflicts, states
-from pipeline.assignments import text_hash
+from pipeline.assignments import split_context, text_hash
 from pipeline.checks import Finding
 from pipeline.conflicts import ConflictsFile
+from pipeline.merge import plural_count
 
 #: Outcomes of a packet entry; only the first two mean nothing is left to do.
 SETTLED = ("reviewed", "unchanged")
@@ -237,6 +239,49 @@ def _copy_of(entry: polib.POEntry, msgctxt: str | None) -> polib.POEntry:
         msgstr=entry.msgstr,
         msgstr_plural=dict(entry.msgstr_plural),
         tcomment=entry.tcomment,
+    )
+
+
+def keep_removed(
+    incoming: polib.POEntry,
+    base: str | None,
+    retired: dict[tuple[str | None, str], polib.POEntry],
+    *,
+    catalog: polib.POFile,
+    reviewer: str,
+    date: str,
+) -> Settled:
+    """A translation of English removed from the document since export: kept as a person's
+    draft on the catalog's obsolete entry (``#~``) for that English, added if there is none
+    (``retired``: the catalog's obsolete entries by context and English, kept current), so
+    ``update`` brings it back when the English returns (only for an entry the packet's record
+    says was exported: a forged one adds nothing). Another text there is never replaced."""
+    _, ctxt = split_context(incoming.msgctxt)
+    key = (ctxt, incoming.msgid)
+    entry = retired.get(key)
+    gone = "the entry was removed from the document since export"
+    if entry is None and base is None:  # not known to have been exported: never added
+        return Settled("refused", gone)
+    if entry is None:
+        entry = polib.POEntry(
+            msgctxt=ctxt, msgid=incoming.msgid, msgid_plural=incoming.msgid_plural, obsolete=True
+        )
+        if incoming.msgid_plural:
+            entry.msgstr_plural = {n: "" for n in range(plural_count(catalog.metadata))}
+    draft = copy.copy(incoming)
+    draft.flags = [*incoming.flags, "fuzzy"]  # confirmed or not: its English is gone
+    decision = decide(draft, entry, base)
+    if decision.action == "conflict":
+        detail = f"{gone}, and its obsolete entry (#~) holds another text: yours was not kept"
+        return Settled("refused", detail, decision.current)
+    if decision.action != "apply":
+        return Settled(decision.action, decision.detail)
+    apply_text(entry, draft, False, reviewer, date, ())
+    if key not in retired:
+        catalog.append(entry)
+        retired[key] = entry
+    return Settled(
+        "draft", f"{gone}: kept as a draft on its obsolete entry (#~) for when it returns"
     )
 
 

@@ -151,12 +151,17 @@ def write_catalog(path: Path, catalog: polib.POFile, date_field: str = "PO-Revis
 
 
 def modify_catalog(
-    path: Path, shown: Path, change: Callable[[polib.POFile], None], attempts: int = 5
+    path: Path,
+    shown: Path,
+    change: Callable[[polib.POFile], None],
+    attempts: int = 5,
+    done: Callable[[polib.POFile, bytes], None] | None = None,
 ) -> bool:
     """Read, ``change`` and write a catalog that people may be editing; return whether it changed.
 
     If the file is saved by someone else (Poedit, another tool) while the change is
-    made, it is read and changed again, so that save is never overwritten.
+    made, it is read and changed again, so that save is never overwritten. ``done``
+    gets the catalog and the bytes it left at ``path`` (written, or found unchanged).
     """
     for _ in range(attempts):
         raw = read_bytes(path, shown)
@@ -164,10 +169,11 @@ def modify_catalog(
         before = content(catalog)
         change(catalog)
         data = prepare_catalog(path, catalog, before=before)
-        if data is None:
-            return False
         if path.read_bytes() == raw:
-            return atomic_write(path, data)
+            written = data is not None and atomic_write(path, data)
+            if done is not None:
+                done(catalog, raw if data is None else data)
+            return written
     raise CatalogError("the file kept changing while homelang wrote to it; run again", shown)
 
 

@@ -43,6 +43,8 @@ from pipeline.settings import Settings
 _SAVING = lock.Turns()
 
 Text = str | dict[int, str]
+#: The title of the templates' own words: volunteers review them (letters print them).
+WORDS_TITLE = "Greetings and labels printed on every letter and page"
 
 
 class OnlineError(PipelineError):
@@ -172,8 +174,11 @@ def save(
         )
         done.append((saved, after))
 
+    def written(catalog: polib.POFile, data: bytes) -> None:
+        _remember(doc_id, path, catalog, data)
+
     with _exclusive(settings):
-        catalogs.modify_catalog(path, name, change)
+        catalogs.modify_catalog(path, name, change, done=written)
         if records:
             conflicts.save(settings, invite.lang, records[0])
     saved, after = done[0]
@@ -243,17 +248,41 @@ _PARSED: dict[Path, _Parsed] = {}
 
 def _parsed(settings: Settings, doc_id: str, path: Path) -> _Parsed | None:
     """The catalog at ``path`` (None if it is gone), from the cache while unchanged on disk."""
+    signature = _signature(path)
+    if signature is None:
+        return None
+    found = _PARSED.get(path)
+    if found is None or found.signature != signature:
+        found = _PARSED[path] = _cached(
+            doc_id, signature, catalogs.read_catalog(path, shown(settings, path))
+        )
+    return found
+
+
+def _remember(doc_id: str, path: Path, catalog: polib.POFile, data: bytes) -> None:
+    """Keep the catalog a save wrote as the pages' parse of ``path`` (no parse again), if
+    the file holds its bytes, unchanged while they were compared: a save made on disk
+    since is read again."""
+    before = _signature(path)
+    try:
+        same = path.read_bytes() == data
+    except OSError:
+        return
+    if same and before is not None and _signature(path) == before:
+        _PARSED[path] = _cached(doc_id, before, catalog)
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
         return None
-    signature = (info.st_mtime_ns, info.st_size, info.st_ino)
-    found = _PARSED.get(path)
-    if found is None or found.signature != signature:
-        catalog = catalogs.read_catalog(path, shown(settings, path))
-        keys = frozenset(k for e in catalog if not e.obsolete for k in _keys(doc_id, e))
-        found = _PARSED[path] = _Parsed(signature, catalog, keys)
-    return found
+    return (info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+def _cached(doc_id: str, signature: tuple[int, int, int], catalog: polib.POFile) -> _Parsed:
+    keys = frozenset(k for e in catalog if not e.obsolete for k in _keys(doc_id, e))
+    return _Parsed(signature, catalog, keys)
 
 
 def _locate(settings: Settings, invite: Invite, key: str) -> tuple[str, Path]:
@@ -380,7 +409,7 @@ class _Library:
 def _title(doc_id: str, catalog: polib.POFile) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
     if doc_id == words.CATALOG_ID:
-        return "Words of every letter and page (greetings, headings, labels)"
+        return WORDS_TITLE
     for entry in catalog:
         if (entry.comment or "").startswith("document title"):
             return entry.msgid

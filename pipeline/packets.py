@@ -1,14 +1,15 @@
 """Review packets coming back: validate, then apply to the catalogs without losing anyone's work.
 
-* A packet that is not a PO file, names another language or an unknown document, is
-  cut short or spliced (its end-of-packet entry and checksum, ``review.seal``), or
-  has headers that are not what homelang wrote is refused as a whole: nothing changes.
+* A packet that is not valid (``pipeline.returned``), or whose changed translations are
+  mostly in another script or language, is refused as a whole: nothing changes.
 * A confirmed entry (fuzzy removed) becomes ``reviewed``, credited to the reviewer;
   one still fuzzy keeps the edited text as a person's draft (``# draft: NAME DATE``).
 * Where the English changed since export, or another person's text arrived
   meanwhile, the incoming text is kept aside in ``review-conflicts.po``
   (``pipeline.conflicts``); an entry whose shape differs (plural forms) is refused.
 * An entry whose text fails a quality check (an error) is kept as a draft, not reviewed.
+* A translation of English removed since export is kept as a draft on the catalog's
+  obsolete entry for it (``apply.keep_removed``), for when the English returns.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from pathlib import Path
 
 import polib
 
-from pipeline import catalogs, conflicts, languages, states
-from pipeline.apply import APPLIED, SETTLED, changed_by_volunteer, credit_name, settle
+from pipeline import catalogs, conflicts, identify, languages, states
+from pipeline.apply import (
+    APPLIED,
+    SETTLED,
+    Settled,
+    changed_by_volunteer,
+    keep_removed,
+    settle,
+)
 from pipeline.assignments import (
-    Assignment,
     ReviewError,
     assignments_path,
     by_key,
     key_of,
     load_assignments,
-    read_regular_file,
     save_assignments,
     shown,
     split_context,
@@ -37,15 +43,10 @@ from pipeline.assignments import (
 from pipeline.checks import Finding, check_entries, check_entry
 from pipeline.files import atomic_write
 from pipeline.glossary import Glossary, load_glossary
-from pipeline.review import read_end_marker, seal
+from pipeline.returned import Returned, read_packet
 from pipeline.settings import Settings
 
-_PLACEHOLDER_NAMES = ("", "homelang <>", "FULL NAME <EMAIL@ADDRESS>")
-_PACKET_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
-#: The checks that say a text is in another language than the catalog's.
-WRONG_LANGUAGE = ("script", "language")
-#: Texts that must read as another language (same script) before a packet is refused.
-LANGUAGE_QUORUM = 3
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -98,28 +99,24 @@ class _Match:
 
 
 @dataclass
-class _Packet:
-    path: Path
-    catalog: polib.POFile
-    entries: list[polib.POEntry]  # live entries, the end-of-packet entry left out
-    packet_id: str
-    seal: str
-    lang: str
-    reviewer: str
-    assignment: Assignment | None
+class _Packet(Returned):
     matches: list[_Match] = field(default_factory=list)
     outcomes: list[EntryOutcome] = field(default_factory=list)
 
 
 class _Index:
-    """A catalog's live entries by (context, English), and by previous English."""
+    """A catalog's live entries by (context, English), and by previous English; its
+    obsolete ones by (context, English)."""
 
     def __init__(self, catalog: polib.POFile):
         self.catalog = catalog
         self.by_key: dict[tuple[str | None, str], polib.POEntry] = {}
         self.by_previous: dict[str, polib.POEntry] = {}
+        self.retired: dict[tuple[str | None, str], polib.POEntry] = {}
         for entry in catalog:
-            if not entry.obsolete:
+            if entry.obsolete:
+                self.retired.setdefault((entry.msgctxt, entry.msgid), entry)
+            else:
                 self.by_key.setdefault((entry.msgctxt, entry.msgid), entry)
                 if entry.previous_msgid:
                     self.by_previous.setdefault(entry.previous_msgid, entry)
@@ -130,7 +127,7 @@ def import_packets(
 ) -> list[ImportResult]:
     """Validate every packet, then apply them in order; a refused packet refuses the whole run."""
     glossary = load_glossary(settings.glossary_path, shown(settings, settings.glossary_path))
-    packets = [_read_packet(settings, path) for path in paths]
+    packets = [_Packet(**vars(read_packet(settings, path))) for path in paths]
     index: dict[tuple[str, str], _Index] = {}
     read: dict[Path, bytes] = {}  # each catalog's bytes as read, to see a save made meanwhile
     for packet in packets:
@@ -228,121 +225,6 @@ def _close_assignments(settings: Settings, packets: list[_Packet]) -> None:
             save_assignments(settings, lang, [a for a in out if (a.packet, a.seal) not in done])
 
 
-def _read_packet(settings: Settings, path: Path) -> _Packet:
-    """Parse and validate one packet (its bytes, headers, checksum and documents)."""
-    raw = read_regular_file(path, path, catalogs.MAX_CATALOG_BYTES)
-    if raw is None:
-        raise ReviewError("no such file", path)
-    catalog = catalogs.parse_catalog(raw, path)
-    meta = catalog.metadata
-    packet_id = meta.get("X-Homelang-Packet", "").strip()
-    if not packet_id:
-        raise ReviewError(
-            "not a homelang review packet (no X-Homelang-Packet header); "
-            "edit locales/<lang>/LC_MESSAGES/<doc>.po directly instead",
-            path,
-            1,
-        )
-    if not _PACKET_ID.fullmatch(packet_id):
-        raise ReviewError(
-            f"X-Homelang-Packet: not a packet id: {packet_id[:40]!r}",
-            path,
-            _header_line(raw, "X-Homelang-Packet"),
-        )
-    header = meta.get("Language", "").strip()
-    try:  # Poedit may write a variant of the language (es_ES): rosters' rule finds it
-        lang = languages.resolve(header, tuple(settings.languages)).code
-    except languages.LanguageError:
-        raise ReviewError(
-            f"Language header says {header[:20]!r}, not one of this project's languages "
-            f"({', '.join(settings.languages)})",
-            path,
-            _header_line(raw, "Language"),
-        ) from None
-    exported_for = packet_id.split("-")[0]
-    if exported_for != lang:
-        raise ReviewError(
-            f"packet {packet_id} was exported for {exported_for!r}, "
-            f"but its Language header says {header[:20]!r}",
-            path,
-            _header_line(raw, "Language"),
-        )
-    live = [e for e in catalog if not e.obsolete]
-    entries = live[:-1] if live and read_end_marker(live[-1]) else live
-    expected = meta.get("X-Homelang-Entries", "").strip()
-    if expected and not re.fullmatch(r"[0-9]{1,9}", expected):
-        raise ReviewError(
-            f"X-Homelang-Entries: not a number of entries: {expected[:20]!r}",
-            path,
-            _header_line(raw, "X-Homelang-Entries"),
-        )
-    end = raw.count(b"\n") + 1
-    if expected and len(entries) < int(expected):
-        raise ReviewError(
-            f"packet holds {len(entries)} of its {expected} entries: cut short? "
-            "ask for the whole file",
-            path,
-            end,
-        )
-    if expected and len(entries) > int(expected):
-        raise ReviewError(
-            f"packet holds {len(entries)} entries, its header says {int(expected)}: "
-            "entries were added or the header changed; ask for the file as it was sent",
-            path,
-            _header_line(raw, "X-Homelang-Entries"),
-        )
-    known = set(catalogs.template_ids(settings))
-    for entry in entries:
-        doc_id, _ = split_context(entry.msgctxt)
-        if doc_id not in known:
-            raise ReviewError(f"no document {doc_id!r} in this project", path, entry.linenum)
-    checksum = _check_seal(live, entries, packet_id, path, end)
-    assignment = next(
-        (
-            a
-            for a in load_assignments(settings, lang)
-            if a.packet == packet_id and a.seal == checksum
-        ),
-        None,
-    )
-    return _Packet(path, catalog, entries, packet_id, checksum, lang, _reviewer(meta), assignment)
-
-
-def _check_seal(
-    live: list[polib.POEntry], entries: list[polib.POEntry], packet_id: str, path: Path, end: int
-) -> str:
-    """The packet's checksum, after making sure it ends with its end entry and its entries match."""
-    marker = read_end_marker(live[-1]) if live else None
-    if marker is None:
-        stray = next((e for e in live if read_end_marker(e)), None)
-        if stray is not None:
-            raise ReviewError(
-                "entries follow the end-of-packet entry: pieces of other files added?",
-                path,
-                stray.linenum,
-            )
-        raise ReviewError(
-            "no end-of-packet entry: cut short (or exported by an older homelang)? "
-            "ask for the whole file",
-            path,
-            end,
-        )
-    marked_id, checksum = marker
-    if marked_id != packet_id or seal(packet_id, entries) != checksum:
-        raise ReviewError(
-            "the entries do not match the packet's checksum: entries added, removed or "
-            "changed in their English or context (spliced?)",
-            path,
-            live[-1].linenum,
-        )
-    return checksum
-
-
-def _header_line(raw: bytes, key: str) -> int | None:
-    match = re.search(rb'^"' + key.encode() + rb":", raw, re.M)
-    return raw[: match.start()].count(b"\n") + 1 if match else None
-
-
 def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
     """Find each packet entry's catalog entry by key (a dict, never a scan of the catalog)."""
     exported = packet.assignment.entries if packet.assignment else {}
@@ -356,44 +238,47 @@ def _match(packet: _Packet, index: dict[tuple[str, str], _Index]) -> None:
 
 
 def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossary) -> None:
-    """Refuse a packet whose changed translations are mostly in another script, or read as
-    another language (the ``language`` check: Somali in Spanish): the wrong language pasted
-    in. Only what the volunteer changed counts, never the drafts sent out."""
+    """Refuse a packet whose changed translations are mostly in another script, or whose words
+    the volunteer wrote read as another language (the identifier of the ``language`` check:
+    Somali in Spanish): the wrong language pasted in. Only what the volunteer changed counts,
+    never the drafts sent out, nor the words of the draft or the English they kept."""
     found = check_entries([m.incoming for m in packet.matches], lang, glossary)  # one batch
     for match, findings in zip(packet.matches, found, strict=True):
         match.checked = tuple(findings)
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
-    judged = [  # one finding per entry: its script, else its language
-        min(wrong, key=lambda f: WRONG_LANGUAGE.index(f.check_id))
-        for m in changed
-        if (wrong := [f for f in m.findings(lang, glossary) if f.check_id in WRONG_LANGUAGE])
-    ]
+    judged: list[tuple[int, str]] = []  # (packet line, the language it reads as, if not script)
+    for m in changed:
+        if any(f.check_id == "script" for f in m.findings(lang, glossary)):
+            judged.append((m.incoming.linenum, ""))
+        elif other := _reads_as(m, lang):
+            judged.append((m.incoming.linenum, f"reads as {other[0]} ({other[1]:.0%} sure)"))
     if not judged or len(judged) * 2 <= len(changed):
         return
-    scripts = sum(f.check_id == "script" for f in judged)
-    if not scripts and len(judged) < LANGUAGE_QUORUM:
-        return  # a guess about one or two texts refuses no packet: each stays a warning
     counted = "counting those the volunteer changed"
-    if all(f.check_id == "script" for f in judged):
-        what = f"are not in {lang.script_name} script ({counted})"
+    named = [(line, why) for line, why in judged if why]
+    if not named:
+        what, line = f"are not in {lang.script_name} script ({counted})", judged[0][0]
     else:
-        what = f"are not {lang.english_name} ({counted}; the first {judged[0].message})"
+        line, why = named[0]
+        what = f"are not {lang.english_name} ({counted}; the first {why})"
     raise ReviewError(
         f"{len(judged)} of {len(changed)} translations {what}: "
         f"is this packet in another language than {lang.english_name}?",
         packet.path,
-        judged[0].line,
+        line,
     )
 
 
-def _reviewer(meta: dict[str, str]) -> str:
-    """Who to credit: Poedit's Last-Translator (name only, no e-mail), else the packet's reviewer."""
-    name = meta.get("Last-Translator", "").strip()
-    if name in _PLACEHOLDER_NAMES:
-        name = meta.get("X-Homelang-Reviewer", "").strip()
-    if name.endswith(">") and "<" in name:  # "Amina <a@b.org>": the name only (no regex: linear)
-        name = name[: name.rindex("<")]
-    return credit_name(name)  # it goes into every "# reviewed:" comment
+def _reads_as(m: _Match, lang: languages.Language) -> tuple[str, float] | None:
+    """The language the words the volunteer added read as, when clearly not ``lang``'s."""
+    if not identify.knows(lang.code):
+        return None
+    kept = set(_WORD.findall(m.incoming.msgid))
+    exported = m.target or m.successor
+    if exported is not None:
+        kept |= set(_WORD.findall(states.text(exported)))
+    added = [w for w in _WORD.findall(states.text(m.incoming)) if w not in kept]
+    return identify.other_language(" ".join(added), lang.code)
 
 
 def _apply(
@@ -408,32 +293,47 @@ def _apply(
     date = today()
     note = f"{packet.reviewer} {date} (packet {packet.packet_id})"
     for m in packet.matches:
+        found = index[(packet.lang, m.doc_id)]
+        if m.target is None and m.successor is None and states.text(m.incoming).strip():
+            done = keep_removed(
+                m.incoming,
+                m.base,
+                found.retired,
+                catalog=found.catalog,
+                reviewer=packet.reviewer,
+                date=date,
+            )
+            packet.outcomes.append(_outcome(m, done))
+            touched.add((packet.lang, m.doc_id))
+            continue
         done = settle(
             m.incoming,
             m.target,
             m.base,
             m.successor,
             doc_id=m.doc_id,
-            catalog=index[(packet.lang, m.doc_id)].catalog,
+            catalog=found.catalog,
             kept=lambda: kept,
             findings=lambda m=m: m.findings(lang, glossary),
             reviewer=packet.reviewer,
             date=date,
             note=note,
         )
-        packet.outcomes.append(
-            EntryOutcome(
-                m.incoming.linenum,
-                m.doc_id,
-                m.incoming.msgid,
-                done.outcome,
-                done.detail,
-                states.text(m.incoming),
-                done.current,
-                done.findings,
-                done.conflict,
-            )
-        )
+        packet.outcomes.append(_outcome(m, done))
         if done.outcome in APPLIED:
             touched.add((packet.lang, m.doc_id))
     return touched
+
+
+def _outcome(m: _Match, done: Settled) -> EntryOutcome:
+    return EntryOutcome(
+        m.incoming.linenum,
+        m.doc_id,
+        m.incoming.msgid,
+        done.outcome,
+        done.detail,
+        states.text(m.incoming),
+        done.current,
+        done.findings,
+        done.conflict,
+    )

@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import polib
 import pytest
 import test_review
 from conftest import all_catalogs, load, msgfmt_check, trials
@@ -32,7 +33,7 @@ from test_review import (
     translatable,
 )
 
-from pipeline import invites, lock, online, states
+from pipeline import invites, lock, online, pofile, states
 from pipeline.apply import OUTCOMES
 from pipeline.assignments import entry_key
 from pipeline.errors import PipelineError
@@ -80,7 +81,8 @@ def test_the_queue_puts_what_needs_a_person_first_with_notes_and_context(drafted
     assert isinstance(first.text, str) and first.msgid_plural is None
     assert online.item(settings, invite, second.key) == second
     words = online.queue(settings, invite, "templates")
-    assert words[0].title.startswith("Words of every letter") and words[0].msgid == "Dear family,"
+    assert words[0].title == online.WORDS_TITLE and words[0].msgid == "Dear family,"
+    assert words[0].title == "Greetings and labels printed on every letter and page"
     reviewed = items[-1]  # never offered itself as a "reviewed translation of similar English"
     assert not [n for n in reviewed.notes if n.startswith("Reviewed translation")]
 
@@ -217,6 +219,33 @@ def test_a_poedit_save_meanwhile_is_never_overwritten(drafted: Path) -> None:
     assert "a translation saved since you opened it" in done.detail
     assert load(drafted / AM)[0].msgstr == "MPS የሀና ርዕስ"
     assert done.item.text == "MPS የሀና ርዕስ" and done.item.base != shown.base
+    valid(drafted)
+
+
+def test_a_save_parses_its_catalog_once_and_sees_a_later_poedit_save(
+    drafted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, invite = amina(drafted)
+    first, second = online.queue(settings, invite, "sanctuary-resolution")[:2]
+    parsed: list[str] = []
+    real_parse = pofile.parse
+
+    def counted(text: str, shown: Path) -> polib.POFile:
+        parsed.append(str(shown))
+        return real_parse(text, shown)
+
+    monkeypatch.setattr(pofile, "parse", counted)
+    done = online.save(settings, invite, first.key, first.base, TITLE, confirm=True)
+    assert done.outcome == "reviewed" and parsed == [AM]  # the returned item included
+    online._PARSED.clear()  # what a fresh read of the file shows
+    assert done.item == online.item(settings, invite, first.key)
+    assert online.queue(settings, invite) == online.queue(settings, invite)
+    catalog = load(drafted / AM)  # Hana, in Poedit, after that save
+    catalog.find(second.msgid).msgstr = "MPS የሀና ጽሑፍ"
+    catalog.save(str(drafted / AM))
+    assert online.item(settings, invite, second.key).text == "MPS የሀና ጽሑፍ"
+    done = online.save(settings, invite, second.key, second.base, "MPS ሁለተኛ", confirm=True)
+    assert done.outcome == "conflict" and done.item.text == "MPS የሀና ጽሑፍ"
     valid(drafted)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from pipeline import packets, states
+from pipeline import returned, states
 from pipeline.apply import (
     apply_text,
     changed_by_volunteer,
@@ -294,7 +294,7 @@ def test_seal_covers_the_english_and_context_not_the_translations() -> None:
     ],
 )
 def test_the_reviewer_credited_is_the_name_without_the_address(meta, credited) -> None:
-    assert packets._reviewer(meta) == credited
+    assert returned._reviewer(meta) == credited
 
 
 def _pseudo_entry(fuzzy: bool, reviewed: bool) -> polib.POEntry:
@@ -330,4 +330,4 @@ def test_only_an_unconfirmed_pseudo_draft_is_replaced(fuzzy, reviewed, provider,
 )
 def test_a_reviewer_name_carries_no_controls_or_separators(name: str, credited: str) -> None:
     """It is written into every "# reviewed:" comment and printed in the summary."""
-    assert packets._reviewer({"Last-Translator": name}) == credited
+    assert returned._reviewer({"Last-Translator": name}) == credited

@@ -208,7 +208,7 @@ def _echo_import(r, dry_run: bool) -> None:
         elif o.outcome == "check-error":
             echo(f"{where}: kept as a draft, not reviewed: {o.detail}")
         elif o.detail and o.outcome == "draft":
-            echo(f"{where}: draft kept, with errors to fix: {o.detail}")
+            echo(f"{where}: draft kept: {o.detail}")
         for f in o.findings:
             if f.level == "warning":
                 echo(f"{where}: [{f.check_id}] warning: {f.message}")
