@@ -246,11 +246,14 @@ def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossar
     for match, findings in zip(packet.matches, found, strict=True):
         match.checked = tuple(findings)
     changed = [m for m in packet.matches if changed_by_volunteer(m.incoming, m.target, m.base)]
+    scripts = [any(f.check_id == "script" for f in m.findings(lang, glossary)) for m in changed]
+    rest = [m for m, script in zip(changed, scripts, strict=True) if not script]
+    verdicts = iter(identify.other_languages([_added(m) for m in rest], lang.code))  # one batch
     judged: list[tuple[int, str]] = []  # (packet line, the language it reads as, if not script)
-    for m in changed:
-        if any(f.check_id == "script" for f in m.findings(lang, glossary)):
+    for m, script in zip(changed, scripts, strict=True):
+        if script:
             judged.append((m.incoming.linenum, ""))
-        elif other := _reads_as(m, lang):
+        elif other := next(verdicts):
             judged.append((m.incoming.linenum, f"reads as {other[0]} ({other[1]:.0%} sure)"))
     if not judged or len(judged) * 2 <= len(changed):
         return
@@ -269,16 +272,13 @@ def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossar
     )
 
 
-def _reads_as(m: _Match, lang: languages.Language) -> tuple[str, float] | None:
-    """The language the words the volunteer added read as, when clearly not ``lang``'s."""
-    if not identify.knows(lang.code):
-        return None
+def _added(m: _Match) -> str:
+    """The words the volunteer wrote: not in the English, nor in the text exported."""
     kept = set(_WORD.findall(m.incoming.msgid))
     exported = m.target or m.successor
     if exported is not None:
         kept |= set(_WORD.findall(states.text(exported)))
-    added = [w for w in _WORD.findall(states.text(m.incoming)) if w not in kept]
-    return identify.other_language(" ".join(added), lang.code)
+    return " ".join(w for w in _WORD.findall(states.text(m.incoming)) if w not in kept)
 
 
 def _apply(
