@@ -90,11 +90,13 @@ class Library:
             return None
         return catalogs.read_catalog(path, path.relative_to(self.settings.root))
 
-    def errors(self, catalog: polib.POFile | None, lang: str) -> set[str]:
+    def errors(self, catalog: polib.POFile | None, lang: str) -> tuple[set[str], set[str]]:
+        """The msgids with a check error, and those of them no shipped font can print."""
         if catalog is None:
-            return set()
+            return set(), set()
         findings = check_catalog(catalog, languages.get(lang), self.glossary)
-        return {f.msgid for f in findings if f.level == "error"}
+        errors = {f.msgid for f in findings if f.level == "error"}
+        return errors, {f.msgid for f in findings if f.check_id == "glyph"}
 
     def words(self, lang: str) -> dict[str, str]:
         """The templates' words in ``lang`` (English where not reviewed, or not drafted with ``draft``)."""
@@ -104,7 +106,7 @@ class Library:
                 self._words[lang] = template_words.words(root, lambda msgid: None, phone)
             else:
                 catalog = self.catalog(lang, template_words.CATALOG_ID)
-                lookup = Translations(catalog, self.draft, self.errors(catalog, lang))
+                lookup = Translations(catalog, self.draft, *self.errors(catalog, lang))
                 self._words[lang] = template_words.words(root, lookup.word, phone)
         return self._words[lang]
 
@@ -117,8 +119,8 @@ class Library:
             total = len({s.msgid for s in document.segments()})
             return Edition(page, policy.Decision(True, "source text", total, total), None)
         catalog = self.catalog(lang, document.id)
-        errors = self.errors(catalog, lang)
-        text = Translations(catalog, self.draft, errors)
+        errors, unprintable = self.errors(catalog, lang)
+        text = Translations(catalog, self.draft, errors, unprintable)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
         page = build_page(
             document,
