@@ -7,9 +7,10 @@ builds everything with a watermark. A language that may not publish is skipped w
 its reason, and its old outputs are removed, so nothing stale stays published.
 
 Builds are incremental: a manifest in the build folder keeps a fingerprint of each
-output's inputs (its page data, template, fonts) and of the bytes written, and an output
-is not rendered again only when both still match (a file edited or planted in the build
-folder is rendered afresh).
+output's inputs (its page data, template, fonts) and of the bytes written, signed with
+a key of the state folder, and an output is not rendered again only when both still
+match: a file edited or planted in the build folder, or a build folder committed with
+its manifest, is rendered afresh (:mod:`pipeline.buildfolder`).
 """
 
 from __future__ import annotations
@@ -17,51 +18,28 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polib
 
-from pipeline import __version__, catalogs, languages, policy
+from pipeline import __version__, buildfolder, catalogs, languages, policy
+from pipeline.buildfolder import OUTPUTS, SUFFIXES, Output, check_output_folder
 from pipeline.checks import check_catalog
 from pipeline.documents import Document, discover
-from pipeline.errors import LanguageError, PathError, SettingsError, StateError
-from pipeline.files import (
-    LINK,
-    atomic_write,
-    atomic_write_text,
-    check_folder,
-    confined,
-    read_regular,
-)
+from pipeline.errors import SettingsError
+from pipeline.files import atomic_write, atomic_write_text, check_folder
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.render import fonts, pdf, web
 from pipeline.render import words as template_words
 from pipeline.render.page import Page, Source, Translations, build_page
-from pipeline.settings import FORMATS, SAFE_NAME, Settings
+from pipeline.settings import FORMATS, Settings
 
-SUFFIXES = {"letter": ".letter.pdf", "flyer": ".flyer.pdf", "web": ".web.html", "mo": ".mo"}
-MANIFEST = ".manifest.json"
-#: Every output in the build folder and how it was last built, for ``index.html``.
-OUTPUTS = ".outputs.json"
 OVERFLOW = (
     f"flyer does not fit one page, even in {pdf.FLYER_SIZES[-1]} pt type: "
     "name the sections it carries under 'flyer:' in the front matter"
 )
-
-
-@dataclass(frozen=True)
-class Output:
-    lang: str
-    doc_id: str
-    format: str
-    path: str  # relative to the build folder
-    status: str  # published | draft | skipped
-    reason: str
-    rebuilt: bool
 
 
 @dataclass(frozen=True)
@@ -112,11 +90,13 @@ class Library:
             return None
         return catalogs.read_catalog(path, path.relative_to(self.settings.root))
 
-    def errors(self, catalog: polib.POFile | None, lang: str) -> set[str]:
+    def errors(self, catalog: polib.POFile | None, lang: str) -> tuple[set[str], set[str]]:
+        """The msgids with a check error, and those of them no shipped font can print."""
         if catalog is None:
-            return set()
+            return set(), set()
         findings = check_catalog(catalog, languages.get(lang), self.glossary)
-        return {f.msgid for f in findings if f.level == "error"}
+        errors = {f.msgid for f in findings if f.level == "error"}
+        return errors, {f.msgid for f in findings if f.check_id == "glyph"}
 
     def words(self, lang: str) -> dict[str, str]:
         """The templates' words in ``lang`` (English where not reviewed, or not drafted with ``draft``)."""
@@ -126,7 +106,7 @@ class Library:
                 self._words[lang] = template_words.words(root, lambda msgid: None, phone)
             else:
                 catalog = self.catalog(lang, template_words.CATALOG_ID)
-                lookup = Translations(catalog, self.draft, self.errors(catalog, lang))
+                lookup = Translations(catalog, self.draft, *self.errors(catalog, lang))
                 self._words[lang] = template_words.words(root, lookup.word, phone)
         return self._words[lang]
 
@@ -139,8 +119,8 @@ class Library:
             total = len({s.msgid for s in document.segments()})
             return Edition(page, policy.Decision(True, "source text", total, total), None)
         catalog = self.catalog(lang, document.id)
-        errors = self.errors(catalog, lang)
-        text = Translations(catalog, self.draft, errors)
+        errors, unprintable = self.errors(catalog, lang)
+        text = Translations(catalog, self.draft, errors, unprintable)
         shown = settings.catalog_path(lang, document.id).relative_to(settings.root)
         page = build_page(
             document,
@@ -174,7 +154,8 @@ def build(
     if folder.is_dir():  # (the project's build folder is checked with the settings; -o too)
         check_folder(folder, settings.root)
     library = Library(settings, draft)
-    manifest = _read_manifest(folder, shown)
+    manifest = buildfolder.read_manifest(folder, shown)
+    key = buildfolder.read_key(settings)
     vouched = dict(manifest)
     withdrawn: list[Path] = []
     outputs: list[Output] = []
@@ -202,17 +183,17 @@ def build(
                     continue
                 job = _plan(settings, output, edition, english, draft)
                 vouched_for = manifest.get(relative)
-                fresh = vouched_for is not None and vouched_for == _vouch(
-                    job.fingerprint, folder, relative, shown
+                fresh = vouched_for is not None and vouched_for == buildfolder.vouch(
+                    key, job.fingerprint, folder, relative, shown
                 )
                 outputs.append(output if fresh else dataclasses.replace(output, rebuilt=True))
                 if not fresh:
                     jobs.append(job)
     # index.html lists every output of the folder, not only this run's; and a build that
     # publishes leaves no draft of an earlier --draft run where families could take it
-    listed = _read_outputs(folder, shown)
+    listed = buildfolder.read_outputs(folder, shown)
     listed.update({o.path: dataclasses.replace(o, rebuilt=False) for o in outputs})
-    withdrawn += _unconfigured(settings, folder, shown, listed, manifest)
+    withdrawn += buildfolder.unconfigured(settings, folder, shown, listed, manifest)
     if not draft:
         for path, output in list(listed.items()):
             if output.status == "draft":
@@ -228,13 +209,17 @@ def build(
     for job in jobs:
         manifest.pop(job.output.path, None)
     if manifest != vouched:
-        _write_manifest(folder, manifest)
+        buildfolder.write_manifest(folder, manifest)
+    if key is None and folder == settings.build_path:  # (a -o build writes only there)
+        key = buildfolder.make_key(settings)
     for path in withdrawn:
         path.unlink(missing_ok=True)
     printers: dict[str, pdf.PrintTemplate] = {}
     for job in jobs:
         if _render(settings, folder / job.output.path, job, printers):
-            manifest[job.output.path] = _vouch(job.fingerprint, folder, job.output.path, shown)
+            vouched_now = buildfolder.vouch(key, job.fingerprint, folder, job.output.path, shown)
+            if vouched_now is not None:
+                manifest[job.output.path] = vouched_now
             continue
         # a flyer that does not fit one page is not published on two, nor left stale
         (folder / job.output.path).unlink(missing_ok=True)
@@ -254,32 +239,9 @@ def build(
         folder / OUTPUTS,
         json.dumps({o.path: o.__dict__ for o in rows}, indent=1, sort_keys=True) + "\n",
     )
-    _write_manifest(folder, manifest)
+    buildfolder.write_manifest(folder, manifest)
     overflow = [o.path for o in outputs if o.reason == OVERFLOW]
     return BuildResult(folder.as_posix(), outputs, index_path.as_posix(), overflow)
-
-
-def check_output_folder(settings: Settings, out: Path) -> None:
-    """``build -o`` writes and withdraws files: never through a link inside the project,
-    never over (or inside) its sources, catalogs, state, glossary or ``.git``."""
-    root = settings.root.resolve()
-    absolute = Path(os.path.abspath(out))
-    if absolute.is_relative_to(root):
-        for part in reversed([absolute, *absolute.parents]):
-            if part.is_relative_to(root) and part != root and part.is_symlink():
-                raise PathError(LINK, part.relative_to(root))
-    target = absolute.resolve()
-    for kept in (
-        settings.source_path,
-        settings.locales_path,
-        settings.state_path,
-        settings.glossary_path,
-        settings.root / ".git",
-    ):
-        kept = kept.resolve()
-        if target.is_relative_to(kept) or kept.is_relative_to(target):
-            shown = kept.relative_to(root) if kept.is_relative_to(root) else kept
-            raise SettingsError(f"the output folder must be apart from {shown.as_posix()}/", out)
 
 
 @dataclass(frozen=True)
@@ -343,131 +305,6 @@ def _fingerprint(data: Any, template: Path | None) -> str:
             (template.parent / "common.typ").read_bytes() if template.suffix == ".typ" else b""
         )
     return h.hexdigest()
-
-
-def _unconfigured(
-    settings: Settings,
-    folder: Path,
-    shown: Path,
-    listed: dict[str, Output],
-    manifest: dict[str, str],
-) -> list[Path]:
-    """Forget (in ``listed`` and ``manifest``) every output of a language or document no
-    longer configured, and return their paths to withdraw: only paths an earlier build
-    wrote, as its manifest or ``.outputs.json`` name them."""
-    langs = {settings.source_language, *settings.languages}
-    docs = {d.id for d in discover(settings.source_path, settings.root)}
-    gone = []
-    for path in sorted({*listed, *manifest}):
-        named = _OUTPUT_PATH.fullmatch(path)
-        if named and (named["lang"] not in langs or named["doc"] not in docs):
-            gone.append(confined(folder, path, shown / MANIFEST))
-            listed.pop(path, None)
-            manifest.pop(path, None)
-    return gone
-
-
-#: ``<lang>/<doc-id><suffix>``: what a path in the manifest or ``.outputs.json`` must look like.
-_OUTPUT_PATH = re.compile(
-    r"(?P<lang>\w+)/(?P<doc>[a-z0-9][a-z0-9_-]*)(?:"
-    + "|".join(map(re.escape, SUFFIXES.values()))
-    + ")"
-)
-
-
-def _vouch(fingerprint: str, folder: Path, relative: str, shown: Path) -> str | None:
-    """The manifest's word for an output: its inputs' fingerprint and its bytes' digest
-    (None when the file is missing)."""
-    try:
-        data = read_regular(folder / relative, shown / relative)
-    except FileNotFoundError:
-        return None
-    return f"{fingerprint} {hashlib.sha256(data).hexdigest()}"
-
-
-def _read_manifest(folder: Path, shown: Path) -> dict[str, str]:
-    """Fingerprints by output path; a damaged manifest only makes the build render again."""
-    try:
-        data = json.loads(read_regular(folder / MANIFEST, shown / MANIFEST).decode("utf-8"))
-    except (FileNotFoundError, ValueError, RecursionError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def _read_outputs(folder: Path, shown: Path) -> dict[str, Output]:
-    """What earlier builds wrote into ``folder``, as ``.outputs.json`` lists it.
-
-    The file is input like any other (someone may have edited or planted it): each entry
-    must name one output this build could have written, ``<lang>/<doc-id><suffix>``,
-    before its path is deleted or linked from ``index.html``. A damaged file is refused
-    with the entry's number (never its text): a build that forgot its outputs would leave
-    old drafts where a publishing build must remove them.
-    """
-    where = shown / OUTPUTS
-    try:
-        raw = read_regular(folder / OUTPUTS, where)
-    except FileNotFoundError:
-        return {}
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
-        raise StateError(f"not JSON; {_AFRESH}", where) from None
-    if not isinstance(data, dict):
-        raise StateError(f"not a table of outputs; {_AFRESH}", where)
-    outputs = {}
-    for number, (key, row) in enumerate(data.items(), 1):
-        problem = output_problem(key, row)
-        if problem:
-            raise StateError(f"entry {number}: {problem}; {_AFRESH}", where)
-        outputs[key] = Output(**{**row, "reason": row.get("reason", ""), "rebuilt": False})
-        confined(folder, key, where)
-    return outputs
-
-
-def _is_language(code: str) -> bool:
-    try:
-        languages.get(code)
-    except LanguageError:
-        return False
-    return True
-
-
-_AFRESH = "delete it and build again to start the index afresh"
-_OUTPUT_FIELDS = {f.name: f.type for f in dataclasses.fields(Output)}
-
-
-def output_problem(key: object, row: object) -> str | None:
-    """What makes an ``.outputs.json`` entry something other than an output we write, or None."""
-    if not isinstance(row, dict):
-        return "not a table"
-    unknown = sorted(str(name) for name in row if name not in _OUTPUT_FIELDS)
-    if unknown:
-        return (
-            f"unknown field {unknown[0][:40]!r}" if unknown[0].isidentifier() else "unknown field"
-        )
-    for name in ("lang", "doc_id", "format", "path", "status"):
-        if not isinstance(row.get(name), str):
-            return f"field {name!r} is missing or not text"
-    if not isinstance(row.get("reason", ""), str) or not isinstance(
-        row.get("rebuilt", False), bool
-    ):
-        return "field 'reason' or 'rebuilt' of the wrong kind"
-    if row["format"] not in SUFFIXES:
-        return "field 'format' is not a format"
-    if row["status"] not in ("published", "draft", "skipped"):
-        return "field 'status' is not a status"
-    if not SAFE_NAME.fullmatch(row["doc_id"]) or not _is_language(row["lang"]):
-        return "field 'doc_id' or 'lang' is not a document id or language code"
-    expected = f"{row['lang']}/{row['doc_id']}{SUFFIXES[row['format']]}"
-    if key != expected or row["path"] != expected:
-        return "its path is not the output it names"
-    return None
-
-
-def _write_manifest(folder: Path, manifest: dict[str, str]) -> None:
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
 def _index_rows(settings: Settings, outputs: list[Output]) -> list[dict[str, Any]]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
 import pytest
+from conftest import Homelang
 from pypdf import PdfReader
 
 from pipeline import states
@@ -356,3 +358,26 @@ def test_build_output_through_a_link_is_refused(
     )
     assert "real/x" in result.output and "link" in result.output
     assert not any(outside.iterdir())
+
+
+def test_a_build_folder_from_another_clone_is_not_trusted(
+    catalogs_ready: Path, homelang, tmp_path: Path
+) -> None:
+    """A build folder committed with its manifest (a planted script, a manifest that
+    vouches for it) is rendered afresh: the manifest is signed with a key of this
+    machine's state folder, which is never committed."""
+    homelang("pretranslate", "--provider", "pseudo")
+    homelang("build", "--draft", "--lang", "es", "--format", "web")
+    clone = tmp_path / "clone"
+    shutil.copytree(catalogs_ready, clone, ignore=shutil.ignore_patterns(".homelang"))
+    page = clone / "build" / "es" / f"{NOTICE}.web.html"
+    clean = page.read_bytes()
+    result = outputs(
+        Homelang(clone)("build", "--draft", "--lang", "es", "--format", "web", "--json").output
+    )
+    assert all(o["rebuilt"] for o in result.values())
+    assert page.read_bytes() == clean
+    again = outputs(
+        Homelang(clone)("build", "--draft", "--lang", "es", "--format", "web", "--json").output
+    )
+    assert not any(o["rebuilt"] for o in again.values())

@@ -58,9 +58,11 @@ def test_fonts_come_from_installed_packages_with_their_licence_shipped() -> None
         assert source.family in notice and source.package.replace("_", "-") in notice
 
 
-def test_a_character_without_a_glyph_stops_the_build_naming_it(
+def test_a_character_without_a_glyph_is_named_by_check_and_never_stops_a_draft(
     catalogs_ready: Path, homelang
 ) -> None:
+    """Finding 5 of issue 9: the character is a check error naming its line; even a
+    draft build prints the entry's English instead of stopping every language."""
     path = catalogs_ready / "locales" / "am" / "LC_MESSAGES" / "sanctuary-resolution.po"
     catalog = polib.pofile(str(path), wrapwidth=0)
     entry = [e for e in catalog if not e.obsolete][1]
@@ -71,16 +73,15 @@ def test_a_character_without_a_glyph_stops_the_build_naming_it(
     assert 'msgstr "ለቤተሰቦች' in "".join(
         path.read_text("utf-8").splitlines(True)[line - 1 : line + 4]
     )
-    result = homelang("build", "--draft", "--lang", "am", expect=2)
+    result = homelang("check", "--lang", "am", expect=1)
     assert (
-        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: character 'ⴰ' (U+2D30"
+        f"locales/am/LC_MESSAGES/sanctuary-resolution.po:{line}: [glyph] error: 'ⴰ' (U+2D30"
         in result.output
     )
-    assert (
-        "in Amharic text has no glyph in the fonts homelang ships (Noto Sans, Noto Sans Ethiopic,"
-        in result.output
-    )
-    assert not (catalogs_ready / "build").exists()  # nothing written
+    homelang("build", "--draft", "--lang", "am", "--doc", NOTICE, "-f", "letter")
+    letter = catalogs_ready / "build" / "am" / f"{NOTICE}.letter.pdf"
+    text = " ".join(page.extract_text() or "" for page in PdfReader(letter).pages)
+    assert "ⴰ" not in text and entry.msgid.split()[0] in text
 
 
 def test_missing_lists_each_character_once_in_order() -> None:
@@ -405,6 +406,8 @@ def test_a_reviewed_character_no_font_draws_is_a_check_error_not_a_stopped_build
     result = homelang("check", "--lang", "es", expect=1)
     assert f"locales/es/LC_MESSAGES/{NOTICE}.po:{line}: [glyph] error: " in result.output
     assert named in result.output
+    drafts = json.loads(homelang("build", "--draft", "--doc", NOTICE, "--json").output)
+    assert all(o["status"] == "draft" for o in drafts["outputs"])  # no language stopped
     built = json.loads(homelang("build", "--doc", NOTICE, "--json").output)
     status = {o["path"]: o["status"] for o in built["outputs"]}
     assert status[f"so/{NOTICE}.letter.pdf"] == "published"

@@ -99,10 +99,18 @@ class Page:
 class Translations:
     """Looks up the text to print for each English segment of one catalog."""
 
-    def __init__(self, catalog: polib.POFile | None, draft: bool, errors: Set[str] = frozenset()):
+    def __init__(
+        self,
+        catalog: polib.POFile | None,
+        draft: bool,
+        errors: Set[str] = frozenset(),
+        unprintable: Set[str] = frozenset(),
+    ):
         self.entries = {e.msgid: e for e in catalog or () if not e.obsolete and not e.msgctxt}
         self.draft = draft
         self.errors = errors
+        # a character no font can print would stop the whole build, drafts too: English
+        self.unprintable = unprintable
 
     def piece(self, msgid: str) -> Piece:
         """The translation with its status; English (marked) where none can be shown."""
@@ -113,7 +121,7 @@ class Translations:
         # outside drafts, a translation of English that has since changed never shows:
         # it may say what the English no longer says
         hidden = state == "needs-update" or states.is_pseudo(entry) or msgid in self.errors
-        if state == "untranslated" or (not self.draft and hidden):
+        if state == "untranslated" or msgid in self.unprintable or (not self.draft and hidden):
             return Piece(msgid, ENGLISH, entry.linenum)
         status = {"reviewed": REVIEWED, "machine": MACHINE}.get(state, OUTDATED)
         return Piece(entry.msgstr, status, entry.linenum)
