@@ -26,6 +26,9 @@ from pipeline.merge import plural_count
 #: Outcomes of a packet entry; only the first two mean nothing is left to do.
 SETTLED = ("reviewed", "unchanged")
 OUTCOMES = ("reviewed", "draft", "unchanged", "conflict", "check-error", "left", "refused")
+#: A translation is at most this many times its English, plus this many characters
+#: (a paragraph grows by a third in most languages; a pasted file is no translation).
+MAX_GROWTH, MAX_EXTRA = 10, 1000
 #: Outcomes that wrote the text into the catalog.
 APPLIED = ("reviewed", "draft", "check-error")
 
@@ -110,6 +113,11 @@ def decide(
     mismatch = shape_mismatch(incoming, target)
     if mismatch:
         return Decision("refused", f"{mismatch}; nothing was applied")
+    longest = MAX_GROWTH * len(target.msgid + (target.msgid_plural or "")) + MAX_EXTRA
+    if len(text) > longest:
+        return Decision(
+            "refused", f"{len(text)} characters, longer than its English allows ({longest})"
+        )
     if not text.strip():
         return Decision("left", "left empty")
     current, state = states.text(target), states.state(target)

@@ -366,8 +366,10 @@ class _Library:
         self.entries = {d: [e for e in everything[d] if not e.obsolete] for d in docs}
         self.titles = {d: _title(d, everything[d]) for d in docs}
         self.glossary = _glossary(settings)
-        self.memory = review.memory(everything)
-        self.kept, _ = review.suggestions(settings, invite.lang, everything)
+        # what helps comes from the invitation's documents only: it reaches no other text
+        scope = {d: c for d, c in everything.items() if invite.allows(d)}
+        self.memory = review.memory(scope)
+        self.kept, _ = review.suggestions(settings, invite.lang, scope)
         now = today()
         self.held = {
             key: a.reviewer

@@ -493,3 +493,19 @@ def test_any_text_saved_leaves_a_valid_catalog_fast(drafted: Path) -> None:
 @pytest.mark.slow
 def test_any_text_saved_leaves_a_valid_catalog_long(drafted: Path) -> None:
     any_text_trials(drafted, 400)
+
+
+def test_an_invitation_for_one_document_shows_nothing_of_the_others(drafted: Path) -> None:
+    """Found by a fresh-eyed tester: an invitation for the notice showed, as a similar
+    reviewed translation, the text of an FAQ entry it does not cover."""
+    settings, scoped = amina(drafted, ("sanctuary-resolution",))
+    title = online.queue(settings, scoped)[0]
+    faq = drafted / "locales/am/LC_MESSAGES/sanctuary-resolution-faq.po"
+    catalog = load(faq)
+    secret = polib.POEntry(msgid=title.msgid, msgstr="SECRET-FAQ-TEXT")
+    states.mark_reviewed(secret, "Bilal", "2026-11-30")
+    catalog.append(secret)
+    catalog.save(str(faq))
+    assert not any("SECRET-FAQ" in note for note in online.item(settings, scoped, title.key).notes)
+    _, everything = amina(drafted)
+    assert any("SECRET-FAQ" in note for note in online.item(settings, everything, title.key).notes)

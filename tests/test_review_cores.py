@@ -125,6 +125,10 @@ DECISIONS = [  # (incoming, target, base hash, successor, action)
     ),
     (entry("Hola."), None, EXPORTED, entry("Saludos.", msgid="Hello!"), "conflict"),
     (entry("Hola."), None, EXPORTED, None, "refused"),  # the entry was removed
+    # found by a fresh-eyed tester: 240 KB drafts made catalogs and conflicts files of
+    # megabytes (the dashboard took 27 s); a translation is at most ten times its English
+    (entry("Hola. " * 400, fuzzy=True), DRAFT, EXPORTED, None, "refused"),
+    (entry("Hola. " * 150), DRAFT, EXPORTED, None, "apply"),
     (entry(plural={0: "a", 1: "b"}), DRAFT, EXPORTED, None, "refused"),
     (entry("Hola."), entry(plural={0: "a", 1: "b"}), EXPORTED, None, "refused"),
 ]
