@@ -74,15 +74,7 @@ def read_regular_file(path: Path, shown: Path, limit: int = MAX_STATE_BYTES) -> 
 
 def parse_assignments(data: bytes, lang: str, shown: Path) -> list[Assignment]:
     """The assignments file's packets (out and released), every field checked."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReviewError("not UTF-8", shown, line) from None
-    except json.JSONDecodeError as exc:
-        raise ReviewError(f"not valid JSON: {exc.msg}", shown, exc.lineno) from None
-    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
-        raise ReviewError("not valid JSON: a number too large or nesting too deep", shown) from None
+    document = files.parse_json(data, shown, ReviewError)
     if not isinstance(document, dict) or not isinstance(document.get("packets"), list):
         raise ReviewError('not a review assignments file (no "packets" list)', shown)
     released = document.get("released", [])

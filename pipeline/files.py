@@ -9,12 +9,14 @@ after :func:`confined` has placed it inside the folder it belongs to.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-from pipeline.errors import PathError
+from pipeline.errors import PathError, PipelineError
 
 LINK = "a symbolic link: homelang neither reads nor writes through links in its folders"
 
@@ -95,6 +97,19 @@ def read_regular(path: Path, shown: Path, limit: int | None = None, follow: bool
 FILE_SUFFIXES = frozenset(
     {".po", ".pot", ".mo", ".json", ".md", ".html", ".pdf", ".sqlite", ".csv", ".typ", ".j2"}
 )
+
+
+def parse_json(data: bytes, shown: Path, error: type[PipelineError]) -> Any:
+    """A state file's JSON document, or ``error`` naming the file (and line) when it is not
+    UTF-8 JSON; a number of thousands of digits or deep nesting is refused too."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error("not UTF-8", shown, data[: exc.start].count(b"\n") + 1) from None
+    except json.JSONDecodeError as exc:
+        raise error(f"not valid JSON: {exc.msg}", shown, exc.lineno) from None
+    except (ValueError, RecursionError):
+        raise error("not valid JSON: a number too large or nesting too deep", shown) from None
 
 
 def odd_entry(folder: Path) -> tuple[Path, str] | None:

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import catalogs, languages
+from pipeline import catalogs, files, languages
 from pipeline.apply import credit_name
 from pipeline.assignments import days_after, read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
@@ -171,14 +171,7 @@ def _read(settings: Settings) -> list[tuple[Invite, str]]:
 
 def parse(data: bytes, name: Path) -> list[tuple[Invite, str]]:
     """The invitations of a state file with their token digests, every field checked."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise InviteError("not UTF-8", name, data[: exc.start].count(b"\n") + 1) from None
-    except json.JSONDecodeError as exc:
-        raise InviteError(f"not valid JSON: {exc.msg}", name, exc.lineno) from None
-    except (ValueError, RecursionError):  # a number of thousands of digits, deep nesting
-        raise InviteError("not valid JSON: a number too large or nesting too deep", name) from None
+    document = files.parse_json(data, name, InviteError)
     if not isinstance(document, dict) or not isinstance(document.get("invites"), list):
         raise InviteError('not an invitations file (no "invites" list)', name)
     found = [_invite(item, f"invites[{n}]", name) for n, item in enumerate(document["invites"])]
