@@ -42,6 +42,10 @@ class InviteError(PipelineError):
     """An invitation that cannot be made, read, found or used (unknown, expired, revoked)."""
 
 
+class UnknownInvite(InviteError):
+    """A token no invitation was made with: a guess, or a mistyped link."""
+
+
 @dataclass(frozen=True)
 class Invite:
     """One person's invitation to review one language (no token: only its digest is kept)."""
@@ -119,10 +123,15 @@ def create(
 def lookup(settings: Settings, token: str) -> Invite:
     """The invitation ``token`` opens; :class:`InviteError` saying why if it is unknown,
     expired or revoked, or its language is no longer one of the project's."""
-    wanted = digest(token)
+    return find(settings, digest(token))
+
+
+def find(settings: Settings, wanted: str) -> Invite:
+    """The invitation whose token has the digest ``wanted`` (what a session keeps), as
+    :func:`lookup`."""
     found = next((i for i, d in _read(settings) if secrets.compare_digest(d, wanted)), None)
     if found is None:
-        raise InviteError("unknown invitation: ask for a new link")
+        raise UnknownInvite("unknown invitation: ask for a new link")
     if found.lang not in settings.languages:
         raise InviteError(f"invitation {found.id}: {found.lang!r} is no longer a project language")
     problem = found.problem(today())

@@ -208,13 +208,30 @@ def test_token_guessing_is_slowed_down(catalogs_ready: Path) -> None:
     browser, opened_id = opened(catalogs_ready, "am", "Amina")
     codes = [browser.get(f"/invite/guess{n:040d}").status_code for n in range(12)]
     assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
-    assert browser.get(f"/invite/{token}").status_code == 429  # even the right one, for now
+    assert browser.get(f"/invite/{token}").status_code == 303  # the right one always opens
     # behind one proxy everyone shares an address: pages opened already go on working,
     # however many refused requests others make (a cookie is signed: nothing to guess)
     stranger = client(catalogs_ready)
     assert {stranger.get(f"/review/{opened_id}/").status_code for _ in range(12)} == {403}
     assert browser.get(f"/review/{opened_id}/").status_code == 200
     assert browser.get(f"/?staff={STAFF}").status_code == 303  # another limit: staff unaffected
+
+
+def test_only_refused_tokens_count_never_a_valid_token_or_session(catalogs_ready: Path) -> None:
+    staff = client(catalogs_ready)
+    assert staff.get(f"/?staff={STAFF}").status_code == 303
+    stranger = client(catalogs_ready)  # the same address (loopback, or behind one proxy)
+    assert {stranger.get("/").status_code for _ in range(11)} == {403}  # no token: not counted
+    assert staff.get("/").status_code == 200
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303
+    codes = [stranger.get(f"/?staff=wrong{n}").status_code for n in range(11)]
+    assert codes == [403] * 10 + [429]  # wrong staff tokens count
+    assert staff.get("/").status_code == 200  # the logged-in dashboard goes on working
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303  # and the link
+    # an expired or revoked invitation is a volunteer's old link, not a guess: not counted
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    invites.revoke(load_settings(catalogs_ready), (made.id,))
+    assert {stranger.get(f"/invite/{token}").status_code for _ in range(12)} == {403}
 
 
 def test_a_volunteer_confirms_saves_a_draft_and_meets_check_findings(catalogs_ready: Path) -> None:

@@ -26,9 +26,10 @@ _KEY = re.compile(r"[0-9a-f]{16}")
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guessing = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
-    opening = limiter.limit(security.OPEN_LIMIT)(guessing(open_invitation))
-    app.add_url_rule("/invite/<token>", "open_invitation", opening)
+    guessing = limiter.limit(
+        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_known_token
+    )
+    app.add_url_rule("/invite/<token>", "open_invitation", guessing(open_invitation))
     # The pages behind it hold no token to guess (the cookie is signed): their refusals are
     # not counted, or one stranger behind the district's proxy would lock everyone out.
     app.add_url_rule("/review/<invite_id>/", "entries", entries)
@@ -46,6 +47,18 @@ def open_invitation(token: str) -> flask.Response:
     flask.session["invites"] = dict(list(kept.items())[-KEPT_INVITES:])
     flask.session.permanent = True
     return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
+
+
+def _known_token() -> bool:
+    """Whether the address's token is one an invitation was made with (valid, or a
+    volunteer's expired or revoked link): only unknown tokens count as guesses."""
+    try:
+        invites.lookup(project(), flask.request.view_args["token"])
+    except invites.UnknownInvite:
+        return False
+    except invites.InviteError:
+        return True
+    return True
 
 
 def current(invite_id: str) -> invites.Invite:
