@@ -441,3 +441,21 @@ def test_behind_a_trusted_proxy_each_volunteer_has_their_own_limit(
         assert [opening("203.0.113.7") for _ in range(11)] == [403] * 10 + [429]
         # the header counts only from the proxy named: else anyone could claim any address
         assert opening("198.51.100.2") == (403 if trusted else 429)
+
+
+def test_slow_connections_do_not_hold_the_site(catalogs_ready: Path) -> None:
+    """120 sockets each sending half a request (a slowloris) leave room for a real one."""
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:
+        assert "required" in site.output and "HTTPS proxy" in site.output
+        host, port = site.url.removeprefix("http://").split(":")
+        held = []
+        try:
+            for _ in range(120):
+                slow = socket.create_connection((host, int(port)), timeout=10)
+                slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                held.append(slow)
+            answer = requests.get(f"{site.url}/static/homelang.css", timeout=20)
+            assert answer.status_code == 200
+        finally:
+            for slow in held:
+                slow.close()

@@ -13,6 +13,11 @@ from pipeline.cli import echo, main, settings
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 #: Requests served at once (waitress' worker threads); saves queue on the project lock.
 THREADS = 8
+#: Waitress' guard against slow clients: connections held open at once (poll(), not
+#: select(), so past 1,024 descriptors) and seconds a silent one is kept (default 120).
+#: A client trickling a byte at a time still holds its connection: only a proxy in
+#: front, which reads whole requests before passing them on, stops that.
+SLOW_CLIENTS = {"connection_limit": 1000, "asyncore_use_poll": True, "channel_timeout": 30}
 
 
 @main.command()
@@ -63,6 +68,7 @@ def serve(
         sockets=[listener],
         threads=THREADS,
         ident="homelang",
+        **SLOW_CLIENTS,
         **proxy,
     )
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -88,8 +94,10 @@ def serve(
 
 
 _PROXY = """\
-Listening on {host}:{port}: other machines can reach it. Volunteers should only ever
-reach it through the district's HTTPS proxy, for example with nginx:
+Listening on {host}:{port}: other machines can reach it. The district's HTTPS proxy
+in front is required, not optional: without it, invitation and staff tokens cross the
+network in clear, and a few hundred slow connections can hold the site. Volunteers
+must only ever reach it through the proxy, for example with nginx:
     location / {{ proxy_pass http://THIS-MACHINE:{port}; proxy_set_header Host $host;
                  proxy_set_header X-Forwarded-For $remote_addr; }}
 Then run serve with --trusted-proxy PROXY-ADDRESS (rate limits count each volunteer,
