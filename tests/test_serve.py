@@ -459,3 +459,28 @@ def test_slow_connections_do_not_hold_the_site(catalogs_ready: Path) -> None:
         finally:
             for slow in held:
                 slow.close()
+
+
+def test_checks_are_rate_limited_per_invitation(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    other, am_id = opened(catalogs_ready, "am", "Amina")
+    keys = {}
+    for who, invite_id in ((browser, so_id), (other, am_id)):
+        page = who.get(f"/review/{invite_id}/").get_data(as_text=True)
+        keys[invite_id] = re.search(rf"/review/{invite_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{keys[so_id]}")
+    html = entry.get_data(as_text=True)
+    assert re.search(r'<textarea[^>]* maxlength="\d+"', html)
+    token = csrf(entry)
+    codes = [
+        browser.post(
+            f"/review/{so_id}/{keys[so_id]}/check", data={"csrf_token": token, "text": "Haa"}
+        ).status_code
+        for _ in range(security.CHECKS_PER_MINUTE + 1)
+    ]
+    assert codes == [200] * security.CHECKS_PER_MINUTE + [429]
+    theirs = other.get(f"/review/{am_id}/{keys[am_id]}")
+    answer = other.post(
+        f"/review/{am_id}/{keys[am_id]}/check", data={"csrf_token": csrf(theirs), "text": "x"}
+    )
+    assert answer.status_code == 200  # another invitation has its own count

@@ -39,6 +39,7 @@ def create_app(settings: Settings, staff_token: str) -> flask.Flask:
         RATELIMIT_HEADERS_ENABLED=False,
     )
     app.jinja_env.undefined = jinja2.StrictUndefined
+    app.jinja_env.globals["max_text"] = security.MAX_TEXT
     app.extensions["homelang"] = settings
     app.extensions["homelang.staff"] = staff_token
     CSRFProtect(app)

@@ -35,6 +35,11 @@ PREVIEW_POLICY = (
 #: those count, and only they are refused past it: a right token or an open session
 #: always gets in (behind one proxy every volunteer shares an address).
 FAILED_LIMIT = "10 per hour"
+#: Checks run while a volunteer types (one per pause, see review.js), per invitation: a
+#: check of a long text costs CPU, and one person must not take the site's share.
+CHECKS_PER_MINUTE = 30
+#: The longest translation the form's text box takes (a long paragraph is ~2,000).
+MAX_TEXT = 20_000
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -34,7 +34,13 @@ def register(app: flask.Flask, limiter: Limiter) -> None:
     # not counted, or one stranger behind the district's proxy would lock everyone out.
     app.add_url_rule("/review/<invite_id>/", "entries", entries)
     app.add_url_rule("/review/<invite_id>/<key>", "entry", entry, methods=["GET", "POST"])
-    app.add_url_rule("/review/<invite_id>/<key>/check", "check", check, methods=["POST"])
+    per_invitation = limiter.limit(
+        f"{security.CHECKS_PER_MINUTE} per minute",
+        key_func=lambda: flask.request.view_args["invite_id"],
+    )
+    app.add_url_rule(
+        "/review/<invite_id>/<key>/check", "check", per_invitation(check), methods=["POST"]
+    )
     app.register_error_handler(invites.InviteError, _refused)
     app.register_error_handler(online.OnlineError, _refused)
 
