@@ -330,7 +330,12 @@ class _Library:
         everything = {}  # as review.language_catalogs reads them (a template where no catalog)
         for d in catalogs.template_ids(settings):
             path = settings.catalog_path(invite.lang, d)
-            found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            try:
+                found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            except PipelineError:
+                if d in allowed:
+                    raise
+                continue  # a damaged catalog outside the invitation only lends no memory
             if found is not None:
                 everything[d] = found.catalog
         docs = [d for d in allowed if d in everything]

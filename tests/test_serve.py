@@ -484,3 +484,32 @@ def test_checks_are_rate_limited_per_invitation(catalogs_ready: Path) -> None:
         f"/review/{am_id}/{keys[am_id]}/check", data={"csrf_token": csrf(theirs), "text": "x"}
     )
     assert answer.status_code == 200  # another invitation has its own count
+
+
+def test_a_damaged_catalog_marks_its_cell_and_the_rest_carries_on(catalogs_ready: Path) -> None:
+    damaged = catalog(catalogs_ready, "so", "templates")
+    assert damaged.is_file()
+    with damaged.open("a", encoding="utf-8") as file:
+        file.write("<<<<<<< HEAD\n")
+    settings = load_settings(catalogs_ready)
+    made, token = invites.create(settings, "so", "Ayaan", (NOTICE,))
+    staff = client(catalogs_ready)
+    staff.get(f"/?staff={STAFF}")
+    page = staff.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "locales/so/LC_MESSAGES/templates.po:" in html and "damaged" in html
+    assert html.count("words left") > 1  # every other cell is shown
+    made_too = staff.post(
+        "/invitations",
+        data={"csrf_token": csrf(page), "lang": "so", "reviewer": "Hodan", "days": "7"},
+    )
+    assert made_too.status_code in (200, 303)
+    assert any(i.reviewer == "Hodan" for i in invites.load(settings))
+    # a so volunteer whose invitation does not cover the templates' words works on
+    volunteer = client(catalogs_ready)
+    volunteer.get(f"/invite/{token}")
+    listed = volunteer.get(f"/review/{made.id}/")
+    assert listed.status_code == 200 and re.search(
+        r"\d+ of \d+ left", listed.get_data(as_text=True)
+    )
