@@ -513,3 +513,19 @@ def test_a_damaged_catalog_marks_its_cell_and_the_rest_carries_on(catalogs_ready
     assert listed.status_code == 200 and re.search(
         r"\d+ of \d+ left", listed.get_data(as_text=True)
     )
+
+
+@pytest.mark.parametrize("field", ["text-²", "text-x", "text-123"])
+def test_a_strange_plural_field_is_a_400_on_the_apps_page(catalogs_ready: Path, field) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    data = {"csrf_token": csrf(entry), "action": "confirm", "base": base, field: "Haa"}
+    before = catalog(catalogs_ready, "so").read_bytes()
+    for address in (f"/review/{so_id}/{key}", f"/review/{so_id}/{key}/check"):
+        answer = browser.post(address, data=data)
+        assert answer.status_code == 400
+        assert 'class="problem"' in answer.get_data(as_text=True)
+    assert catalog(catalogs_ready, "so").read_bytes() == before

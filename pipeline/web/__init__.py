@@ -49,7 +49,7 @@ def create_app(settings: Settings, staff_token: str) -> flask.Flask:
     app.after_request(security.secure_headers)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(PipelineError, _pipeline_error)
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 429, 500):  # 500: a bug still shows our page
         app.register_error_handler(code, _http_error)
     return app
 

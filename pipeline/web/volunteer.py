@@ -23,6 +23,8 @@ KEPT_INVITES = 8
 ACTIONS = ("confirm", "draft", "skip")
 #: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
 _KEY = re.compile(r"[0-9a-f]{16}")
+#: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
+_PLURAL_FIELD = re.compile(r"text-([0-9]{1,2})")
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
@@ -145,9 +147,11 @@ def _text(form) -> online.Text:
         return form["text"].replace("\r\n", "\n")
     forms = {}
     for name, value in form.items():
-        number = name.removeprefix("text-")
-        if number != name and number.isdigit() and len(number) < 3:
-            forms[int(number)] = value.replace("\r\n", "\n")
+        if name.startswith("text-"):
+            number = _PLURAL_FIELD.fullmatch(name)
+            if number is None:
+                flask.abort(400, "A translation comes in the field text, or text-0, text-1...")
+            forms[int(number.group(1))] = value.replace("\r\n", "\n")
     return forms
 
 
