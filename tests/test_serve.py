@@ -20,7 +20,7 @@ from conftest import REPO, load, msgfmt_check
 from flask.testing import FlaskClient
 from serving import serving
 
-from pipeline import invites, states
+from pipeline import invites, lock, states
 from pipeline.assignments import entry_key
 from pipeline.settings import load as load_settings
 from pipeline.web import create_app, security
@@ -529,3 +529,27 @@ def test_a_strange_plural_field_is_a_400_on_the_apps_page(catalogs_ready: Path, 
         assert answer.status_code == 400
         assert 'class="problem"' in answer.get_data(as_text=True)
     assert catalog(catalogs_ready, "so").read_bytes() == before
+
+
+def test_a_save_while_a_command_holds_the_lock_shows_the_text_again(
+    catalogs_ready: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(lock, "SHORT_WAIT", 0.2)  # how long a save waits for the lock
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    mine = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    data = {"csrf_token": csrf(entry), "action": "confirm", "base": base, "text": mine}
+    before = catalog(catalogs_ready, "so").read_bytes()
+    with lock.project_lock(catalogs_ready / ".homelang", "homelang update"):
+        answer = browser.post(f"/review/{so_id}/{key}", data=data)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    html = answer.get_data(as_text=True)
+    assert "wuxuu ansixiyay go&#39;aanka magangalyada</textarea>" in html
+    assert "Try again" in html and "pid" not in html and "homelang update" not in html
+    assert catalog(catalogs_ready, "so").read_bytes() == before
+    again = browser.post(f"/review/{so_id}/{key}", data={**data, "csrf_token": csrf(answer)})
+    assert again.status_code == 303
+    assert mine in catalog(catalogs_ready, "so").read_text("utf-8")

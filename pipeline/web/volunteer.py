@@ -100,7 +100,17 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
     if action == "skip":
         return _next(invite, key)
     text = _text(form)
-    result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
+    try:
+        result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
+    except online.OnlineError as error:
+        if not error.message.startswith("busy"):
+            raise
+        # another command (or many saves) holds the catalogs: the text back, to send again
+        busy = flask.make_response(
+            _page(invite, online.item(settings, invite, key), text, busy=action), 503
+        )
+        busy.headers["Retry-After"] = "5"
+        return busy
     if result.item is None:  # the English paragraph was removed from the document meanwhile
         flask.flash(result.detail or "This entry is no longer in the document.", "warning")
         return _next(invite, key)
@@ -155,7 +165,8 @@ def _text(form) -> online.Text:
     return forms
 
 
-def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> str:
+def _page(invite: invites.Invite, item: online.Item, text=None, result=None, busy: str = "") -> str:
+    """The entry's page; ``busy``: the action a busy lock kept from saving ``text``."""
     queue = online.queue(project(), invite)
     keys = [i.key for i in queue]
     where = keys.index(item.key) if item.key in keys else None
@@ -166,6 +177,7 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> 
         item=item,
         text=item.text if text is None else text,
         result=result,
+        busy=busy,
         changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
         previous=keys[where - 1] if where else None,
         following=keys[where + 1] if where is not None and where + 1 < len(keys) else None,
@@ -210,13 +222,6 @@ def _language(invite: invites.Invite) -> dict[str, str]:
     }
 
 
-def _refused(error: invites.InviteError | online.OnlineError) -> flask.Response:
-    """403 for an invitation or entry out of reach; 503 when saves are busy (try again)."""
-    busy = error.message.startswith("busy")
-    page = flask.render_template(
-        "error.html", title="Busy" if busy else "Not allowed", message=str(error)
-    )
-    response = flask.make_response(page, 503 if busy else 403)
-    if busy:
-        response.headers["Retry-After"] = "2"
-    return response
+def _refused(error: invites.InviteError | online.OnlineError) -> tuple[str, int]:
+    """403 for an invitation or entry out of reach."""
+    return flask.render_template("error.html", title="Not allowed", message=str(error)), 403
