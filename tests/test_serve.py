@@ -553,3 +553,29 @@ def test_a_save_while_a_command_holds_the_lock_shows_the_text_again(
     again = browser.post(f"/review/{so_id}/{key}", data={**data, "csrf_token": csrf(answer)})
     assert again.status_code == 303
     assert mine in catalog(catalogs_ready, "so").read_text("utf-8")
+
+
+def test_a_public_url_with_a_path_prefixes_every_link(catalogs_ready: Path) -> None:
+    settings_file = catalogs_ready / "pyproject.toml"
+    settings_file.write_text(
+        settings_file.read_text("utf-8")
+        + '\n[tool.homelang.serve]\npublic_url = "https://example.org/translate/"\n',
+        "utf-8",
+    )
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    assert invites.link(load_settings(catalogs_ready), token).startswith(
+        "https://example.org/translate/invite/"
+    )
+    browser = client(catalogs_ready)
+    # a proxy that strips the prefix, and one that passes it on
+    for opening in (f"/invite/{token}", f"/translate/invite/{token}"):
+        answer = browser.get(opening)
+        assert answer.headers["Location"] == f"/translate/review/{made.id}/"
+    for listing in (f"/review/{made.id}/", f"/translate/review/{made.id}/"):
+        page = browser.get(listing)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and 'href="/translate/static/homelang.css"' in html
+        assert f'href="/translate/review/{made.id}/' in html
+    staff = client(catalogs_ready)  # on the machine itself, no proxy: the printed address
+    assert staff.get(f"/?staff={STAFF}").headers["Location"] == "/translate/"
+    assert staff.get("/translate/").status_code == 200
