@@ -278,15 +278,24 @@ def test_the_dashboard_makes_and_revokes_invitations(catalogs_ready: Path) -> No
         "/invitations",
         data={"csrf_token": token, "lang": "am", "reviewer": "Amina", "doc": NOTICE, "days": "7"},
     )
-    assert made.status_code == 200
+    assert made.status_code == 303  # POST, redirect, GET: a reload makes no second one
+    shown = staff.get(made.headers["Location"])
     [link] = re.findall(
-        r"http://127\.0\.0\.1:8765/invite/([A-Za-z0-9_-]{43})", made.get_data(as_text=True)
+        r"http://127\.0\.0\.1:8765/invite/([A-Za-z0-9_-]{43})", shown.get_data(as_text=True)
     )
     settings = load_settings(catalogs_ready)
     found = invites.lookup(settings, link)
     assert (found.lang, found.reviewer, found.docs) == ("am", "Amina", (NOTICE,))
+    reloaded = staff.get(made.headers["Location"])  # the link is shown once
+    assert link not in reloaded.get_data(as_text=True)
+    assert len(invites.load(settings)) == 1
     board = staff.get("/").get_data(as_text=True)
     assert link not in board and "Amina: invitation until" in board
+    # Revoke asks first: the dashboard's button opens a page that says whose it is
+    assert f'href="/invitations/{found.id}/revoke"' in board
+    asking = staff.get(f"/invitations/{found.id}/revoke")
+    assert asking.status_code == 200 and "Amina" in asking.get_data(as_text=True)
+    assert [i.revoked for i in invites.load(settings)] == [""]
     refused = staff.post(
         "/invitations", data={"csrf_token": token, "lang": "xx", "reviewer": "A", "days": "7"}
     )
