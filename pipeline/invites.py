@@ -25,11 +25,14 @@ from pipeline import catalogs, languages
 from pipeline.apply import credit_name
 from pipeline.assignments import days_after, read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
-from pipeline.files import atomic_write
+from pipeline.files import atomic_write, read_regular
 from pipeline.lock import SHORT_WAIT, project_lock
 from pipeline.settings import SAFE_NAME, Settings
 
 INVITES = "invites.json"
+#: Where a running ``homelang serve`` notes the address it listens on (this machine's).
+SERVING = "serving"
+_NOTED = re.compile(rb"http://[0-9A-Za-z.:\[\]-]{1,80}")
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # catalogs.timestamp()
@@ -80,8 +83,17 @@ def digest(token: str) -> str:
 
 
 def link(settings: Settings, token: str) -> str:
-    """The address a volunteer opens: ``{base_url}/invite/{token}``."""
-    return f"{settings.serve.base_url}/invite/{token}"
+    """The address a volunteer opens: ``{base_url}/invite/{token}``; without a public_url,
+    the address a running ``homelang serve`` noted (it may listen on any port)."""
+    base = settings.serve.base_url
+    if not settings.serve.public_url:
+        try:
+            noted = read_regular(settings.state_path / SERVING, Path(SERVING), limit=200)
+        except (FileNotFoundError, PipelineError):
+            noted = b""
+        if _NOTED.fullmatch(noted):
+            base = noted.decode("ascii")
+    return f"{base}/invite/{token}"
 
 
 def create(

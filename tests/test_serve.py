@@ -588,3 +588,13 @@ def test_a_public_url_with_a_path_prefixes_every_link(catalogs_ready: Path) -> N
     staff = client(catalogs_ready)  # on the machine itself, no proxy: the printed address
     assert staff.get(f"/?staff={STAFF}").headers["Location"] == "/translate/"
     assert staff.get("/translate/").status_code == 200
+
+
+def test_review_invite_links_name_the_port_serve_listens_on(catalogs_ready: Path, homelang) -> None:
+    with serving(catalogs_ready) as site:  # --port 0: any free port
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+        [address] = re.findall(r"http://\S+/invite/[A-Za-z0-9_-]{43}", printed)
+        assert address.startswith(f"{site.url}/invite/")
+        assert requests.get(address, allow_redirects=False, timeout=10).status_code == 303
+    printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
+    assert "http://127.0.0.1:8765/invite/" in printed  # serve stopped: the configured address

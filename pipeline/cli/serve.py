@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 import socket
+import sys
 
 import click
 
@@ -47,6 +49,8 @@ def serve(
     volunteers open the links `homelang review invite` makes."""
     from waitress import create_server
 
+    from pipeline import invites
+    from pipeline.files import atomic_write
     from pipeline.web import create_app, security
 
     project = settings(ctx)
@@ -74,23 +78,28 @@ def serve(
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
+    address = f"http://{shown_host}:{port}"
+    noted = project.state_path / invites.SERVING  # `review invite` links name this address
+    project.state_path.mkdir(parents=True, exist_ok=True)
+    atomic_write(noted, address.encode("ascii"))
+    echo(f"Dashboard (staff, keep this address to yourself): {address}/?staff={token}")
     echo(
-        f"Dashboard (staff, keep this address to yourself): "
-        f"http://{shown_host}:{port}/?staff={token}"
-    )
-    echo(
-        f"Invitation links made on the dashboard: {project.serve.base_url}/invite/... "
-        "(`homelang review invite` uses [tool.homelang.serve] host, port, public_url)."
+        f"Invitation links (here and `homelang review invite`): "
+        f"{invites.link(project, '')}... (public_url in [tool.homelang.serve] to change it)"
     )
     if host not in LOOPBACK:
         echo(_PROXY.format(host=host, port=port))
     echo("Ctrl-C stops it.")
+    # a service manager's stop (SIGTERM) ends it as Ctrl-C does, tidying up after it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if noted.exists() and noted.read_bytes() == address.encode("ascii"):
+            noted.unlink()  # links name the configured address again (another serve: its own)
 
 
 _PROXY = """\
