@@ -181,6 +181,22 @@ def save(
     return replace(saved, item=following)
 
 
+def keep_saved(settings: Settings, invite: Invite, key: str, conflict_id: str) -> None:
+    """The reviewer keeps the catalog's text of entry ``key`` over theirs: the record they
+    met is settled, as ``review conflicts --resolve ID --take mine`` would."""
+    doc_id, _ = _locate(settings, invite, key)
+    with _exclusive(settings):
+        records = conflicts.read(settings, invite.lang)
+        found = records.by_id.get(conflict_id)
+        if found is None:  # settled already (a second tap, or by staff)
+            return
+        record = conflicts.record(found, invite.lang)
+        if (record.doc_id, record.key) != (doc_id, key):
+            raise OnlineError("that conflict is not this entry's")
+        records.drop(conflict_id)
+        conflicts.save(settings, invite.lang, records)
+
+
 @contextmanager
 def _exclusive(settings: Settings) -> Iterator[None]:
     """This process's savers one at a time, then the project lock: else "busy"."""

@@ -598,3 +598,75 @@ def test_review_invite_links_name_the_port_serve_listens_on(catalogs_ready: Path
         assert requests.get(address, allow_redirects=False, timeout=10).status_code == 303
     printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
     assert "http://127.0.0.1:8765/invite/" in printed  # serve stopped: the configured address
+
+
+def _entry_form(browser: FlaskClient, invite_id: str, key: str) -> dict[str, str]:
+    entry = browser.get(f"/review/{invite_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    return {"csrf_token": csrf(entry), "base": base}
+
+
+def test_keeping_the_saved_version_settles_the_conflict(catalogs_ready: Path) -> None:
+    ayaan, ayaan_id = opened(catalogs_ready, "so", "Ayaan")
+    hodan, hodan_id = opened(catalogs_ready, "so", "Hodan")
+    page = ayaan.get(f"/review/{ayaan_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{ayaan_id}/([0-9a-f]{{16}})", page).group(1)
+    shown = _entry_form(ayaan, ayaan_id, key)
+    theirs = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    saved = hodan.post(
+        f"/review/{hodan_id}/{key}",
+        data={**_entry_form(hodan, hodan_id, key), "action": "confirm", "text": theirs},
+    )
+    assert saved.status_code == 303
+    mine = "Guddiga MPS waxay ansixiyeen go'aanka magangalyada"
+    clash = ayaan.post(
+        f"/review/{ayaan_id}/{key}", data={**shown, "action": "confirm", "text": mine}
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 200 and "Someone saved this entry meanwhile" in html
+    conflicts_file = catalogs_ready / "locales" / "so" / "review-conflicts.po"
+    [kept] = [e for e in polib.pofile(str(conflicts_file)) if not e.obsolete]
+    assert kept.msgstr == mine
+    conflict = re.search(r'name="conflict" value="([^"]+)"', html).group(1)
+    form = {
+        "csrf_token": csrf(clash),
+        "base": re.search(r'name="base" value="([^"]*)"', html).group(1),
+    }
+    before = catalog(catalogs_ready, "so").read_bytes()
+    kept_answer = ayaan.post(
+        f"/review/{ayaan_id}/{key}", data={**form, "action": "keep", "conflict": conflict}
+    )
+    assert kept_answer.status_code == 303
+    assert catalog(catalogs_ready, "so").read_bytes() == before  # theirs stays
+    left = [] if not conflicts_file.exists() else polib.pofile(str(conflicts_file))
+    assert [e for e in left if not e.obsolete] == []  # settled: nothing left for staff
+    msgfmt_check(catalog(catalogs_ready, "so"))
+
+
+def test_the_conflict_page_says_when_the_english_changed(catalogs_ready: Path, homelang) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    items = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    keys = re.findall(rf"/review/{so_id}/([0-9a-f]{{16}})", items)
+    key = keys[2]
+    first = "Guddiga Waxbarashada MPS ayaa ansixiyay"
+    done = browser.post(
+        f"/review/{so_id}/{key}",
+        data={**_entry_form(browser, so_id, key), "action": "draft", "text": first},
+    )
+    assert done.status_code == 303
+    shown = _entry_form(browser, so_id, key)  # a page opened before the English changed
+    english = polib.pofile(str(catalog(catalogs_ready, "so")))
+    [entry] = [e for e in english if not e.obsolete and entry_key(NOTICE, e) == key]
+    source = catalogs_ready / "source/notices/sanctuary-resolution.md"
+    words = entry.msgid.split()[:3]
+    old = " ".join(words)
+    assert old in source.read_text("utf-8")
+    source.write_text(source.read_text("utf-8").replace(old, old + " unanimously", 1), "utf-8")
+    homelang("extract")
+    homelang("update")
+    clash = browser.post(
+        f"/review/{so_id}/{key}", data={**shown, "action": "confirm", "text": "Guddiga ayaa"}
+    )
+    html = clash.get_data(as_text=True)
+    assert "The English changed since you opened it" in html
+    assert "Someone saved this entry meanwhile" not in html

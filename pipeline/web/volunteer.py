@@ -20,7 +20,7 @@ from pipeline.web.diff import word_diff
 
 #: How many invitations one browser keeps open at once (the cookie stays small).
 KEPT_INVITES = 8
-ACTIONS = ("confirm", "draft", "skip")
+ACTIONS = ("confirm", "draft", "skip", "keep")  # keep: the saved version, beside a conflict
 #: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
 _KEY = re.compile(r"[0-9a-f]{16}")
 #: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
@@ -99,6 +99,10 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
         flask.abort(400, "Choose Confirm, Save draft or Skip.")
     if action == "skip":
         return _next(invite, key)
+    if action == "keep":
+        online.keep_saved(settings, invite, key, form.get("conflict", ""))
+        flask.flash("Kept the saved version.", "saved")
+        return _next(invite, key)
     text = _text(form)
     try:
         result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
@@ -122,6 +126,7 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
             item=result.item,
             mine=text,
             result=result,
+            english_changed=result.item.key != key,  # the entry is now another English's
         )
     if result.outcome == "check-error":
         return _page(invite, result.item, text=text, result=result)
