@@ -670,3 +670,18 @@ def test_the_conflict_page_says_when_the_english_changed(catalogs_ready: Path, h
     html = clash.get_data(as_text=True)
     assert "The English changed since you opened it" in html
     assert "Someone saved this entry meanwhile" not in html
+
+
+def test_the_session_keeps_the_tokens_digest_never_the_token(catalogs_ready: Path) -> None:
+    app = create_app(load_settings(catalogs_ready), STAFF)
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    browser = app.test_client()
+    browser.get(f"/invite/{token}")
+    cookie = browser.get_cookie("homelang").value
+    with app.test_request_context():
+        session = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert token not in json.dumps(session)
+    assert session["invites"] == {made.id: invites.digest(token)}
+    assert browser.get(f"/review/{made.id}/").status_code == 200
+    invites.revoke(load_settings(catalogs_ready), (made.id,))
+    assert browser.get(f"/review/{made.id}/").status_code == 403  # looked up again: revoked

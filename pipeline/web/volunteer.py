@@ -1,8 +1,8 @@
 """The volunteer's pages: an invitation opens one language's entries, one at a time or listed.
 
-``/invite/<token>`` puts the token in the session cookie and redirects, so the token
-leaves the address bar and the history; every later request looks the invitation up
-again (a revoked or expired one gets 403 at once). Saves go through
+``/invite/<token>`` puts the token's SHA-256 (never the token) in the session cookie
+and redirects, so the token leaves the address bar and the history; every later request
+looks the invitation up again by it (a revoked or expired one gets 403 at once). Saves go through
 :func:`pipeline.online.save`, the code path of packet import.
 """
 
@@ -51,7 +51,7 @@ def open_invitation(token: str) -> flask.Response:
     invite = invites.lookup(project(), token)
     kept = dict(flask.session.get("invites", {}))
     kept.pop(invite.id, None)
-    kept[invite.id] = token
+    kept[invite.id] = invites.digest(token)  # enough to look it up again; the token stays out
     flask.session["invites"] = dict(list(kept.items())[-KEPT_INVITES:])
     flask.session.permanent = True
     return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
@@ -71,10 +71,10 @@ def _known_token() -> bool:
 
 def current(invite_id: str) -> invites.Invite:
     """The session's invitation ``invite_id``, looked up again now (revoked, expired: 403)."""
-    token = flask.session.get("invites", {}).get(invite_id)
-    if not isinstance(token, str):
+    digest = flask.session.get("invites", {}).get(invite_id)
+    if not isinstance(digest, str):
         flask.abort(403, "Open your invitation link again to come back to this page.")
-    invite = invites.lookup(project(), token)
+    invite = invites.find(project(), digest)
     if invite.id != invite_id:
         flask.abort(403)
     return invite
