@@ -66,6 +66,7 @@ class Item:
     machine: str | None  # the provider of a machine draft
     notes: tuple[str, ...]  # author's notes, glossary terms, similar reviewed translations...
     context: tuple[str, str]  # the paragraphs before and after (translated, else English)
+    context_translated: tuple[bool, bool]  # whether each one reads translated (else English)
     held_by: str | None  # the reviewer of a packet that holds the entry, if any
 
 
@@ -394,6 +395,10 @@ class _Library:
                 _shown(entries[n - 1]) if n else "",
                 _shown(entries[n + 1]) if n + 1 < len(entries) else "",
             ),
+            context_translated=(
+                n > 0 and _reads_translated(entries[n - 1]),
+                n + 1 < len(entries) and _reads_translated(entries[n + 1]),
+            ),
             held_by=self.held.get(key),
         )
 
@@ -410,6 +415,8 @@ def _title(doc_id: str, catalog: polib.POFile) -> str:
 
 def _shown(entry: polib.POEntry) -> str:
     """How a paragraph reads in the letter now: its translation, else the English."""
-    if states.is_translated(entry) and not states.is_pseudo(entry):
-        return states.text(entry)
-    return entry.msgid
+    return states.text(entry) if _reads_translated(entry) else entry.msgid
+
+
+def _reads_translated(entry: polib.POEntry) -> bool:
+    return states.is_translated(entry) and not states.is_pseudo(entry)

@@ -685,3 +685,46 @@ def test_the_session_keeps_the_tokens_digest_never_the_token(catalogs_ready: Pat
     assert browser.get(f"/review/{made.id}/").status_code == 200
     invites.revoke(load_settings(catalogs_ready), (made.id,))
     assert browser.get(f"/review/{made.id}/").status_code == 403  # looked up again: revoked
+
+
+def test_context_and_notes_carry_the_language_they_are_in(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    entries = [e for e in polib.pofile(str(catalog(catalogs_ready, "so"))) if not e.obsolete]
+    first, second = (entry_key(NOTICE, e) for e in entries[:2])
+    title = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    done = browser.post(
+        f"/review/{so_id}/{first}",
+        data={**_entry_form(browser, so_id, first), "action": "confirm", "text": title},
+    )
+    assert done.status_code == 303
+    html = browser.get(f"/review/{so_id}/{second}").get_data(as_text=True)
+    before = html.index('<div class="context">')
+    context = html[before : html.index("</div>", before)]
+    assert '<p lang="so" dir="auto">Guddiga Waxbarashada MPS' in context  # the title, in Somali
+    assert re.search(r'<p lang="en" dir="auto">[^<]', context)  # the next one, still English
+    assert re.search(r'<p class="here" lang="en" dir="auto">', context)  # not translated yet
+    notes = re.findall(r"<li[^>]*>", html[html.index('class="notes"') :])
+    assert notes and all('lang="en"' in li for li in notes)
+
+
+@pytest.mark.parametrize(
+    ("note", "parts"),
+    [
+        (
+            "Glossary: 'MPS': keep as is, do not translate",
+            ("Glossary: 'MPS': keep as is, do not translate", ""),
+        ),
+        (
+            "Reviewed translation (92% similar, faq): Haa: maya",
+            ("Reviewed translation (92% similar, faq): ", "Haa: maya"),
+        ),
+        (
+            "Earlier suggestion, Ayaan 2026-11-30 (online so-ayaan-1a2b3c): Haa",
+            ("Earlier suggestion, Ayaan 2026-11-30 (online so-ayaan-1a2b3c): ", "Haa"),
+        ),
+    ],
+)
+def test_a_note_is_split_into_english_and_the_translation_it_quotes(note, parts) -> None:
+    from pipeline.web.volunteer import note_parts
+
+    assert note_parts(note) == parts

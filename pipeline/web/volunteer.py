@@ -25,6 +25,8 @@ ACTIONS = ("confirm", "draft", "skip", "keep")  # keep: the saved version, besid
 _KEY = re.compile(r"[0-9a-f]{16}")
 #: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
 _PLURAL_FIELD = re.compile(r"text-([0-9]{1,2})")
+#: A note that quotes a translation after its English label (see review.entry_notes).
+_QUOTING = re.compile(r"((?:Reviewed translation|Earlier suggestion)\b.*?\): )(.*)", re.DOTALL)
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
@@ -183,12 +185,20 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None, bus
         text=item.text if text is None else text,
         result=result,
         busy=busy,
+        notes=[note_parts(note) for note in item.notes],
         changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
         previous=keys[where - 1] if where else None,
         following=keys[where + 1] if where is not None and where + 1 < len(keys) else None,
         upcoming=_upcoming(queue, item.key),
         **_progress(queue),
     )
+
+
+def note_parts(note: str) -> tuple[str, str]:
+    """(the English of a note, the translation it quotes or ""): each read in its own
+    language by a screen reader."""
+    quoting = _QUOTING.fullmatch(note)
+    return (quoting.group(1), quoting.group(2)) if quoting else (note, "")
 
 
 def _upcoming(queue: list[online.Item], after: str) -> str:
