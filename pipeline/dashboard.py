@@ -14,7 +14,9 @@ from typing import Protocol
 
 from pipeline import languages, states
 from pipeline.build import SUFFIXES
+from pipeline.catalogs import template_ids
 from pipeline.documents import discover
+from pipeline.errors import PipelineError
 from pipeline.settings import Settings
 from pipeline.status import CatalogStatus, status
 
@@ -82,11 +84,20 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Damaged:
+    """A catalog that cannot be read (a merge left conflict markers, say): its one line."""
+
+    lang: str
+    doc_id: str
+    problem: str
+
+
+@dataclass(frozen=True)
 class Row:
     doc_id: str
     title: str
     vital: bool
-    cells: tuple[Cell | None, ...]  # one per language of the matrix; None: no catalog yet
+    cells: tuple[Cell | Damaged | None, ...]  # one per language; None: no catalog yet
 
 
 @dataclass(frozen=True)
@@ -106,13 +117,32 @@ class Matrix:
 def matrix(settings: Settings, invitations: Iterable[Holding] = ()) -> Matrix:
     """The whole project's review matrix, read from disk now."""
     titles = {doc.id: doc.title for doc in discover(settings.source_path, settings.root)}
+    found, damaged = statuses(settings)
     return arrange(
         settings.languages,
         titles,
-        status(settings),
+        found,
         list(invitations),
         lambda lang, doc_id, fmt: preview_path(settings, lang, doc_id, fmt).is_file(),
+        damaged,
     )
+
+
+def statuses(settings: Settings) -> tuple[list[CatalogStatus], list[Damaged]]:
+    """Every catalog's status; a language with a damaged catalog is counted document by
+    document, so only the catalogs that cannot be read are left out (with why)."""
+    found: list[CatalogStatus] = []
+    damaged = []
+    for lang in settings.languages:
+        try:
+            found += status(settings, (lang,))
+        except PipelineError:
+            for doc_id in template_ids(settings):
+                try:
+                    found += status(settings, (lang,), (doc_id,))
+                except PipelineError as error:
+                    damaged.append(Damaged(lang, doc_id, str(error)))
+    return found, damaged
 
 
 def arrange(
@@ -121,14 +151,19 @@ def arrange(
     found: Sequence[CatalogStatus],
     invitations: Sequence[Holding],
     has_preview,
+    damaged: Sequence[Damaged] = (),
 ) -> Matrix:
     """The matrix from counted statuses (pure but for ``has_preview``); documents in title order."""
-    cells = {(s.lang, s.doc_id): _cell(s, invitations, has_preview) for s in found}
+    cells: dict[tuple[str, str], Cell | Damaged] = {
+        (s.lang, s.doc_id): _cell(s, invitations, has_preview) for s in found
+    }
+    cells.update({(d.lang, d.doc_id): d for d in damaged})
+    listed = {doc_id for _, doc_id in cells}
     doc_ids = sorted(
-        {s.doc_id for s in found if s.doc_id != TEMPLATE_WORDS} | set(titles),
+        {d for d in listed if d != TEMPLATE_WORDS} | set(titles),
         key=lambda d: (titles.get(d, d).casefold(), d),
     )
-    if any(s.doc_id == TEMPLATE_WORDS for s in found):
+    if TEMPLATE_WORDS in listed:
         doc_ids.append(TEMPLATE_WORDS)
     rows = tuple(
         Row(

@@ -25,11 +25,14 @@ from pipeline import catalogs, files, languages
 from pipeline.apply import credit_name
 from pipeline.assignments import days_after, read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
-from pipeline.files import atomic_write
+from pipeline.files import atomic_write, read_regular
 from pipeline.lock import SHORT_WAIT, project_lock
 from pipeline.settings import SAFE_NAME, Settings
 
 INVITES = "invites.json"
+#: Where a running ``homelang serve`` notes the address it listens on (this machine's).
+SERVING = "serving"
+_NOTED = re.compile(rb"http://[0-9A-Za-z.:\[\]-]{1,80}")
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # catalogs.timestamp()
@@ -42,6 +45,10 @@ MAX_NAME = 80
 
 class InviteError(PipelineError):
     """An invitation that cannot be made, read, found or used (unknown, expired, revoked)."""
+
+
+class UnknownInvite(InviteError):
+    """A token no invitation was made with: a guess, or a mistyped link."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +85,17 @@ def digest(token: str) -> str:
 
 
 def link(settings: Settings, token: str) -> str:
-    """The address a volunteer opens: ``{base_url}/invite/{token}``."""
-    return f"{settings.serve.base_url}/invite/{token}"
+    """The address a volunteer opens: ``{base_url}/invite/{token}``; without a public_url,
+    the address a running ``homelang serve`` noted (it may listen on any port)."""
+    base = settings.serve.base_url
+    if not settings.serve.public_url:
+        try:
+            noted = read_regular(settings.state_path / SERVING, Path(SERVING), limit=200)
+        except (FileNotFoundError, PipelineError):
+            noted = b""
+        if _NOTED.fullmatch(noted):
+            base = noted.decode("ascii")
+    return f"{base}/invite/{token}"
 
 
 def create(
@@ -121,10 +137,15 @@ def create(
 def lookup(settings: Settings, token: str) -> Invite:
     """The invitation ``token`` opens; :class:`InviteError` saying why if it is unknown,
     expired or revoked, or its language is no longer one of the project's."""
-    wanted = digest(token)
+    return find(settings, digest(token))
+
+
+def find(settings: Settings, wanted: str) -> Invite:
+    """The invitation whose token has the digest ``wanted`` (what a session keeps), as
+    :func:`lookup`."""
     found = next((i for i, d in _read(settings) if secrets.compare_digest(d, wanted)), None)
     if found is None:
-        raise InviteError("unknown invitation: ask for a new link")
+        raise UnknownInvite("unknown invitation: ask for a new link")
     if found.lang not in settings.languages:
         raise InviteError(f"invitation {found.id}: {found.lang!r} is no longer a project language")
     problem = found.problem(today())

@@ -68,6 +68,7 @@ class Item:
     machine: str | None  # the provider of a machine draft
     notes: tuple[str, ...]  # author's notes, glossary terms, similar reviewed translations...
     context: tuple[str, str]  # the paragraphs before and after (translated, else English)
+    context_translated: tuple[bool, bool]  # whether each one reads translated (else English)
     held_by: str | None  # the reviewer of a packet that holds the entry, if any
 
 
@@ -184,6 +185,22 @@ def save(
     saved, after = done[0]
     following = item(settings, invite, after) if after else None
     return replace(saved, item=following)
+
+
+def keep_saved(settings: Settings, invite: Invite, key: str, conflict_id: str) -> None:
+    """The reviewer keeps the catalog's text of entry ``key`` over theirs: the record they
+    met is settled, as ``review conflicts --resolve ID --take mine`` would."""
+    doc_id, _ = _locate(settings, invite, key)
+    with _exclusive(settings):
+        records = conflicts.read(settings, invite.lang)
+        found = records.by_id.get(conflict_id)
+        if found is None:  # settled already (a second tap, or by staff)
+            return
+        record = conflicts.record(found, invite.lang)
+        if (record.doc_id, record.key) != (doc_id, key):
+            raise OnlineError("that conflict is not this entry's")
+        records.drop(conflict_id)
+        conflicts.save(settings, invite.lang, records)
 
 
 @contextmanager
@@ -359,7 +376,12 @@ class _Library:
         everything = {}  # as review.language_catalogs reads them (a template where no catalog)
         for d in catalogs.template_ids(settings):
             path = settings.catalog_path(invite.lang, d)
-            found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            try:
+                found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
+            except PipelineError:
+                if d in allowed:
+                    raise
+                continue  # a damaged catalog outside the invitation only lends no memory
             if found is not None:
                 everything[d] = found.catalog
         docs = [d for d in allowed if d in everything]
@@ -404,6 +426,10 @@ class _Library:
                 _shown(entries[n - 1]) if n else "",
                 _shown(entries[n + 1]) if n + 1 < len(entries) else "",
             ),
+            context_translated=(
+                n > 0 and _reads_translated(entries[n - 1]),
+                n + 1 < len(entries) and _reads_translated(entries[n + 1]),
+            ),
             held_by=self.held.get(key),
         )
 
@@ -420,6 +446,8 @@ def _title(doc_id: str, catalog: polib.POFile) -> str:
 
 def _shown(entry: polib.POEntry) -> str:
     """How a paragraph reads in the letter now: its translation, else the English."""
-    if states.is_translated(entry) and not states.is_pseudo(entry):
-        return states.text(entry)
-    return entry.msgid
+    return states.text(entry) if _reads_translated(entry) else entry.msgid
+
+
+def _reads_translated(entry: polib.POEntry) -> bool:
+    return states.is_translated(entry) and not states.is_pseudo(entry)

@@ -20,7 +20,7 @@ from conftest import REPO, load, msgfmt_check
 from flask.testing import FlaskClient
 from serving import serving
 
-from pipeline import invites, states
+from pipeline import invites, lock, states
 from pipeline.assignments import entry_key
 from pipeline.settings import load as load_settings
 from pipeline.web import create_app, security
@@ -208,13 +208,30 @@ def test_token_guessing_is_slowed_down(catalogs_ready: Path) -> None:
     browser, opened_id = opened(catalogs_ready, "am", "Amina")
     codes = [browser.get(f"/invite/guess{n:040d}").status_code for n in range(12)]
     assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
-    assert browser.get(f"/invite/{token}").status_code == 429  # even the right one, for now
+    assert browser.get(f"/invite/{token}").status_code == 303  # the right one always opens
     # behind one proxy everyone shares an address: pages opened already go on working,
     # however many refused requests others make (a cookie is signed: nothing to guess)
     stranger = client(catalogs_ready)
     assert {stranger.get(f"/review/{opened_id}/").status_code for _ in range(12)} == {403}
     assert browser.get(f"/review/{opened_id}/").status_code == 200
     assert browser.get(f"/?staff={STAFF}").status_code == 303  # another limit: staff unaffected
+
+
+def test_only_refused_tokens_count_never_a_valid_token_or_session(catalogs_ready: Path) -> None:
+    staff = client(catalogs_ready)
+    assert staff.get(f"/?staff={STAFF}").status_code == 303
+    stranger = client(catalogs_ready)  # the same address (loopback, or behind one proxy)
+    assert {stranger.get("/").status_code for _ in range(11)} == {403}  # no token: not counted
+    assert staff.get("/").status_code == 200
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303
+    codes = [stranger.get(f"/?staff=wrong{n}").status_code for n in range(11)]
+    assert codes == [403] * 10 + [429]  # wrong staff tokens count
+    assert staff.get("/").status_code == 200  # the logged-in dashboard goes on working
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303  # and the link
+    # an expired or revoked invitation is a volunteer's old link, not a guess: not counted
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    invites.revoke(load_settings(catalogs_ready), (made.id,))
+    assert {stranger.get(f"/invite/{token}").status_code for _ in range(12)} == {403}
 
 
 def test_a_volunteer_confirms_saves_a_draft_and_meets_check_findings(catalogs_ready: Path) -> None:
@@ -261,15 +278,24 @@ def test_the_dashboard_makes_and_revokes_invitations(catalogs_ready: Path) -> No
         "/invitations",
         data={"csrf_token": token, "lang": "am", "reviewer": "Amina", "doc": NOTICE, "days": "7"},
     )
-    assert made.status_code == 200
+    assert made.status_code == 303  # POST, redirect, GET: a reload makes no second one
+    shown = staff.get(made.headers["Location"])
     [link] = re.findall(
-        r"http://127\.0\.0\.1:8765/invite/([A-Za-z0-9_-]{43})", made.get_data(as_text=True)
+        r"http://127\.0\.0\.1:8765/invite/([A-Za-z0-9_-]{43})", shown.get_data(as_text=True)
     )
     settings = load_settings(catalogs_ready)
     found = invites.lookup(settings, link)
     assert (found.lang, found.reviewer, found.docs) == ("am", "Amina", (NOTICE,))
+    reloaded = staff.get(made.headers["Location"])  # the link is shown once
+    assert link not in reloaded.get_data(as_text=True)
+    assert len(invites.load(settings)) == 1
     board = staff.get("/").get_data(as_text=True)
     assert link not in board and "Amina: invitation until" in board
+    # Revoke asks first: the dashboard's button opens a page that says whose it is
+    assert f'href="/invitations/{found.id}/revoke"' in board
+    asking = staff.get(f"/invitations/{found.id}/revoke")
+    assert asking.status_code == 200 and "Amina" in asking.get_data(as_text=True)
+    assert [i.revoked for i in invites.load(settings)] == [""]
     refused = staff.post(
         "/invitations", data={"csrf_token": token, "lang": "xx", "reviewer": "A", "days": "7"}
     )
@@ -424,3 +450,281 @@ def test_behind_a_trusted_proxy_each_volunteer_has_their_own_limit(
         assert [opening("203.0.113.7") for _ in range(11)] == [403] * 10 + [429]
         # the header counts only from the proxy named: else anyone could claim any address
         assert opening("198.51.100.2") == (403 if trusted else 429)
+
+
+def test_slow_connections_do_not_hold_the_site(catalogs_ready: Path) -> None:
+    """120 sockets each sending half a request (a slowloris) leave room for a real one."""
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:
+        assert "required" in site.output and "HTTPS proxy" in site.output
+        host, port = site.url.removeprefix("http://").split(":")
+        held = []
+        try:
+            for _ in range(120):
+                slow = socket.create_connection((host, int(port)), timeout=10)
+                slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                held.append(slow)
+            answer = requests.get(f"{site.url}/static/homelang.css", timeout=20)
+            assert answer.status_code == 200
+        finally:
+            for slow in held:
+                slow.close()
+
+
+def test_checks_are_rate_limited_per_invitation(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    other, am_id = opened(catalogs_ready, "am", "Amina")
+    keys = {}
+    for who, invite_id in ((browser, so_id), (other, am_id)):
+        page = who.get(f"/review/{invite_id}/").get_data(as_text=True)
+        keys[invite_id] = re.search(rf"/review/{invite_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{keys[so_id]}")
+    html = entry.get_data(as_text=True)
+    assert re.search(r'<textarea[^>]* maxlength="\d+"', html)
+    token = csrf(entry)
+    codes = [
+        browser.post(
+            f"/review/{so_id}/{keys[so_id]}/check", data={"csrf_token": token, "text": "Haa"}
+        ).status_code
+        for _ in range(security.CHECKS_PER_MINUTE + 1)
+    ]
+    assert codes == [200] * security.CHECKS_PER_MINUTE + [429]
+    theirs = other.get(f"/review/{am_id}/{keys[am_id]}")
+    answer = other.post(
+        f"/review/{am_id}/{keys[am_id]}/check", data={"csrf_token": csrf(theirs), "text": "x"}
+    )
+    assert answer.status_code == 200  # another invitation has its own count
+
+
+def test_a_damaged_catalog_marks_its_cell_and_the_rest_carries_on(catalogs_ready: Path) -> None:
+    damaged = catalog(catalogs_ready, "so", "templates")
+    assert damaged.is_file()
+    with damaged.open("a", encoding="utf-8") as file:
+        file.write("<<<<<<< HEAD\n")
+    settings = load_settings(catalogs_ready)
+    made, token = invites.create(settings, "so", "Ayaan", (NOTICE,))
+    staff = client(catalogs_ready)
+    staff.get(f"/?staff={STAFF}")
+    page = staff.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "locales/so/LC_MESSAGES/templates.po:" in html and "damaged" in html
+    assert html.count("words left") > 1  # every other cell is shown
+    made_too = staff.post(
+        "/invitations",
+        data={"csrf_token": csrf(page), "lang": "so", "reviewer": "Hodan", "days": "7"},
+    )
+    assert made_too.status_code in (200, 303)
+    assert any(i.reviewer == "Hodan" for i in invites.load(settings))
+    # a so volunteer whose invitation does not cover the templates' words works on
+    volunteer = client(catalogs_ready)
+    volunteer.get(f"/invite/{token}")
+    listed = volunteer.get(f"/review/{made.id}/")
+    assert listed.status_code == 200 and re.search(
+        r"\d+ of \d+ left", listed.get_data(as_text=True)
+    )
+
+
+@pytest.mark.parametrize("field", ["text-²", "text-x", "text-123"])
+def test_a_strange_plural_field_is_a_400_on_the_apps_page(catalogs_ready: Path, field) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    data = {"csrf_token": csrf(entry), "action": "confirm", "base": base, field: "Haa"}
+    before = catalog(catalogs_ready, "so").read_bytes()
+    for address in (f"/review/{so_id}/{key}", f"/review/{so_id}/{key}/check"):
+        answer = browser.post(address, data=data)
+        assert answer.status_code == 400
+        assert 'class="problem"' in answer.get_data(as_text=True)
+    assert catalog(catalogs_ready, "so").read_bytes() == before
+
+
+def test_a_save_while_a_command_holds_the_lock_shows_the_text_again(
+    catalogs_ready: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(lock, "SHORT_WAIT", 0.2)  # how long a save waits for the lock
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    mine = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    data = {"csrf_token": csrf(entry), "action": "confirm", "base": base, "text": mine}
+    before = catalog(catalogs_ready, "so").read_bytes()
+    with lock.project_lock(catalogs_ready / ".homelang", "homelang update"):
+        answer = browser.post(f"/review/{so_id}/{key}", data=data)
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    html = answer.get_data(as_text=True)
+    assert "wuxuu ansixiyay go&#39;aanka magangalyada</textarea>" in html
+    assert "Try again" in html and "pid" not in html and "homelang update" not in html
+    assert catalog(catalogs_ready, "so").read_bytes() == before
+    again = browser.post(f"/review/{so_id}/{key}", data={**data, "csrf_token": csrf(answer)})
+    assert again.status_code == 303
+    assert mine in catalog(catalogs_ready, "so").read_text("utf-8")
+
+
+def test_a_public_url_with_a_path_prefixes_every_link(catalogs_ready: Path) -> None:
+    settings_file = catalogs_ready / "pyproject.toml"
+    settings_file.write_text(
+        settings_file.read_text("utf-8")
+        + '\n[tool.homelang.serve]\npublic_url = "https://example.org/translate/"\n',
+        "utf-8",
+    )
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    assert invites.link(load_settings(catalogs_ready), token).startswith(
+        "https://example.org/translate/invite/"
+    )
+    browser = client(catalogs_ready)
+    # a proxy that strips the prefix, and one that passes it on
+    for opening in (f"/invite/{token}", f"/translate/invite/{token}"):
+        answer = browser.get(opening)
+        assert answer.headers["Location"] == f"/translate/review/{made.id}/"
+    for listing in (f"/review/{made.id}/", f"/translate/review/{made.id}/"):
+        page = browser.get(listing)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and 'href="/translate/static/homelang.css"' in html
+        assert f'href="/translate/review/{made.id}/' in html
+    staff = client(catalogs_ready)  # on the machine itself, no proxy: the printed address
+    assert staff.get(f"/?staff={STAFF}").headers["Location"] == "/translate/"
+    assert staff.get("/translate/").status_code == 200
+
+
+def test_review_invite_links_name_the_port_serve_listens_on(catalogs_ready: Path, homelang) -> None:
+    with serving(catalogs_ready) as site:  # --port 0: any free port
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+        [address] = re.findall(r"http://\S+/invite/[A-Za-z0-9_-]{43}", printed)
+        assert address.startswith(f"{site.url}/invite/")
+        assert requests.get(address, allow_redirects=False, timeout=10).status_code == 303
+    printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
+    assert "http://127.0.0.1:8765/invite/" in printed  # serve stopped: the configured address
+
+
+def _entry_form(browser: FlaskClient, invite_id: str, key: str) -> dict[str, str]:
+    entry = browser.get(f"/review/{invite_id}/{key}")
+    base = re.search(r'name="base" value="([^"]*)"', entry.get_data(as_text=True)).group(1)
+    return {"csrf_token": csrf(entry), "base": base}
+
+
+def test_keeping_the_saved_version_settles_the_conflict(catalogs_ready: Path) -> None:
+    ayaan, ayaan_id = opened(catalogs_ready, "so", "Ayaan")
+    hodan, hodan_id = opened(catalogs_ready, "so", "Hodan")
+    page = ayaan.get(f"/review/{ayaan_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{ayaan_id}/([0-9a-f]{{16}})", page).group(1)
+    shown = _entry_form(ayaan, ayaan_id, key)
+    theirs = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    saved = hodan.post(
+        f"/review/{hodan_id}/{key}",
+        data={**_entry_form(hodan, hodan_id, key), "action": "confirm", "text": theirs},
+    )
+    assert saved.status_code == 303
+    mine = "Guddiga MPS waxay ansixiyeen go'aanka magangalyada"
+    clash = ayaan.post(
+        f"/review/{ayaan_id}/{key}", data={**shown, "action": "confirm", "text": mine}
+    )
+    html = clash.get_data(as_text=True)
+    assert clash.status_code == 200 and "Someone saved this entry meanwhile" in html
+    conflicts_file = catalogs_ready / "locales" / "so" / "review-conflicts.po"
+    [kept] = [e for e in polib.pofile(str(conflicts_file)) if not e.obsolete]
+    assert kept.msgstr == mine
+    conflict = re.search(r'name="conflict" value="([^"]+)"', html).group(1)
+    form = {
+        "csrf_token": csrf(clash),
+        "base": re.search(r'name="base" value="([^"]*)"', html).group(1),
+    }
+    before = catalog(catalogs_ready, "so").read_bytes()
+    kept_answer = ayaan.post(
+        f"/review/{ayaan_id}/{key}", data={**form, "action": "keep", "conflict": conflict}
+    )
+    assert kept_answer.status_code == 303
+    assert catalog(catalogs_ready, "so").read_bytes() == before  # theirs stays
+    left = [] if not conflicts_file.exists() else polib.pofile(str(conflicts_file))
+    assert [e for e in left if not e.obsolete] == []  # settled: nothing left for staff
+    msgfmt_check(catalog(catalogs_ready, "so"))
+
+
+def test_the_conflict_page_says_when_the_english_changed(catalogs_ready: Path, homelang) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    items = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    keys = re.findall(rf"/review/{so_id}/([0-9a-f]{{16}})", items)
+    key = keys[2]
+    first = "Guddiga Waxbarashada MPS ayaa ansixiyay"
+    done = browser.post(
+        f"/review/{so_id}/{key}",
+        data={**_entry_form(browser, so_id, key), "action": "draft", "text": first},
+    )
+    assert done.status_code == 303
+    shown = _entry_form(browser, so_id, key)  # a page opened before the English changed
+    english = polib.pofile(str(catalog(catalogs_ready, "so")))
+    [entry] = [e for e in english if not e.obsolete and entry_key(NOTICE, e) == key]
+    source = catalogs_ready / "source/notices/sanctuary-resolution.md"
+    words = entry.msgid.split()[:3]
+    old = " ".join(words)
+    assert old in source.read_text("utf-8")
+    source.write_text(source.read_text("utf-8").replace(old, old + " unanimously", 1), "utf-8")
+    homelang("extract")
+    homelang("update")
+    clash = browser.post(
+        f"/review/{so_id}/{key}", data={**shown, "action": "confirm", "text": "Guddiga ayaa"}
+    )
+    html = clash.get_data(as_text=True)
+    assert "The English changed since you opened it" in html
+    assert "Someone saved this entry meanwhile" not in html
+
+
+def test_the_session_keeps_the_tokens_digest_never_the_token(catalogs_ready: Path) -> None:
+    app = create_app(load_settings(catalogs_ready), STAFF)
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Ayaan")
+    browser = app.test_client()
+    browser.get(f"/invite/{token}")
+    cookie = browser.get_cookie("homelang").value
+    with app.test_request_context():
+        session = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert token not in json.dumps(session)
+    assert session["invites"] == {made.id: invites.digest(token)}
+    assert browser.get(f"/review/{made.id}/").status_code == 200
+    invites.revoke(load_settings(catalogs_ready), (made.id,))
+    assert browser.get(f"/review/{made.id}/").status_code == 403  # looked up again: revoked
+
+
+def test_context_and_notes_carry_the_language_they_are_in(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    entries = [e for e in polib.pofile(str(catalog(catalogs_ready, "so"))) if not e.obsolete]
+    first, second = (entry_key(NOTICE, e) for e in entries[:2])
+    title = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    done = browser.post(
+        f"/review/{so_id}/{first}",
+        data={**_entry_form(browser, so_id, first), "action": "confirm", "text": title},
+    )
+    assert done.status_code == 303
+    html = browser.get(f"/review/{so_id}/{second}").get_data(as_text=True)
+    before = html.index('<div class="context">')
+    context = html[before : html.index("</div>", before)]
+    assert '<p lang="so" dir="auto">Guddiga Waxbarashada MPS' in context  # the title, in Somali
+    assert re.search(r'<p lang="en" dir="auto">[^<]', context)  # the next one, still English
+    assert re.search(r'<p class="here" lang="en" dir="auto">', context)  # not translated yet
+    notes = re.findall(r"<li[^>]*>", html[html.index('class="notes"') :])
+    assert notes and all('lang="en"' in li for li in notes)
+
+
+@pytest.mark.parametrize(
+    ("note", "parts"),
+    [
+        (
+            "Glossary: 'MPS': keep as is, do not translate",
+            ("Glossary: 'MPS': keep as is, do not translate", ""),
+        ),
+        (
+            "Reviewed translation (92% similar, faq): Haa: maya",
+            ("Reviewed translation (92% similar, faq): ", "Haa: maya"),
+        ),
+        (
+            "Earlier suggestion, Ayaan 2026-11-30 (online so-ayaan-1a2b3c): Haa",
+            ("Earlier suggestion, Ayaan 2026-11-30 (online so-ayaan-1a2b3c): ", "Haa"),
+        ),
+    ],
+)
+def test_a_note_is_split_into_english_and_the_translation_it_quotes(note, parts) -> None:
+    from pipeline.web.volunteer import note_parts
+
+    assert note_parts(note) == parts

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 import socket
+import sys
 
 import click
 
@@ -13,6 +15,11 @@ from pipeline.cli import echo, main, settings
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 #: Requests served at once (waitress' worker threads); saves queue on the project lock.
 THREADS = 8
+#: Waitress' guard against slow clients: connections held open at once (poll(), not
+#: select(), so past 1,024 descriptors) and seconds a silent one is kept (default 120).
+#: A client trickling a byte at a time still holds its connection: only a proxy in
+#: front, which reads whole requests before passing them on, stops that.
+SLOW_CLIENTS = {"connection_limit": 1000, "asyncore_use_poll": True, "channel_timeout": 30}
 
 
 @main.command()
@@ -42,6 +49,8 @@ def serve(
     volunteers open the links `homelang review invite` makes."""
     from waitress import create_server
 
+    from pipeline import invites
+    from pipeline.files import atomic_write
     from pipeline.web import create_app, security
 
     project = settings(ctx)
@@ -63,33 +72,41 @@ def serve(
         sockets=[listener],
         threads=THREADS,
         ident="homelang",
+        **SLOW_CLIENTS,
         **proxy,
     )
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
+    address = f"http://{shown_host}:{port}"
+    noted = project.state_path / invites.SERVING  # `review invite` links name this address
+    project.state_path.mkdir(parents=True, exist_ok=True)
+    atomic_write(noted, address.encode("ascii"))
+    echo(f"Dashboard (staff, keep this address to yourself): {address}/?staff={token}")
     echo(
-        f"Dashboard (staff, keep this address to yourself): "
-        f"http://{shown_host}:{port}/?staff={token}"
-    )
-    echo(
-        f"Invitation links made on the dashboard: {project.serve.base_url}/invite/... "
-        "(`homelang review invite` uses [tool.homelang.serve] host, port, public_url)."
+        f"Invitation links (here and `homelang review invite`): "
+        f"{invites.link(project, '')}... (public_url in [tool.homelang.serve] to change it)"
     )
     if host not in LOOPBACK:
         echo(_PROXY.format(host=host, port=port))
     echo("Ctrl-C stops it.")
+    # a service manager's stop (SIGTERM) ends it as Ctrl-C does, tidying up after it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if noted.exists() and noted.read_bytes() == address.encode("ascii"):
+            noted.unlink()  # links name the configured address again (another serve: its own)
 
 
 _PROXY = """\
-Listening on {host}:{port}: other machines can reach it. Volunteers should only ever
-reach it through the district's HTTPS proxy, for example with nginx:
+Listening on {host}:{port}: other machines can reach it. The district's HTTPS proxy
+in front is required, not optional: without it, invitation and staff tokens cross the
+network in clear, and a few hundred slow connections can hold the site. Volunteers
+must only ever reach it through the proxy, for example with nginx:
     location / {{ proxy_pass http://THIS-MACHINE:{port}; proxy_set_header Host $host;
                  proxy_set_header X-Forwarded-For $remote_addr; }}
 Then run serve with --trusted-proxy PROXY-ADDRESS (rate limits count each volunteer,

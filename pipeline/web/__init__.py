@@ -9,6 +9,7 @@ the code path of packet import, straight into ``locales/``: there is no second s
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 
 import flask
 import jinja2
@@ -39,18 +40,38 @@ def create_app(settings: Settings, staff_token: str) -> flask.Flask:
         RATELIMIT_HEADERS_ENABLED=False,
     )
     app.jinja_env.undefined = jinja2.StrictUndefined
+    app.jinja_env.globals["max_text"] = security.MAX_TEXT
     app.extensions["homelang"] = settings
     app.extensions["homelang.staff"] = staff_token
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
     staff.register(app, limiter)
     volunteer.register(app, limiter)
+    prefix = urllib.parse.unquote(urllib.parse.urlsplit(settings.serve.base_url).path)
+    if prefix.rstrip("/"):
+        app.wsgi_app = _Prefixed(app.wsgi_app, prefix.rstrip("/"))
     app.after_request(security.secure_headers)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(PipelineError, _pipeline_error)
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 429, 500):  # 500: a bug still shows our page
         app.register_error_handler(code, _http_error)
     return app
+
+
+class _Prefixed:
+    """The site under the path of ``public_url`` (``/translate``): every link it makes
+    carries the prefix, and a request is served with it (a proxy that passes the path
+    on) or without it (a proxy that strips it; staff on this machine)."""
+
+    def __init__(self, wsgi_app, prefix: str):
+        self.wsgi_app, self.prefix = wsgi_app, prefix
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == self.prefix or path.startswith(self.prefix + "/"):
+            environ["PATH_INFO"] = path[len(self.prefix) :] or "/"
+        environ["SCRIPT_NAME"] = self.prefix
+        return self.wsgi_app(environ, start_response)
 
 
 def _csrf_refused(error: CSRFError) -> tuple[str, int]:

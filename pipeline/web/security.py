@@ -31,10 +31,15 @@ PREVIEW_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
     "frame-ancestors 'none'; form-action 'none'; base-uri 'none'; sandbox"
 )
-#: Invitation links opened, and the tokens refused, per client address (behind a proxy,
-#: every volunteer shares its address: the first allows a whole evening class at once).
-OPEN_LIMIT = "120 per minute"
+#: Refused tokens (a wrong ``?staff=``, an unknown invitation) per client address. Only
+#: those count, and only they are refused past it: a right token or an open session
+#: always gets in (behind one proxy every volunteer shares an address).
 FAILED_LIMIT = "10 per hour"
+#: Checks run while a volunteer types (one per pause, see review.js), per invitation: a
+#: check of a long text costs CPU, and one person must not take the site's share.
+CHECKS_PER_MINUTE = 30
+#: The longest translation the form's text box takes (a long paragraph is ~2,000).
+MAX_TEXT = 20_000
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -29,11 +29,21 @@ _TYPES = {
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guarded = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
+    guarded = limiter.limit(
+        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_no_wrong_token
+    )
     app.add_url_rule("/", "dashboard", guarded(show_dashboard))
-    app.add_url_rule("/preview/<lang>/<doc_id>/<fmt>", "preview", guarded(preview))
-    app.add_url_rule("/invitations", "invite", guarded(invite), methods=["POST"])
-    app.add_url_rule("/invitations/<invite_id>/revoke", "revoke", guarded(revoke), methods=["POST"])
+    # the pages behind it are opened with the session: no token to guess, nothing counted
+    app.add_url_rule("/preview/<lang>/<doc_id>/<fmt>", "preview", preview)
+    app.add_url_rule("/invitations", "invite", invite, methods=["POST"])
+    app.add_url_rule("/invitations/<invite_id>", "made", made)
+    app.add_url_rule("/invitations/<invite_id>/revoke", "revoke", revoke, methods=["GET", "POST"])
+
+
+def _no_wrong_token() -> bool:
+    """Whether the address carries no staff token (the session decides) or the right one."""
+    given = flask.request.args.get("staff")
+    return given is None or security.same_token(given, staff_token())
 
 
 def is_staff() -> bool:
@@ -100,11 +110,32 @@ def invite() -> flask.typing.ResponseReturnValue:
     except PipelineError as error:  # no such language or document, no name, days out of range
         flask.flash(f"No invitation made: {error}", "warning")
         return flask.redirect(flask.url_for("dashboard"), 303)
-    return flask.render_template("invitation.html", invite=made, link=invites.link(settings, token))
+    # POST, redirect, GET: a reload or a double tap shows the page again, makes no second one
+    flask.session["made"] = [made.id, invites.link(settings, token)]
+    return flask.redirect(flask.url_for("made", invite_id=made.id), 303)
 
 
-def revoke(invite_id: str) -> flask.Response:
+def made(invite_id: str) -> str:
+    """The invitation just made, with its link the first time only (kept in the session
+    until then: the staff member's own cookie)."""
     require_staff()
+    pending = flask.session.pop("made", None)
+    link = pending[1] if isinstance(pending, list) and pending[0] == invite_id else ""
+    return flask.render_template("invitation.html", invite=_invitation(invite_id), link=link)
+
+
+def _invitation(invite_id: str) -> invites.Invite:
+    found = [i for i in invites.load(project()) if i.id == invite_id]
+    if not found:
+        flask.abort(404, f"No invitation {invite_id}.")
+    return found[0]
+
+
+def revoke(invite_id: str) -> flask.typing.ResponseReturnValue:
+    """Revoke an invitation: GET asks first (whose, until when), POST does it."""
+    require_staff()
+    if flask.request.method == "GET":
+        return flask.render_template("revoke.html", invite=_invitation(invite_id))
     try:
         done = invites.revoke(project(), (invite_id,))
     except invites.InviteError as error:

@@ -1,8 +1,8 @@
 """The volunteer's pages: an invitation opens one language's entries, one at a time or listed.
 
-``/invite/<token>`` puts the token in the session cookie and redirects, so the token
-leaves the address bar and the history; every later request looks the invitation up
-again (a revoked or expired one gets 403 at once). Saves go through
+``/invite/<token>`` puts the token's SHA-256 (never the token) in the session cookie
+and redirects, so the token leaves the address bar and the history; every later request
+looks the invitation up again by it (a revoked or expired one gets 403 at once). Saves go through
 :func:`pipeline.online.save`, the code path of packet import.
 """
 
@@ -20,20 +20,31 @@ from pipeline.web.diff import word_diff
 
 #: How many invitations one browser keeps open at once (the cookie stays small).
 KEPT_INVITES = 8
-ACTIONS = ("confirm", "draft", "skip")
+ACTIONS = ("confirm", "draft", "skip", "keep")  # keep: the saved version, beside a conflict
 #: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
 _KEY = re.compile(r"[0-9a-f]{16}")
+#: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
+_PLURAL_FIELD = re.compile(r"text-([0-9]{1,2})")
+#: A note that quotes a translation after its English label (see review.entry_notes).
+_QUOTING = re.compile(r"((?:Reviewed translation|Earlier suggestion)\b.*?\): )(.*)", re.DOTALL)
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guessing = limiter.limit(security.FAILED_LIMIT, deduct_when=security.failed)
-    opening = limiter.limit(security.OPEN_LIMIT)(guessing(open_invitation))
-    app.add_url_rule("/invite/<token>", "open_invitation", opening)
+    guessing = limiter.limit(
+        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_known_token
+    )
+    app.add_url_rule("/invite/<token>", "open_invitation", guessing(open_invitation))
     # The pages behind it hold no token to guess (the cookie is signed): their refusals are
     # not counted, or one stranger behind the district's proxy would lock everyone out.
     app.add_url_rule("/review/<invite_id>/", "entries", entries)
     app.add_url_rule("/review/<invite_id>/<key>", "entry", entry, methods=["GET", "POST"])
-    app.add_url_rule("/review/<invite_id>/<key>/check", "check", check, methods=["POST"])
+    per_invitation = limiter.limit(
+        f"{security.CHECKS_PER_MINUTE} per minute",
+        key_func=lambda: flask.request.view_args["invite_id"],
+    )
+    app.add_url_rule(
+        "/review/<invite_id>/<key>/check", "check", per_invitation(check), methods=["POST"]
+    )
     app.register_error_handler(invites.InviteError, _refused)
     app.register_error_handler(online.OnlineError, _refused)
 
@@ -42,18 +53,30 @@ def open_invitation(token: str) -> flask.Response:
     invite = invites.lookup(project(), token)
     kept = dict(flask.session.get("invites", {}))
     kept.pop(invite.id, None)
-    kept[invite.id] = token
+    kept[invite.id] = invites.digest(token)  # enough to look it up again; the token stays out
     flask.session["invites"] = dict(list(kept.items())[-KEPT_INVITES:])
     flask.session.permanent = True
     return flask.redirect(flask.url_for("entries", invite_id=invite.id), 303)
 
 
+def _known_token() -> bool:
+    """Whether the address's token is one an invitation was made with (valid, or a
+    volunteer's expired or revoked link): only unknown tokens count as guesses."""
+    try:
+        invites.lookup(project(), flask.request.view_args["token"])
+    except invites.UnknownInvite:
+        return False
+    except invites.InviteError:
+        return True
+    return True
+
+
 def current(invite_id: str) -> invites.Invite:
     """The session's invitation ``invite_id``, looked up again now (revoked, expired: 403)."""
-    token = flask.session.get("invites", {}).get(invite_id)
-    if not isinstance(token, str):
+    digest = flask.session.get("invites", {}).get(invite_id)
+    if not isinstance(digest, str):
         flask.abort(403, "Open your invitation link again to come back to this page.")
-    invite = invites.lookup(project(), token)
+    invite = invites.find(project(), digest)
     if invite.id != invite_id:
         flask.abort(403)
     return invite
@@ -78,8 +101,22 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
         flask.abort(400, "Choose Confirm, Save draft or Skip.")
     if action == "skip":
         return _next(invite, key)
+    if action == "keep":
+        online.keep_saved(settings, invite, key, form.get("conflict", ""))
+        flask.flash("Kept the saved version.", "saved")
+        return _next(invite, key)
     text = _text(form)
-    result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
+    try:
+        result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
+    except online.OnlineError as error:
+        if not error.message.startswith("busy"):
+            raise
+        # another command (or many saves) holds the catalogs: the text back, to send again
+        busy = flask.make_response(
+            _page(invite, online.item(settings, invite, key), text, busy=action), 503
+        )
+        busy.headers["Retry-After"] = "5"
+        return busy
     if result.item is None:  # the English paragraph was removed from the document meanwhile
         flask.flash(result.detail or "This entry is no longer in the document.", "warning")
         return _next(invite, key)
@@ -91,6 +128,7 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
             item=result.item,
             mine=text,
             result=result,
+            english_changed=result.item.key != key,  # the entry is now another English's
         )
     if result.outcome == "check-error":
         return _page(invite, result.item, text=text, result=result)
@@ -126,13 +164,16 @@ def _text(form) -> online.Text:
         return form["text"].replace("\r\n", "\n")
     forms = {}
     for name, value in form.items():
-        number = name.removeprefix("text-")
-        if number != name and number.isdigit() and len(number) < 3:
-            forms[int(number)] = value.replace("\r\n", "\n")
+        if name.startswith("text-"):
+            number = _PLURAL_FIELD.fullmatch(name)
+            if number is None:
+                flask.abort(400, "A translation comes in the field text, or text-0, text-1...")
+            forms[int(number.group(1))] = value.replace("\r\n", "\n")
     return forms
 
 
-def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> str:
+def _page(invite: invites.Invite, item: online.Item, text=None, result=None, busy: str = "") -> str:
+    """The entry's page; ``busy``: the action a busy lock kept from saving ``text``."""
     queue = online.queue(project(), invite)
     keys = [i.key for i in queue]
     where = keys.index(item.key) if item.key in keys else None
@@ -143,12 +184,21 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None) -> 
         item=item,
         text=item.text if text is None else text,
         result=result,
+        busy=busy,
+        notes=[note_parts(note) for note in item.notes],
         changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
         previous=keys[where - 1] if where else None,
         following=keys[where + 1] if where is not None and where + 1 < len(keys) else None,
         upcoming=_upcoming(queue, item.key),
         **_progress(queue),
     )
+
+
+def note_parts(note: str) -> tuple[str, str]:
+    """(the English of a note, the translation it quotes or ""): each read in its own
+    language by a screen reader."""
+    quoting = _QUOTING.fullmatch(note)
+    return (quoting.group(1), quoting.group(2)) if quoting else (note, "")
 
 
 def _upcoming(queue: list[online.Item], after: str) -> str:
@@ -187,13 +237,6 @@ def _language(invite: invites.Invite) -> dict[str, str]:
     }
 
 
-def _refused(error: invites.InviteError | online.OnlineError) -> flask.Response:
-    """403 for an invitation or entry out of reach; 503 when saves are busy (try again)."""
-    busy = error.message.startswith("busy")
-    page = flask.render_template(
-        "error.html", title="Busy" if busy else "Not allowed", message=str(error)
-    )
-    response = flask.make_response(page, 503 if busy else 403)
-    if busy:
-        response.headers["Retry-After"] = "2"
-    return response
+def _refused(error: invites.InviteError | online.OnlineError) -> tuple[str, int]:
+    """403 for an invitation or entry out of reach."""
+    return flask.render_template("error.html", title="Not allowed", message=str(error)), 403
