@@ -134,7 +134,7 @@ def save(
     doc_id, path = _locate(settings, invite, key)
     name = shown(settings, path)
     glossary, language, date = _glossary(settings), languages.get(invite.lang), today()
-    note = f"{invite.reviewer} {date} (online {invite.id})"
+    note = f"{invite.reviewer} {date} {_source(invite)}"
     done: list[tuple[SaveResult, str]] = []
     records: list[conflicts.ConflictsFile] = []
 
@@ -189,7 +189,8 @@ def save(
 
 def keep_saved(settings: Settings, invite: Invite, key: str, conflict_id: str) -> None:
     """The reviewer keeps the catalog's text of entry ``key`` over theirs: the record they
-    met is settled, as ``review conflicts --resolve ID --take mine`` would."""
+    met is settled, as ``review conflicts --resolve ID --take mine`` would; only a record
+    of their own saves (never a review kept aside for a coordinator)."""
     doc_id, _ = _locate(settings, invite, key)
     with _exclusive(settings):
         records = conflicts.read(settings, invite.lang)
@@ -199,8 +200,15 @@ def keep_saved(settings: Settings, invite: Invite, key: str, conflict_id: str) -
         record = conflicts.record(found, invite.lang)
         if (record.doc_id, record.key) != (doc_id, key):
             raise OnlineError("that conflict is not this entry's")
+        if not record.note.endswith(_source(invite)):  # another's text: a coordinator's call
+            raise OnlineError("that text is not yours to set aside: a coordinator settles it")
         records.drop(conflict_id)
         conflicts.save(settings, invite.lang, records)
+
+
+def _source(invite: Invite) -> str:
+    """How a record kept aside from this invitation's saves names where it came from."""
+    return f"(online {invite.id})"
 
 
 @contextmanager

@@ -509,3 +509,20 @@ def test_an_invitation_for_one_document_shows_nothing_of_the_others(drafted: Pat
     assert not any("SECRET-FAQ" in note for note in online.item(settings, scoped, title.key).notes)
     _, everything = amina(drafted)
     assert any("SECRET-FAQ" in note for note in online.item(settings, everything, title.key).notes)
+
+
+def test_a_volunteer_settles_only_their_own_record(drafted: Path) -> None:
+    """Found by a fresh-eyed tester: "Keep the saved version" with another record's id (ids
+    are worked out from the text) deleted the review a coordinator was to look at."""
+    settings, amina_invite = amina(drafted)
+    first = online.queue(settings, amina_invite, "sanctuary-resolution")[0]
+    bashir, _ = invites.create(settings, "am", "Bashir")
+    assert online.save(settings, bashir, first.key, first.base, "MPS የባሽር ርዕስ", True).conflict == ""
+    seen = online.item(settings, amina_invite, first.key)
+    done = online.save(settings, amina_invite, first.key, seen.base, TITLE, True)
+    assert done.outcome == "reviewed" and done.conflict  # Bashir's review kept aside
+    for who in (amina_invite, bashir):
+        with pytest.raises(online.OnlineError, match="not yours to set aside"):
+            online.keep_saved(settings, who, first.key, done.conflict)
+    kept = [e.msgstr for e in load(drafted / CONFLICTS) if not e.obsolete]
+    assert "MPS የባሽር ርዕስ" in kept
