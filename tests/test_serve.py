@@ -763,6 +763,14 @@ def test_text_for_english_rewritten_meanwhile_comes_back_with_a_way_on(
     assert 'lang="so"' in html and "rewritten or removed" in html
     assert f'href="/review/{so_id}/"' in html  # on to the entries as they are now
     assert path.read_bytes() == before
+    # the live check says so while they type, and the old address links on
+    [finding] = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": shown["csrf_token"], "text": mine}
+    ).get_json()["findings"]
+    assert finding["level"] == "error" and "rewritten or removed" in finding["message"]
+    assert f'href="/review/{so_id}/"' in browser.get(f"/review/{so_id}/{key}").get_data(
+        as_text=True
+    )
 
 
 def test_a_stray_line_break_at_the_ends_is_dropped_before_the_save(catalogs_ready: Path) -> None:
@@ -803,6 +811,11 @@ def test_a_refused_text_comes_back_on_the_entry_page(catalogs_ready: Path, sent,
     assert shown in html and "Guddiga" in html and "Not saved" in html
     assert 'value="confirm"' in html and f'href="/review/{so_id}/"' in html
     assert catalog(catalogs_ready, "so").read_bytes() == before
+    checked = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": form["csrf_token"], **sent}
+    )
+    assert checked.status_code == 200
+    assert [f["level"] for f in checked.get_json()["findings"]][:1] == ["error"]
 
 
 def test_a_draft_over_a_reviewed_entry_says_why_it_was_kept_aside(catalogs_ready: Path) -> None:
@@ -824,3 +837,11 @@ def test_a_draft_over_a_reviewed_entry_says_why_it_was_kept_aside(catalogs_ready
     assert answer.status_code == 200
     assert "A draft does not replace a reviewed translation" in html
     assert "Someone saved this entry meanwhile" not in html
+    # a confirmed text the checks find errors in is kept aside too, and says why
+    form = _entry_form(browser, so_id, key)
+    answer = browser.post(
+        f"/review/{so_id}/{key}", data={**form, "action": "confirm", "text": "{name} {{"}
+    )
+    html = answer.get_data(as_text=True)
+    assert "The checks found errors: the reviewed translation stays" in html
+    assert "Someone saved this entry meanwhile" not in html and "error:" in html

@@ -21,6 +21,12 @@ from pipeline.web.diff import word_diff
 #: How many invitations one browser keeps open at once (the cookie stays small).
 KEPT_INVITES = 8
 ACTIONS = ("confirm", "draft", "skip", "keep")  # keep: the saved version, beside a conflict
+#: Why a text cannot be saved for an entry the invitation no longer shows.
+GONE = (
+    "This paragraph's English was rewritten or removed since you opened it, so a text "
+    "cannot be saved for it here: copy yours, then find the paragraph in the entries as "
+    "they are now."
+)
 #: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
 _KEY = re.compile(r"[0-9a-f]{16}")
 #: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
@@ -139,15 +145,12 @@ def _not_saved(
     """The volunteer's text back in front of them, with why it was not saved: the entry's
     page (busy: 503, to send again; refused: 422), or, its English rewritten or removed
     meanwhile, the text to copy and the entries as they are now (409)."""
-    try:
-        shown = online.item(project(), invite, key)
-    except online.OnlineError:
+    shown = _still_there(invite, key)
+    if shown is None:
         page = flask.render_template(
             "error.html",
             title="Not saved: this paragraph changed",
-            message="Its English was rewritten or removed since you opened it, so your "
-            "text was not saved. Copy it from here, then find the paragraph in the "
-            "entries as they are now.",
+            message=GONE,
             language=_language(invite),
             kept=text,
             back=flask.url_for("entries", invite_id=invite.id),
@@ -158,6 +161,15 @@ def _not_saved(
         busy.headers["Retry-After"] = "5"
         return busy
     return flask.make_response(_page(invite, shown, text, refused=why), 422)
+
+
+def _still_there(invite: invites.Invite, key: str) -> online.Item | None:
+    """The entry ``key`` as the invitation shows it now, or None (its English rewritten
+    or removed since the page was opened)."""
+    try:
+        return online.item(project(), invite, key)
+    except online.OnlineError:
+        return None
 
 
 def _why_kept_aside(result: online.SaveResult, key: str, base: str) -> str:
@@ -174,7 +186,11 @@ def _why_kept_aside(result: online.SaveResult, key: str, base: str) -> str:
 def check(invite_id: str, key: str) -> flask.Response:
     """The findings of the quality checks on a text not saved yet (JSON, for review.js)."""
     invite = current(invite_id)
-    findings = online.check(project(), invite, key, _text(flask.request.form))
+    try:
+        findings = online.check(project(), invite, key, _text(flask.request.form))
+    except online.OnlineError as error:  # the text refused, or the entry gone: said at once
+        why = error.message if _still_there(invite, key) else GONE
+        return flask.jsonify(findings=[{"level": "error", "check": "text", "message": why}])
     return flask.jsonify(
         findings=[{"level": f.level, "check": f.check_id, "message": f.message} for f in findings]
     )
@@ -292,5 +308,11 @@ def _language(invite: invites.Invite) -> dict[str, str]:
 
 
 def _refused(error: invites.InviteError | online.OnlineError) -> tuple[str, int]:
-    """403 for an invitation or entry out of reach."""
-    return flask.render_template("error.html", title="Not allowed", message=str(error)), 403
+    """403 for an invitation or entry out of reach; for an entry, with the way back to
+    the invitation's entries."""
+    invite_id = (flask.request.view_args or {}).get("invite_id")
+    back = {}
+    if isinstance(error, online.OnlineError) and invite_id in flask.session.get("invites", {}):
+        back["back"] = flask.url_for("entries", invite_id=invite_id)
+    page = flask.render_template("error.html", title="Not allowed", message=str(error), **back)
+    return page, 403
