@@ -362,6 +362,10 @@ def _incoming(
         english = (entry.previous_msgid if english_then else None) or entry.msgid
         plural = (entry.previous_msgid_plural if english_then else None) or entry.msgid_plural
         context = entry.msgctxt
+    if isinstance(text, dict):
+        text = {n: _stray_breaks_dropped(form, english) for n, form in text.items()}
+    else:
+        text = _stray_breaks_dropped(text, english)
     incoming = polib.POEntry(
         msgctxt=doc_id if context is None else f"{doc_id}|{context}",
         msgid=english,
@@ -373,6 +377,14 @@ def _incoming(
     else:
         incoming.msgstr = text
     return incoming
+
+
+def _stray_breaks_dropped(text: str, english: str) -> str:
+    """``text`` without the line breaks at its start or end that ``english`` has not (a
+    phone's stray Enter), which gettext would refuse."""
+    if not english.startswith("\n"):
+        text = text.lstrip("\n")
+    return text if english.endswith("\n") else text.rstrip("\n")
 
 
 class _Library:

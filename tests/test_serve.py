@@ -728,3 +728,120 @@ def test_a_note_is_split_into_english_and_the_translation_it_quotes(note, parts)
     from pipeline.web.volunteer import note_parts
 
     assert note_parts(note) == parts
+
+
+def _first_key(browser: FlaskClient, invite_id: str) -> str:
+    page = browser.get(f"/review/{invite_id}/").get_data(as_text=True)
+    return re.search(rf"/review/{invite_id}/([0-9a-f]{{16}})", page).group(1)
+
+
+@pytest.mark.parametrize("rewrite", ["rewritten", "removed"])
+def test_text_for_english_rewritten_meanwhile_comes_back_with_a_way_on(
+    catalogs_ready: Path, homelang, rewrite
+) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    path = catalog(catalogs_ready, "so")
+    [paragraph] = [e for e in load(path) if e.msgid.startswith("We are committed")]
+    key = entry_key(NOTICE, paragraph)
+    shown = _entry_form(browser, so_id, key)  # the page is open while the English goes
+    source = catalogs_ready / "source/notices/sanctuary-resolution.md"
+    new = "Every family is welcome in our schools, whatever their papers say."
+    # the paragraph's lines, up to the blank line after them
+    text = source.read_text("utf-8")
+    lines = re.search(r"We are committed.*?\n\n", text, re.DOTALL).group(0)
+    source.write_text(text.replace(lines, new + "\n\n" if rewrite == "rewritten" else ""), "utf-8")
+    homelang("extract")
+    homelang("update")
+    before = path.read_bytes()
+    mine = "Waxaan u heellan nahay <badbaadada> ardaydeenna."
+    answer = browser.post(
+        f"/review/{so_id}/{key}", data={**shown, "action": "confirm", "text": mine}
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Waxaan u heellan nahay &lt;badbaadada&gt; ardaydeenna.</textarea>" in html
+    assert 'lang="so"' in html and "rewritten or removed" in html
+    assert f'href="/review/{so_id}/"' in html  # on to the entries as they are now
+    assert path.read_bytes() == before
+    # the live check says so while they type, and the old address links on
+    [finding] = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": shown["csrf_token"], "text": mine}
+    ).get_json()["findings"]
+    assert finding["level"] == "error" and "rewritten or removed" in finding["message"]
+    assert f'href="/review/{so_id}/"' in browser.get(f"/review/{so_id}/{key}").get_data(
+        as_text=True
+    )
+
+
+def test_a_stray_line_break_at_the_ends_is_dropped_before_the_save(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    key = _first_key(browser, so_id)
+    form = _entry_form(browser, so_id, key)
+    title = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    findings = browser.post(
+        f"/review/{so_id}/{key}/check",
+        data={"csrf_token": form["csrf_token"], "text": title + "\r\n"},
+    ).get_json()["findings"]
+    assert not any(f["check"] == "shape" for f in findings)
+    saved = browser.post(
+        f"/review/{so_id}/{key}", data={**form, "action": "confirm", "text": "\n" + title + "\r\n"}
+    )
+    assert saved.status_code == 303
+    path = catalog(catalogs_ready, "so")
+    msgfmt_check(path)
+    [done] = [e for e in load(path) if entry_key(NOTICE, e) == key]
+    assert done.msgstr == title and states.state(done) == "reviewed"
+
+
+@pytest.mark.parametrize(
+    "sent, shown",
+    [
+        ({"text": "Guddiga\x00 MPS"}, "Guddiga\x00 MPS</textarea>"),
+        ({"text-0": "Guddiga MPS"}, 'name="text" lang="so" dir="ltr"'),
+    ],
+)
+def test_a_refused_text_comes_back_on_the_entry_page(catalogs_ready: Path, sent, shown) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    key = _first_key(browser, so_id)
+    form = _entry_form(browser, so_id, key)
+    before = catalog(catalogs_ready, "so").read_bytes()
+    answer = browser.post(f"/review/{so_id}/{key}", data={**form, "action": "confirm", **sent})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert shown in html and "Guddiga" in html and "Not saved" in html
+    assert 'value="confirm"' in html and f'href="/review/{so_id}/"' in html
+    assert catalog(catalogs_ready, "so").read_bytes() == before
+    checked = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": form["csrf_token"], **sent}
+    )
+    assert checked.status_code == 200
+    assert [f["level"] for f in checked.get_json()["findings"]][:1] == ["error"]
+
+
+def test_a_draft_over_a_reviewed_entry_says_why_it_was_kept_aside(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    key = _first_key(browser, so_id)
+    title = "Guddiga Waxbarashada MPS wuxuu ansixiyay go'aanka magangalyada"
+    form = _entry_form(browser, so_id, key)
+    assert (
+        browser.post(
+            f"/review/{so_id}/{key}", data={**form, "action": "confirm", "text": title}
+        ).status_code
+        == 303
+    )
+    form = _entry_form(browser, so_id, key)
+    answer = browser.post(
+        f"/review/{so_id}/{key}", data={**form, "action": "draft", "text": title + " (qabyo)"}
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "A draft does not replace a reviewed translation" in html
+    assert "Someone saved this entry meanwhile" not in html
+    # a confirmed text the checks find errors in is kept aside too, and says why
+    form = _entry_form(browser, so_id, key)
+    answer = browser.post(
+        f"/review/{so_id}/{key}", data={**form, "action": "confirm", "text": "{name} {{"}
+    )
+    html = answer.get_data(as_text=True)
+    assert "The checks found errors: the reviewed translation stays" in html
+    assert "Someone saved this entry meanwhile" not in html and "error:" in html

@@ -21,6 +21,12 @@ from pipeline.web.diff import word_diff
 #: How many invitations one browser keeps open at once (the cookie stays small).
 KEPT_INVITES = 8
 ACTIONS = ("confirm", "draft", "skip", "keep")  # keep: the saved version, beside a conflict
+#: Why a text cannot be saved for an entry the invitation no longer shows.
+GONE = (
+    "This paragraph's English was rewritten or removed since you opened it, so a text "
+    "cannot be saved for it here: copy yours, then find the paragraph in the entries as "
+    "they are now."
+)
 #: An entry key as a form may name one (assignments.entry_key: 16 hex digits).
 _KEY = re.compile(r"[0-9a-f]{16}")
 #: A plural form's text box (ASCII digits only: "²" is a digit to str.isdigit).
@@ -108,16 +114,11 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
     text = _text(form)
     try:
         result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
-    except online.OnlineError as error:
-        if not error.message.startswith("busy"):
-            raise
-        # another command (or many saves) holds the catalogs: the text back, to send again
-        busy = flask.make_response(
-            _page(invite, online.item(settings, invite, key), text, busy=action), 503
-        )
-        busy.headers["Retry-After"] = "5"
-        return busy
-    if result.item is None:  # the English paragraph was removed from the document meanwhile
+    except online.OnlineError as error:  # busy, the entry gone, or the text refused
+        return _not_saved(invite, key, text, action, error.message)
+    if result.outcome == "refused":
+        return _not_saved(invite, key, text, action, result.detail)
+    if result.item is None:  # removed from the document meanwhile, and the text was empty
         flask.flash(result.detail or "This entry is no longer in the document.", "warning")
         return _next(invite, key)
     if result.outcome == "conflict":
@@ -128,22 +129,68 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
             item=result.item,
             mine=text,
             result=result,
-            english_changed=result.item.key != key,  # the entry is now another English's
+            why=_why_kept_aside(result, key, form.get("base", "")),
         )
     if result.outcome == "check-error":
         return _page(invite, result.item, text=text, result=result)
-    if result.outcome == "refused":
-        flask.abort(400, result.detail)
     for finding in result.findings:
         flask.flash(f"{finding.level}: {finding.message}", "warning")
     flask.flash(_SAVED.get(result.outcome, result.detail), "saved")
     return _next(invite, key)
 
 
+def _not_saved(
+    invite: invites.Invite, key: str, text: online.Text, action: str, why: str
+) -> flask.Response:
+    """The volunteer's text back in front of them, with why it was not saved: the entry's
+    page (busy: 503, to send again; refused: 422), or, its English rewritten or removed
+    meanwhile, the text to copy and the entries as they are now (409)."""
+    shown = _still_there(invite, key)
+    if shown is None:
+        page = flask.render_template(
+            "error.html",
+            title="Not saved: this paragraph changed",
+            message=GONE,
+            language=_language(invite),
+            kept=text,
+            back=flask.url_for("entries", invite_id=invite.id),
+        )
+        return flask.make_response(page, 409)
+    if why.startswith("busy"):  # another command (or many saves) holds the catalogs
+        busy = flask.make_response(_page(invite, shown, text, busy=action), 503)
+        busy.headers["Retry-After"] = "5"
+        return busy
+    return flask.make_response(_page(invite, shown, text, refused=why), 422)
+
+
+def _still_there(invite: invites.Invite, key: str) -> online.Item | None:
+    """The entry ``key`` as the invitation shows it now, or None (its English rewritten
+    or removed since the page was opened)."""
+    try:
+        return online.item(project(), invite, key)
+    except online.OnlineError:
+        return None
+
+
+def _why_kept_aside(result: online.SaveResult, key: str, base: str) -> str:
+    """Why a save was kept aside: "english" (it changed), "meanwhile" (someone saved the
+    entry since the page was opened), "errors" (the checks', on a reviewed text) or
+    "draft" (a draft never replaces a reviewed translation)."""
+    if result.item.key != key:
+        return "english"
+    if result.item.base != base:
+        return "meanwhile"
+    return "errors" if any(f.level == "error" for f in result.findings) else "draft"
+
+
 def check(invite_id: str, key: str) -> flask.Response:
     """The findings of the quality checks on a text not saved yet (JSON, for review.js)."""
     invite = current(invite_id)
-    findings = online.check(project(), invite, key, _text(flask.request.form))
+    try:
+        findings = online.check(project(), invite, key, _text(flask.request.form))
+    except online.OnlineError as error:  # the text refused, or the entry gone: said at once
+        why = error.message if _still_there(invite, key) else GONE
+        return flask.jsonify(findings=[{"level": "error", "check": "text", "message": why}])
     return flask.jsonify(
         findings=[{"level": f.level, "check": f.check_id, "message": f.message} for f in findings]
     )
@@ -172,8 +219,16 @@ def _text(form) -> online.Text:
     return forms
 
 
-def _page(invite: invites.Invite, item: online.Item, text=None, result=None, busy: str = "") -> str:
-    """The entry's page; ``busy``: the action a busy lock kept from saving ``text``."""
+def _page(
+    invite: invites.Invite,
+    item: online.Item,
+    text=None,
+    result=None,
+    busy: str = "",
+    refused: str = "",
+) -> str:
+    """The entry's page; ``busy``: the action a busy lock kept from saving ``text``;
+    ``refused``: why ``text`` was not saved."""
     queue = online.queue(project(), invite)
     keys = [i.key for i in queue]
     where = keys.index(item.key) if item.key in keys else None
@@ -182,9 +237,10 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None, bus
         invite=invite,
         language=_language(invite),
         item=item,
-        text=item.text if text is None else text,
+        text=item.text if text is None else _in_boxes(text, item.text),
         result=result,
         busy=busy,
+        refused=refused,
         notes=[note_parts(note) for note in item.notes],
         changes=word_diff(item.previous_msgid, item.msgid) if item.previous_msgid else None,
         previous=keys[where - 1] if where else None,
@@ -192,6 +248,20 @@ def _page(invite: invites.Invite, item: online.Item, text=None, result=None, bus
         upcoming=_upcoming(queue, item.key),
         **_progress(queue),
     )
+
+
+def _in_boxes(text: online.Text, boxes: online.Text) -> online.Text:
+    """The volunteer's ``text`` in the entry's boxes (one, or one per plural form): a
+    form sent in other fields is shown whole, never dropped."""
+    if isinstance(boxes, str):
+        return text if isinstance(text, str) else "\n".join(v for _, v in sorted(text.items()))
+    forms = dict(text) if isinstance(text, dict) else {0: text}
+    shown = {n: forms.pop(n, "") for n in boxes}
+    extra = [v for _, v in sorted(forms.items()) if v]
+    if extra:  # more forms than the language has: on to the last box
+        last = max(shown)
+        shown[last] = "\n".join(filter(None, [shown[last], *extra]))
+    return shown
 
 
 def note_parts(note: str) -> tuple[str, str]:
@@ -238,5 +308,11 @@ def _language(invite: invites.Invite) -> dict[str, str]:
 
 
 def _refused(error: invites.InviteError | online.OnlineError) -> tuple[str, int]:
-    """403 for an invitation or entry out of reach."""
-    return flask.render_template("error.html", title="Not allowed", message=str(error)), 403
+    """403 for an invitation or entry out of reach; for an entry, with the way back to
+    the invitation's entries."""
+    invite_id = (flask.request.view_args or {}).get("invite_id")
+    back = {}
+    if isinstance(error, online.OnlineError) and invite_id in flask.session.get("invites", {}):
+        back["back"] = flask.url_for("entries", invite_id=invite_id)
+    page = flask.render_template("error.html", title="Not allowed", message=str(error), **back)
+    return page, 403
