@@ -728,3 +728,26 @@ def test_a_note_is_split_into_english_and_the_translation_it_quotes(note, parts)
     from pipeline.web.volunteer import note_parts
 
     assert note_parts(note) == parts
+
+
+def test_a_damaged_catalog_leaves_its_document_out_of_the_volunteers_pages(
+    catalogs_ready: Path,
+) -> None:
+    with catalog(catalogs_ready, "so", "templates").open("a", encoding="utf-8") as file:
+        file.write("<<<<<<< HEAD\n")
+    browser, so_id = opened(catalogs_ready, "so")  # every document, the damaged one too
+    listed = browser.get(f"/review/{so_id}/")
+    html = listed.get_data(as_text=True)
+    assert listed.status_code == 200 and re.search(r"\d+ of \d+ left", html)
+    assert "cannot be read just now" in html and "Greetings and labels" in html
+    assert "LC_MESSAGES" not in html and "HEAD" not in html  # no path, no parse error
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", html).group(1)
+    page = browser.get(f"/review/{so_id}/{key}")  # another document's entry
+    assert page.status_code == 200
+    checked = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page), "text": "Haa"}
+    )
+    assert checked.status_code == 200
+    form = _entry_form(browser, so_id, key) | {"action": "draft", "text": "Qoraal"}
+    assert browser.post(f"/review/{so_id}/{key}", data=form).status_code == 303
+    assert 'msgstr "Qoraal"' in catalog(catalogs_ready, "so").read_text(encoding="utf-8")

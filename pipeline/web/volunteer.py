@@ -86,7 +86,12 @@ def entries(invite_id: str) -> str:
     invite = current(invite_id)
     queue = online.queue(project(), invite)
     return flask.render_template(
-        "entries.html", invite=invite, language=_language(invite), queue=queue, **_progress(queue)
+        "entries.html",
+        invite=invite,
+        language=_language(invite),
+        queue=queue,
+        unreadable=online.unreadable(project(), invite),
+        **_progress(queue),
     )
 
 
