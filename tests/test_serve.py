@@ -751,3 +751,21 @@ def test_a_damaged_catalog_leaves_its_document_out_of_the_volunteers_pages(
     form = _entry_form(browser, so_id, key) | {"action": "draft", "text": "Qoraal"}
     assert browser.post(f"/review/{so_id}/{key}", data=form).status_code == 303
     assert 'msgstr "Qoraal"' in catalog(catalogs_ready, "so").read_text(encoding="utf-8")
+
+
+def test_a_stranger_cannot_use_up_an_invitations_checks(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    stranger = client(catalogs_ready)  # no invitation: the id is not secret
+    token = csrf(stranger.get("/review/nope/"))
+    codes = {
+        stranger.post(
+            f"/review/{so_id}/{key}/check", data={"text": "x"}, headers={"X-CSRFToken": token}
+        ).status_code
+        for _ in range(security.CHECKS_PER_MINUTE + 1)
+    }
+    assert codes == {403}
+    entry = browser.get(f"/review/{so_id}/{key}")
+    answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(entry)})
+    assert answer.status_code == 200  # the volunteer's own checks are all theirs

@@ -41,6 +41,7 @@ def register(app: flask.Flask, limiter: Limiter) -> None:
     per_invitation = limiter.limit(
         f"{security.CHECKS_PER_MINUTE} per minute",
         key_func=lambda: flask.request.view_args["invite_id"],
+        exempt_when=_not_opened,  # the id is not secret: a stranger's 403s use up nothing
     )
     app.add_url_rule(
         "/review/<invite_id>/<key>/check", "check", per_invitation(check), methods=["POST"]
@@ -69,6 +70,11 @@ def _known_token() -> bool:
     except invites.InviteError:
         return True
     return True
+
+
+def _not_opened() -> bool:
+    """Whether this browser never opened the address's invitation (the cookie is signed)."""
+    return flask.request.view_args["invite_id"] not in flask.session.get("invites", {})
 
 
 def current(invite_id: str) -> invites.Invite:
