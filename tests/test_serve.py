@@ -769,3 +769,13 @@ def test_a_stranger_cannot_use_up_an_invitations_checks(catalogs_ready: Path) ->
     entry = browser.get(f"/review/{so_id}/{key}")
     answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(entry)})
     assert answer.status_code == 200  # the volunteer's own checks are all theirs
+
+
+def test_refused_staff_and_invitation_tokens_share_one_limit(catalogs_ready: Path) -> None:
+    guesser = client(catalogs_ready)
+    codes = [guesser.get(f"/invite/guess{n:040d}").status_code for n in range(5)]
+    codes += [guesser.get(f"/?staff=wrong{n}").status_code for n in range(5)]
+    assert codes == [403] * 10
+    assert guesser.get("/?staff=wrong-again").status_code == 429
+    assert guesser.get(f"/invite/guess{99:040d}").status_code == 429
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303  # the right one

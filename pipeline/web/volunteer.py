@@ -30,9 +30,7 @@ _QUOTING = re.compile(r"((?:Reviewed translation|Earlier suggestion)\b.*?\): )(.
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guessing = limiter.limit(
-        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_known_token
-    )
+    guessing = security.guarding(limiter, exempt_when=_known_token)
     app.add_url_rule("/invite/<token>", "open_invitation", guessing(open_invitation))
     # The pages behind it hold no token to guess (the cookie is signed): their refusals are
     # not counted, or one stranger behind the district's proxy would lock everyone out.
