@@ -11,6 +11,8 @@ import json
 import re
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -779,3 +781,31 @@ def test_refused_staff_and_invitation_tokens_share_one_limit(catalogs_ready: Pat
     assert guesser.get("/?staff=wrong-again").status_code == 429
     assert guesser.get(f"/invite/guess{99:040d}").status_code == 429
     assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303  # the right one
+
+
+def test_a_second_serve_on_the_same_project_is_refused(catalogs_ready: Path, homelang) -> None:
+    with serving(catalogs_ready) as site:
+        second = subprocess.run(  # its own process: it would serve until stopped
+            [sys.executable, "-m", "pipeline", "-C", str(catalogs_ready), "serve", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2 and second.stdout == ""
+        assert "already" in second.stderr and site.url in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+        assert f"{site.url}/invite/" in printed  # the first one's note is still there
+
+
+def test_a_note_left_by_a_killed_serve_is_ignored(catalogs_ready: Path, homelang) -> None:
+    dead = subprocess.Popen(["true"])  # a process that has ended: its pid runs nothing
+    dead.wait()
+    state = catalogs_ready / ".homelang"
+    state.mkdir(exist_ok=True)
+    (state / invites.SERVING).write_text(f"http://127.0.0.1:1\n{dead.pid}\n", encoding="ascii")
+    printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+    assert "http://127.0.0.1:8765/invite/" in printed  # the configured address
+    with serving(catalogs_ready) as site:  # starts over it, and its links name it
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
+        assert f"{site.url}/invite/" in printed

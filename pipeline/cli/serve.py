@@ -50,10 +50,16 @@ def serve(
     from waitress import create_server
 
     from pipeline import invites
-    from pipeline.files import atomic_write
+    from pipeline.errors import PipelineError
     from pipeline.web import create_app, security
 
     project = settings(ctx)
+    running = invites.serving(project)
+    if running:  # one note per project: a second server would take the first one's links
+        raise PipelineError(
+            f"homelang serve already runs for this project at {running}: stop it first "
+            f"(if it does not run, delete .homelang/{invites.SERVING})"
+        )
     host = host or project.serve.host
     port = project.serve.port if port is None else port
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -79,9 +85,8 @@ def serve(
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     address = f"http://{shown_host}:{port}"
-    noted = project.state_path / invites.SERVING  # `review invite` links name this address
-    project.state_path.mkdir(parents=True, exist_ok=True)
-    atomic_write(noted, address.encode("ascii"))
+    note = invites.note_serving(project, address)  # `review invite` links name this address
+    noted = project.state_path / invites.SERVING
     echo(f"Dashboard (staff, keep this address to yourself): {address}/?staff={token}")
     echo(
         f"Invitation links (here and `homelang review invite`): "
@@ -98,8 +103,8 @@ def serve(
         pass
     finally:
         server.close()
-        if noted.exists() and noted.read_bytes() == address.encode("ascii"):
-            noted.unlink()  # links name the configured address again (another serve: its own)
+        if noted.exists() and noted.read_bytes() == note:
+            noted.unlink()  # links name the configured address again
 
 
 _PROXY = """\
