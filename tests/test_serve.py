@@ -809,3 +809,15 @@ def test_a_note_left_by_a_killed_serve_is_ignored(catalogs_ready: Path, homelang
     with serving(catalogs_ready) as site:  # starts over it, and its links name it
         printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
         assert f"{site.url}/invite/" in printed
+
+
+def test_serve_on_every_address_says_links_need_a_public_url(catalogs_ready: Path) -> None:
+    from pipeline.cli.serve import links_warning
+
+    shown = links_warning("0.0.0.0", "http://127.0.0.1:8765", public_url="")
+    assert "http://127.0.0.1:8765" in shown and "phone" in shown and "public_url" in shown
+    assert links_warning("0.0.0.0", "http://127.0.0.1:8765", "https://t.example.org") == ""
+    assert links_warning("127.0.0.1", "http://127.0.0.1:8765", public_url="") == ""
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:  # one machine's address
+        [line] = [line for line in site.output.splitlines() if "No public_url" in line]
+        assert site.url in line

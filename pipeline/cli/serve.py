@@ -13,6 +13,8 @@ from pipeline.cli import echo, main, settings
 
 #: Addresses only this machine can reach.
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Addresses that mean every interface: links cannot name them (they name 127.0.0.1).
+WILDCARDS = {"0.0.0.0", "::", ""}
 #: Requests served at once (waitress' worker threads); saves queue on the project lock.
 THREADS = 8
 #: Waitress' guard against slow clients: connections held open at once (poll(), not
@@ -81,7 +83,7 @@ def serve(
         **SLOW_CLIENTS,
         **proxy,
     )
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown_host = "127.0.0.1" if host in WILDCARDS else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     address = f"http://{shown_host}:{port}"
@@ -94,6 +96,9 @@ def serve(
     )
     if host not in LOOPBACK:
         echo(_PROXY.format(host=host, port=port))
+    warning = links_warning(host, address, project.serve.public_url)
+    if warning:
+        echo(warning)
     echo("Ctrl-C stops it.")
     # a service manager's stop (SIGTERM) ends it as Ctrl-C does, tidying up after it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -105,6 +110,20 @@ def serve(
         server.close()
         if noted.exists() and noted.read_bytes() == note:
             noted.unlink()  # links name the configured address again
+
+
+def links_warning(host: str, address: str, public_url: str) -> str:
+    """What serve says when other machines reach it but invitation links name ``address``."""
+    if public_url or host in LOOPBACK:
+        return ""
+    if host in WILDCARDS:
+        where = "which opens on this machine only, never on a volunteer's phone"
+    else:
+        where = "in clear, not through the HTTPS proxy"
+    return (
+        f"No public_url is set: invitation links name {address}, {where}. "
+        "Set public_url in [tool.homelang.serve] before making invitations."
+    )
 
 
 _PROXY = """\
