@@ -821,3 +821,19 @@ def test_serve_on_every_address_says_links_need_a_public_url(catalogs_ready: Pat
     with serving(catalogs_ready, "--host", "127.0.0.2") as site:  # one machine's address
         [line] = [line for line in site.output.splitlines() if "No public_url" in line]
         assert site.url in line
+
+
+def test_a_project_problem_shows_volunteers_no_path_and_staff_the_line(
+    catalogs_ready: Path,
+) -> None:
+    (catalogs_ready / "glossary.csv").write_bytes(b"\xff\xfe not text")
+    browser, so_id = opened(catalogs_ready, "so")
+    listed = browser.get(f"/review/{so_id}/")
+    html = listed.get_data(as_text=True)
+    assert listed.status_code == 500 and "glossary.csv" not in html and "UTF-8" not in html
+    assert "cannot be read just now" in html
+    coordinator = client(catalogs_ready)
+    assert coordinator.get(f"/?staff={STAFF}").status_code == 303
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Staff")
+    coordinator.get(f"/invite/{token}")
+    assert "glossary.csv:" in coordinator.get(f"/review/{made.id}/").get_data(as_text=True)
