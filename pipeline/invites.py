@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import secrets
 import unicodedata
@@ -30,9 +31,10 @@ from pipeline.lock import SHORT_WAIT, project_lock
 from pipeline.settings import SAFE_NAME, Settings
 
 INVITES = "invites.json"
-#: Where a running ``homelang serve`` notes the address it listens on (this machine's).
+#: Where a running ``homelang serve`` notes the address it listens on (this machine's)
+#: and its process id: a note whose process is gone (a killed server's) is ignored.
 SERVING = "serving"
-_NOTED = re.compile(rb"http://[0-9A-Za-z.:\[\]-]{1,80}")
+_NOTED = re.compile(rb"(http://[0-9A-Za-z.:\[\]-]{1,80})\n([1-9][0-9]{0,9})\n")
 _ID = re.compile(r"[a-z0-9_]{1,12}-[a-z0-9-]{1,24}-[0-9a-f]{6}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\+0000")  # catalogs.timestamp()
@@ -89,13 +91,39 @@ def link(settings: Settings, token: str) -> str:
     the address a running ``homelang serve`` noted (it may listen on any port)."""
     base = settings.serve.base_url
     if not settings.serve.public_url:
-        try:
-            noted = read_regular(settings.state_path / SERVING, Path(SERVING), limit=200)
-        except (FileNotFoundError, PipelineError):
-            noted = b""
-        if _NOTED.fullmatch(noted):
-            base = noted.decode("ascii")
+        base = serving(settings) or base
     return f"{base}/invite/{token}"
+
+
+def serving(settings: Settings) -> str:
+    """The address a running ``homelang serve`` of the project noted, or "" (no note, or
+    its process is gone: a killed server's note is ignored)."""
+    try:
+        noted = read_regular(settings.state_path / SERVING, Path(SERVING), limit=200)
+    except (FileNotFoundError, PipelineError):
+        return ""
+    found = _NOTED.fullmatch(noted)
+    if found is None or not _alive(int(found.group(2))):
+        return ""
+    return found.group(1).decode("ascii")
+
+
+def note_serving(settings: Settings, address: str) -> bytes:
+    """Note ``address`` as this process's (see :func:`serving`); the bytes written."""
+    note = f"{address}\n{os.getpid()}\n".encode("ascii")
+    settings.state_path.mkdir(parents=True, exist_ok=True)
+    atomic_write(settings.state_path / SERVING, note)
+    return note
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: nothing is sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def create(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +45,8 @@ _SAVING = lock.Turns()
 Text = str | dict[int, str]
 #: The title of the templates' own words: volunteers review them (letters print them).
 WORDS_TITLE = "Greetings and labels printed on every letter and page"
+#: What a volunteer reads of damaged catalogs.
+UNREADABLE = "{docs}: cannot be read just now (the catalog needs repair); its entries are left out"
 
 
 class OnlineError(PipelineError):
@@ -101,7 +103,14 @@ def item(settings: Settings, invite: Invite, key: str) -> Item:
         for n, entry in enumerate(entries):
             if entry_key(doc_id, entry) == key:
                 return library.item(doc_id, n)
-    raise OnlineError("no such entry for this invitation (its English may have changed: reload)")
+    raise OnlineError(_missing(library.unreadable))
+
+
+def unreadable(settings: Settings, invite: Invite) -> str:
+    """What the volunteer reads of the invitation's documents whose catalog cannot be
+    read (a damaged file): left out; "" when there are none."""
+    damaged = [d for d in _allowed(settings, invite) if _damaged(settings, invite.lang, d)]
+    return _unreadable(damaged)
 
 
 def check(settings: Settings, invite: Invite, key: str, text: Text) -> tuple[Finding, ...]:
@@ -312,12 +321,36 @@ def _cached(doc_id: str, signature: tuple[int, int, int], catalog: polib.POFile)
 
 def _locate(settings: Settings, invite: Invite, key: str) -> tuple[str, Path]:
     """The document holding the entry ``key`` (or the entry its English became) and its catalog."""
+    damaged = []
     for doc_id in _allowed(settings, invite):
         path = settings.catalog_path(invite.lang, doc_id)
-        found = _parsed(settings, doc_id, path)
+        try:
+            found = _parsed(settings, doc_id, path)
+        except PipelineError:
+            damaged.append(doc_id)  # left out: the others go on working
+            continue
         if found is not None and key in found.keys:
             return doc_id, path
-    raise OnlineError("no such entry for this invitation (its English may have changed: reload)")
+    raise OnlineError(_missing(damaged))
+
+
+def _missing(damaged: list[str]) -> str:
+    """Why an entry is not found; a damaged catalog is named by its document, never its path."""
+    why = "no such entry for this invitation (its English may have changed: reload)"
+    return f"{why}; {_unreadable(damaged)}" if damaged else why
+
+
+def _unreadable(damaged: list[str]) -> str:
+    """The documents by title (their catalog's path and parse error are for staff)."""
+    return UNREADABLE.format(docs=", ".join(_title(d) for d in damaged)) if damaged else ""
+
+
+def _damaged(settings: Settings, lang: str, doc_id: str) -> bool:
+    try:
+        _parsed(settings, doc_id, settings.catalog_path(lang, doc_id))
+    except PipelineError:
+        return True
+    return False
 
 
 def _keys(doc_id: str, entry: polib.POEntry) -> list[str]:
@@ -394,14 +427,15 @@ class _Library:
         self.lang = languages.get(invite.lang)
         allowed = _allowed(settings, invite, doc_id)
         everything = {}  # as review.language_catalogs reads them (a template where no catalog)
+        self.unreadable = []  # the invitation's documents whose catalog is damaged: left out
         for d in catalogs.template_ids(settings):
             path = settings.catalog_path(invite.lang, d)
             try:
                 found = _parsed(settings, d, path if path.is_file() else settings.template_path(d))
-            except PipelineError:
+            except PipelineError:  # a damaged catalog: its entries left out, the others go on
                 if d in allowed:
-                    raise
-                continue  # a damaged catalog outside the invitation only lends no memory
+                    self.unreadable.append(d)
+                continue
             if found is not None:
                 everything[d] = found.catalog
         docs = [d for d in allowed if d in everything]
@@ -454,7 +488,7 @@ class _Library:
         )
 
 
-def _title(doc_id: str, catalog: polib.POFile) -> str:
+def _title(doc_id: str, catalog: Iterable[polib.POEntry] = ()) -> str:
     """The document's title (the entry extracted from its front matter), else its id."""
     if doc_id == words.CATALOG_ID:
         return WORDS_TITLE

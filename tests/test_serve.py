@@ -11,6 +11,8 @@ import json
 import re
 import socket
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -845,3 +847,110 @@ def test_a_draft_over_a_reviewed_entry_says_why_it_was_kept_aside(catalogs_ready
     html = answer.get_data(as_text=True)
     assert "The checks found errors: the reviewed translation stays" in html
     assert "Someone saved this entry meanwhile" not in html and "error:" in html
+
+
+def test_a_damaged_catalog_leaves_its_document_out_of_the_volunteers_pages(
+    catalogs_ready: Path,
+) -> None:
+    with catalog(catalogs_ready, "so", "templates").open("a", encoding="utf-8") as file:
+        file.write("<<<<<<< HEAD\n")
+    browser, so_id = opened(catalogs_ready, "so")  # every document, the damaged one too
+    listed = browser.get(f"/review/{so_id}/")
+    html = listed.get_data(as_text=True)
+    assert listed.status_code == 200 and re.search(r"\d+ of \d+ left", html)
+    assert "cannot be read just now" in html and "Greetings and labels" in html
+    assert "LC_MESSAGES" not in html and "HEAD" not in html  # no path, no parse error
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", html).group(1)
+    page = browser.get(f"/review/{so_id}/{key}")  # another document's entry
+    assert page.status_code == 200
+    checked = browser.post(
+        f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(page), "text": "Haa"}
+    )
+    assert checked.status_code == 200
+    form = _entry_form(browser, so_id, key) | {"action": "draft", "text": "Qoraal"}
+    assert browser.post(f"/review/{so_id}/{key}", data=form).status_code == 303
+    assert 'msgstr "Qoraal"' in catalog(catalogs_ready, "so").read_text(encoding="utf-8")
+
+
+def test_a_stranger_cannot_use_up_an_invitations_checks(catalogs_ready: Path) -> None:
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    stranger = client(catalogs_ready)  # no invitation: the id is not secret
+    token = csrf(stranger.get("/review/nope/"))
+    codes = {
+        stranger.post(
+            f"/review/{so_id}/{key}/check", data={"text": "x"}, headers={"X-CSRFToken": token}
+        ).status_code
+        for _ in range(security.CHECKS_PER_MINUTE + 1)
+    }
+    assert codes == {403}
+    entry = browser.get(f"/review/{so_id}/{key}")
+    answer = browser.post(f"/review/{so_id}/{key}/check", data={"csrf_token": csrf(entry)})
+    assert answer.status_code == 200  # the volunteer's own checks are all theirs
+
+
+def test_refused_staff_and_invitation_tokens_share_one_limit(catalogs_ready: Path) -> None:
+    guesser = client(catalogs_ready)
+    codes = [guesser.get(f"/invite/guess{n:040d}").status_code for n in range(5)]
+    codes += [guesser.get(f"/?staff=wrong{n}").status_code for n in range(5)]
+    assert codes == [403] * 10
+    assert guesser.get("/?staff=wrong-again").status_code == 429
+    assert guesser.get(f"/invite/guess{99:040d}").status_code == 429
+    assert client(catalogs_ready).get(f"/?staff={STAFF}").status_code == 303  # the right one
+
+
+def test_a_second_serve_on_the_same_project_is_refused(catalogs_ready: Path, homelang) -> None:
+    with serving(catalogs_ready) as site:
+        second = subprocess.run(  # its own process: it would serve until stopped
+            [sys.executable, "-m", "pipeline", "-C", str(catalogs_ready), "serve", "--port", "0"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode == 2 and second.stdout == ""
+        assert "already" in second.stderr and site.url in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+        assert f"{site.url}/invite/" in printed  # the first one's note is still there
+
+
+def test_a_note_left_by_a_killed_serve_is_ignored(catalogs_ready: Path, homelang) -> None:
+    dead = subprocess.Popen(["true"])  # a process that has ended: its pid runs nothing
+    dead.wait()
+    state = catalogs_ready / ".homelang"
+    state.mkdir(exist_ok=True)
+    (state / invites.SERVING).write_text(f"http://127.0.0.1:1\n{dead.pid}\n", encoding="ascii")
+    printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Ayaan").output
+    assert "http://127.0.0.1:8765/invite/" in printed  # the configured address
+    with serving(catalogs_ready) as site:  # starts over it, and its links name it
+        printed = homelang("review", "invite", "--lang", "so", "--reviewer", "Hodan").output
+        assert f"{site.url}/invite/" in printed
+
+
+def test_serve_on_every_address_says_links_need_a_public_url(catalogs_ready: Path) -> None:
+    from pipeline.cli.serve import links_warning
+
+    shown = links_warning("0.0.0.0", "http://127.0.0.1:8765", public_url="")
+    assert "http://127.0.0.1:8765" in shown and "phone" in shown and "public_url" in shown
+    assert links_warning("0.0.0.0", "http://127.0.0.1:8765", "https://t.example.org") == ""
+    assert links_warning("127.0.0.1", "http://127.0.0.1:8765", public_url="") == ""
+    with serving(catalogs_ready, "--host", "127.0.0.2") as site:  # one machine's address
+        [line] = [line for line in site.output.splitlines() if "No public_url" in line]
+        assert site.url in line
+
+
+def test_a_project_problem_shows_volunteers_no_path_and_staff_the_line(
+    catalogs_ready: Path,
+) -> None:
+    (catalogs_ready / "glossary.csv").write_bytes(b"\xff\xfe not text")
+    browser, so_id = opened(catalogs_ready, "so")
+    listed = browser.get(f"/review/{so_id}/")
+    html = listed.get_data(as_text=True)
+    assert listed.status_code == 500 and "glossary.csv" not in html and "UTF-8" not in html
+    assert "cannot be read just now" in html
+    coordinator = client(catalogs_ready)
+    assert coordinator.get(f"/?staff={STAFF}").status_code == 303
+    made, token = invites.create(load_settings(catalogs_ready), "so", "Staff")
+    coordinator.get(f"/invite/{token}")
+    assert "glossary.csv:" in coordinator.get(f"/review/{made.id}/").get_data(as_text=True)

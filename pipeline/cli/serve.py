@@ -13,6 +13,8 @@ from pipeline.cli import echo, main, settings
 
 #: Addresses only this machine can reach.
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Addresses that mean every interface: links cannot name them (they name 127.0.0.1).
+WILDCARDS = {"0.0.0.0", "::", ""}
 #: Requests served at once (waitress' worker threads); saves queue on the project lock.
 THREADS = 8
 #: Waitress' guard against slow clients: connections held open at once (poll(), not
@@ -50,10 +52,16 @@ def serve(
     from waitress import create_server
 
     from pipeline import invites
-    from pipeline.files import atomic_write
+    from pipeline.errors import PipelineError
     from pipeline.web import create_app, security
 
     project = settings(ctx)
+    running = invites.serving(project)
+    if running:  # one note per project: a second server would take the first one's links
+        raise PipelineError(
+            f"homelang serve already runs for this project at {running}: stop it first "
+            f"(if it does not run, delete .homelang/{invites.SERVING})"
+        )
     host = host or project.serve.host
     port = project.serve.port if port is None else port
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -75,13 +83,12 @@ def serve(
         **SLOW_CLIENTS,
         **proxy,
     )
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    shown_host = "127.0.0.1" if host in WILDCARDS else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     address = f"http://{shown_host}:{port}"
-    noted = project.state_path / invites.SERVING  # `review invite` links name this address
-    project.state_path.mkdir(parents=True, exist_ok=True)
-    atomic_write(noted, address.encode("ascii"))
+    note = invites.note_serving(project, address)  # `review invite` links name this address
+    noted = project.state_path / invites.SERVING
     echo(f"Dashboard (staff, keep this address to yourself): {address}/?staff={token}")
     echo(
         f"Invitation links (here and `homelang review invite`): "
@@ -89,6 +96,9 @@ def serve(
     )
     if host not in LOOPBACK:
         echo(_PROXY.format(host=host, port=port))
+    warning = links_warning(host, address, project.serve.public_url)
+    if warning:
+        echo(warning)
     echo("Ctrl-C stops it.")
     # a service manager's stop (SIGTERM) ends it as Ctrl-C does, tidying up after it
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -98,8 +108,22 @@ def serve(
         pass
     finally:
         server.close()
-        if noted.exists() and noted.read_bytes() == address.encode("ascii"):
-            noted.unlink()  # links name the configured address again (another serve: its own)
+        if noted.exists() and noted.read_bytes() == note:
+            noted.unlink()  # links name the configured address again
+
+
+def links_warning(host: str, address: str, public_url: str) -> str:
+    """What serve says when other machines reach it but invitation links name ``address``."""
+    if public_url or host in LOOPBACK:
+        return ""
+    if host in WILDCARDS:
+        where = "which opens on this machine only, never on a volunteer's phone"
+    else:
+        where = "in clear, not through the HTTPS proxy"
+    return (
+        f"No public_url is set: invitation links name {address}, {where}. "
+        "Set public_url in [tool.homelang.serve] before making invitations."
+    )
 
 
 _PROXY = """\

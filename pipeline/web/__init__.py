@@ -21,6 +21,12 @@ from pipeline.errors import PipelineError
 from pipeline.settings import Settings
 from pipeline.web import security, staff, volunteer
 
+#: What a volunteer reads of a project problem (a damaged file) the pages cannot get past.
+VOLUNTEERS_PROBLEM = (
+    "Part of the project cannot be read just now (the coordinators see why on their "
+    "page). Please try again later."
+)
+
 
 def create_app(settings: Settings, staff_token: str) -> flask.Flask:
     """The application over ``settings``' project; ``staff_token`` opens the staff pages."""
@@ -80,8 +86,11 @@ def _csrf_refused(error: CSRFError) -> tuple[str, int]:
 
 
 def _pipeline_error(error: PipelineError) -> tuple[str, int]:
-    """A project problem (a damaged catalog, a busy lock): its one line, never a traceback."""
-    return flask.render_template("error.html", title="Cannot go on", message=str(error)), 500
+    """A project problem (a damaged file): its one line for staff, never a traceback; a
+    volunteer is told no path or error (the dashboard shows it)."""
+    flask.current_app.logger.error("%s", error)
+    message = str(error) if staff.is_staff() else VOLUNTEERS_PROBLEM
+    return flask.render_template("error.html", title="Cannot go on", message=message), 500
 
 
 def _http_error(error) -> tuple[str, int]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 import flask
+from flask_limiter import Limiter, RouteLimit
 
 from pipeline.errors import StateError
 from pipeline.files import atomic_write, read_regular
@@ -31,8 +33,8 @@ PREVIEW_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:; "
     "frame-ancestors 'none'; form-action 'none'; base-uri 'none'; sandbox"
 )
-#: Refused tokens (a wrong ``?staff=``, an unknown invitation) per client address. Only
-#: those count, and only they are refused past it: a right token or an open session
+#: Refused tokens (wrong ``?staff=`` values and unknown invitations, counted together) per
+#: client address. Only those count, and only they are refused past it: a right token or an open session
 #: always gets in (behind one proxy every volunteer shares an address).
 FAILED_LIMIT = "10 per hour"
 #: Checks run while a volunteer types (one per pause, see review.js), per invitation: a
@@ -88,6 +90,14 @@ def new_staff_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def failed(response: flask.Response) -> bool:
+def guarding(limiter: Limiter, exempt_when: Callable[[], bool]) -> RouteLimit:
+    """The limit on refused tokens, one count per client for staff and invitation tokens
+    alike: ``exempt_when`` says the request carries no token to guess."""
+    return limiter.shared_limit(
+        FAILED_LIMIT, scope="refused-tokens", deduct_when=_failed, exempt_when=exempt_when
+    )
+
+
+def _failed(response: flask.Response) -> bool:
     """Whether a token was refused: counts against :data:`FAILED_LIMIT`."""
     return response.status_code == 403

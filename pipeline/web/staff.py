@@ -29,9 +29,7 @@ _TYPES = {
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guarded = limiter.limit(
-        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_no_wrong_token
-    )
+    guarded = security.guarding(limiter, exempt_when=_no_wrong_token)
     app.add_url_rule("/", "dashboard", guarded(show_dashboard))
     # the pages behind it are opened with the session: no token to guess, nothing counted
     app.add_url_rule("/preview/<lang>/<doc_id>/<fmt>", "preview", preview)

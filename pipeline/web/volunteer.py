@@ -36,9 +36,7 @@ _QUOTING = re.compile(r"((?:Reviewed translation|Earlier suggestion)\b.*?\): )(.
 
 
 def register(app: flask.Flask, limiter: Limiter) -> None:
-    guessing = limiter.limit(
-        security.FAILED_LIMIT, deduct_when=security.failed, exempt_when=_known_token
-    )
+    guessing = security.guarding(limiter, exempt_when=_known_token)
     app.add_url_rule("/invite/<token>", "open_invitation", guessing(open_invitation))
     # The pages behind it hold no token to guess (the cookie is signed): their refusals are
     # not counted, or one stranger behind the district's proxy would lock everyone out.
@@ -47,6 +45,7 @@ def register(app: flask.Flask, limiter: Limiter) -> None:
     per_invitation = limiter.limit(
         f"{security.CHECKS_PER_MINUTE} per minute",
         key_func=lambda: flask.request.view_args["invite_id"],
+        exempt_when=_not_opened,  # the id is not secret: a stranger's 403s use up nothing
     )
     app.add_url_rule(
         "/review/<invite_id>/<key>/check", "check", per_invitation(check), methods=["POST"]
@@ -77,6 +76,11 @@ def _known_token() -> bool:
     return True
 
 
+def _not_opened() -> bool:
+    """Whether this browser never opened the address's invitation (the cookie is signed)."""
+    return flask.request.view_args["invite_id"] not in flask.session.get("invites", {})
+
+
 def current(invite_id: str) -> invites.Invite:
     """The session's invitation ``invite_id``, looked up again now (revoked, expired: 403)."""
     digest = flask.session.get("invites", {}).get(invite_id)
@@ -92,7 +96,12 @@ def entries(invite_id: str) -> str:
     invite = current(invite_id)
     queue = online.queue(project(), invite)
     return flask.render_template(
-        "entries.html", invite=invite, language=_language(invite), queue=queue, **_progress(queue)
+        "entries.html",
+        invite=invite,
+        language=_language(invite),
+        queue=queue,
+        unreadable=online.unreadable(project(), invite),
+        **_progress(queue),
     )
 
 
