@@ -110,7 +110,7 @@ def _assignment(item: Any, where: str, lang: str, shown: Path) -> Assignment:
     if item.get("lang") != lang or not packet.startswith(f"{lang}-"):
         raise error("lang", f"expected a packet of {lang!r}")
     for key in ("expires", "released"):
-        if text(key, _DATE, "") and not _is_date(item[key]):
+        if text(key, _DATE, "") and not is_date(item[key]):
             raise error(key, f"not a date: {item[key]!r}")
     if not expires:
         raise error("expires", "expected a date (YYYY-MM-DD)")
@@ -137,7 +137,8 @@ def _assignment(item: Any, where: str, lang: str, shown: Path) -> Assignment:
     )
 
 
-def _is_date(value: str) -> bool:
+def is_date(value: str) -> bool:
+    """Whether ``value`` is a real ISO date (2026-02-30 is not)."""
     try:
         dt.date.fromisoformat(value)
     except ValueError:

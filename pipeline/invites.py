@@ -11,7 +11,6 @@ one, a digest that is not hexadecimal is a one-line error naming the file and th
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -24,7 +23,7 @@ from typing import Any
 
 from pipeline import catalogs, files, languages
 from pipeline.apply import credit_name
-from pipeline.assignments import days_after, read_regular_file, shown, today
+from pipeline.assignments import days_after, is_date, read_regular_file, shown, today
 from pipeline.errors import LanguageError, PipelineError
 from pipeline.files import atomic_write, read_regular
 from pipeline.lock import SHORT_WAIT, project_lock
@@ -255,7 +254,7 @@ def _invite(item: Any, where: str, name: Path) -> tuple[Invite, str]:
         raise InviteError(f"{where}.lang: not a language code: {lang[:20]!r}", name) from None
     for key in ("expires", "revoked"):
         value = text(key, _DATE, "" if key == "revoked" else None)
-        if (value or key == "expires") and not _is_date(value):
+        if (value or key == "expires") and not is_date(value):
             raise InviteError(f"{where}.{key}: not a date: {value[:20]!r}", name)
     reviewer = text("reviewer")
     if not reviewer or credit_name(reviewer) != reviewer:
@@ -280,14 +279,6 @@ def _invite(item: Any, where: str, name: Path) -> tuple[Invite, str]:
     if not token_digest:
         raise InviteError(f"{where}.sha256: expected the token's SHA-256 (hexadecimal)", name)
     return invite, token_digest
-
-
-def _is_date(value: str) -> bool:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _save(settings: Settings, found: list[tuple[Invite, str]]) -> None:
