@@ -302,11 +302,10 @@ def test_the_api_key_is_sent_but_never_written(
 
 
 def start_slow_run(root: Path, libre: LibreServer) -> subprocess.Popen:
-    """A real ``homelang pretranslate`` process, one small request at a time: slow enough
-    that a signal sent at its first checkpoint lands while requests are still out, even
-    on a machine busy with other work (at 0.15 s a request, a loaded CI once finished
-    the run between the checkpoint and the signal)."""
-    libre.behavior.latency = 0.4
+    """A real ``homelang pretranslate`` process, one small request at a time, that takes
+    Ctrl-C as a terminal's run does: a suite started in the background (``make test &``)
+    passes its children SIGINT ignored, and the run would finish regardless."""
+    libre.behavior.latency = 0.15
     configure_libre(root, libre.url, max_chars_per_request=300)
     return subprocess.Popen(
         [
@@ -324,6 +323,7 @@ def start_slow_run(root: Path, libre: LibreServer) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
