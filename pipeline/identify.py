@@ -28,6 +28,11 @@ CONFIDENCE = 0.95
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the identifier reads them: runs of letters."""
+    return _WORD.findall(text)
+
+
 @cache
 def _detector() -> LanguageDetector:
     from lingua import LanguageDetectorBuilder
@@ -58,9 +63,9 @@ def other_languages(texts: list[str], code: str) -> list[tuple[str, float] | Non
     expected = _lingua(code)
     judged = {}
     for n, text in enumerate(texts):
-        words = _WORD.findall(text)
-        if expected is not None and len(words) >= MIN_WORDS and sum(map(len, words)) >= MIN_LETTERS:
-            judged[n] = " ".join(words)
+        found = words(text)
+        if expected is not None and len(found) >= MIN_WORDS and sum(map(len, found)) >= MIN_LETTERS:
+            judged[n] = " ".join(found)
     found: list[tuple[str, float] | None] = [None] * len(texts)
     if not judged:
         return found

@@ -53,6 +53,10 @@ class OnlineError(PipelineError):
     """An entry a reviewer may not see or save, or a save that cannot be made now (busy)."""
 
 
+class Busy(OnlineError):
+    """A save that cannot be made now: other saves, or a homelang command, hold the catalogs."""
+
+
 @dataclass(frozen=True)
 class Item:
     """One entry a reviewer may work on, with what helps to review it."""
@@ -225,14 +229,14 @@ def _exclusive(settings: Settings) -> Iterator[None]:
     """This process's savers one at a time, then the project lock: else "busy"."""
     start = time.monotonic()
     if not _SAVING.acquire(timeout=lock.SHORT_WAIT):
-        raise OnlineError("busy: many saves at once; try again in a moment")
+        raise Busy("busy: many saves at once; try again in a moment")
     try:
         left = max(0.0, lock.SHORT_WAIT - (time.monotonic() - start))
         try:
             with lock.project_lock(settings.state_path, "homelang serve", left):
                 yield
         except LockError as error:
-            raise OnlineError(f"busy: {error.message}") from None
+            raise Busy(f"busy: {error.message}") from None
     finally:
         _SAVING.release()
 

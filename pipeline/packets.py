@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +44,6 @@ from pipeline.files import atomic_write
 from pipeline.glossary import Glossary, load_glossary
 from pipeline.returned import Returned, read_packet
 from pipeline.settings import Settings
-
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -274,11 +271,11 @@ def _check_language(packet: _Packet, lang: languages.Language, glossary: Glossar
 
 def _added(m: _Match) -> str:
     """The words the volunteer wrote: not in the English, nor in the text exported."""
-    kept = set(_WORD.findall(m.incoming.msgid))
+    kept = set(identify.words(m.incoming.msgid))
     exported = m.target or m.successor
     if exported is not None:
-        kept |= set(_WORD.findall(states.text(exported)))
-    return " ".join(w for w in _WORD.findall(states.text(m.incoming)) if w not in kept)
+        kept |= set(identify.words(states.text(exported)))
+    return " ".join(w for w in identify.words(states.text(m.incoming)) if w not in kept)
 
 
 def _apply(

@@ -954,3 +954,18 @@ def test_a_project_problem_shows_volunteers_no_path_and_staff_the_line(
     made, token = invites.create(load_settings(catalogs_ready), "so", "Staff")
     coordinator.get(f"/invite/{token}")
     assert "glossary.csv:" in coordinator.get(f"/review/{made.id}/").get_data(as_text=True)
+
+
+def test_keeping_the_saved_version_while_the_catalogs_are_held_is_busy_not_refused(
+    catalogs_ready: Path, monkeypatch
+) -> None:
+    """A held lock is "busy" (503, try again), never "Not allowed" (403)."""
+    monkeypatch.setattr(lock, "SHORT_WAIT", 0.2)
+    browser, so_id = opened(catalogs_ready, "so")
+    page = browser.get(f"/review/{so_id}/").get_data(as_text=True)
+    key = re.search(rf"/review/{so_id}/([0-9a-f]{{16}})", page).group(1)
+    entry = browser.get(f"/review/{so_id}/{key}")
+    data = {"csrf_token": csrf(entry), "action": "keep", "conflict": "0123abcd"}
+    with lock.project_lock(catalogs_ready / ".homelang", "homelang update"):
+        answer = browser.post(f"/review/{so_id}/{key}", data=data)
+    assert answer.status_code == 503 and "homelang update" not in answer.get_data(as_text=True)

@@ -124,9 +124,9 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
     try:
         result = online.save(settings, invite, key, form.get("base", ""), text, action == "confirm")
     except online.OnlineError as error:  # busy, the entry gone, or the text refused
-        return _not_saved(invite, key, text, action, error.message)
+        return _not_saved(invite, key, text, action, error.message, isinstance(error, online.Busy))
     if result.outcome == "refused":
-        return _not_saved(invite, key, text, action, result.detail)
+        return _not_saved(invite, key, text, action, result.detail, busy=False)
     if result.item is None:  # removed from the document meanwhile, and the text was empty
         flask.flash(result.detail or "This entry is no longer in the document.", "warning")
         return _next(invite, key)
@@ -149,7 +149,7 @@ def entry(invite_id: str, key: str) -> flask.typing.ResponseReturnValue:
 
 
 def _not_saved(
-    invite: invites.Invite, key: str, text: online.Text, action: str, why: str
+    invite: invites.Invite, key: str, text: online.Text, action: str, why: str, busy: bool
 ) -> flask.Response:
     """The volunteer's text back in front of them, with why it was not saved: the entry's
     page (busy: 503, to send again; refused: 422), or, its English rewritten or removed
@@ -165,10 +165,10 @@ def _not_saved(
             back=flask.url_for("entries", invite_id=invite.id),
         )
         return flask.make_response(page, 409)
-    if why.startswith("busy"):  # another command (or many saves) holds the catalogs
-        busy = flask.make_response(_page(invite, shown, text, busy=action), 503)
-        busy.headers["Retry-After"] = "5"
-        return busy
+    if busy:  # another command (or many saves) holds the catalogs
+        answer = flask.make_response(_page(invite, shown, text, busy=action), 503)
+        answer.headers["Retry-After"] = "5"
+        return answer
     return flask.make_response(_page(invite, shown, text, refused=why), 422)
 
 
@@ -317,11 +317,15 @@ def _language(invite: invites.Invite) -> dict[str, str]:
 
 
 def _refused(error: invites.InviteError | online.OnlineError) -> tuple[str, int]:
-    """403 for an invitation or entry out of reach; for an entry, with the way back to
-    the invitation's entries."""
+    """403 for an invitation or entry out of reach (503 when the catalogs are busy); for
+    an entry, with the way back to the invitation's entries."""
     invite_id = (flask.request.view_args or {}).get("invite_id")
     back = {}
     if isinstance(error, online.OnlineError) and invite_id in flask.session.get("invites", {}):
         back["back"] = flask.url_for("entries", invite_id=invite_id)
+    if isinstance(error, online.Busy):  # "Keep the saved version" while the catalogs are held
+        message = "Another homelang task is saving the translations: try again in a moment."
+        page = flask.render_template("error.html", title="Busy", message=message, **back)
+        return page, 503
     page = flask.render_template("error.html", title="Not allowed", message=str(error), **back)
     return page, 403
